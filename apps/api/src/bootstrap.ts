@@ -1,0 +1,57 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'crypto';
+import { AllExceptionsFilter, createValidationPipe } from '@crewdesk/common';
+import { Env, loadEnv } from '@crewdesk/config';
+import { AppModule } from './app.module';
+
+/** JSON bodies are capped at 1 MB; attachments go through multipart with their own limit. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+/** Builds the API exactly as production runs it; tests call this too. */
+export async function createApp(): Promise<NestFastifyApplication> {
+  const env: Env = loadEnv();
+  const adapter = new FastifyAdapter({
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: true,
+    genReqId: (req: { headers: Record<string, unknown> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  await app.register(helmet as never, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(multipart as never, {
+    limits: { fileSize: env.MAX_ATTACHMENT_BYTES, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
+  });
+
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/(.*)'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableCors({ origin: true, credentials: false, exposedHeaders: ['idempotent-replayed', 'retry-after'] });
+
+  const config = new DocumentBuilder()
+    .setTitle('Crewdesk API')
+    .setDescription('Helpdesk where everyone is support. Errors are `{ code, message, details? }`.')
+    .setVersion('1')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A staff access token, an API key (cdk_…) or a portal token',
+    })
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+  });
+  return app;
+}

@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { ConfigError, loadEnv } from '@crewdesk/config';
+import { ensureDatabase, preflight } from '@crewdesk/db';
+
+/**
+ * `node dist/apps/api/main.js [serve|migrate|seed|setup]`
+ *   serve    the API (and, with RUN_WORKER=inline, the worker in the same process)
+ *   migrate  applies pending migrations
+ *   seed     creates the demo workspace if it is missing
+ *   setup    creates the database if needed, migrates and seeds
+ */
+async function main(): Promise<void> {
+  const command = process.argv[2] ?? 'serve';
+  const env = loadEnv();
+  if (command === 'setup') {
+    if (await ensureDatabase(env.DATABASE_URL).catch(() => false)) console.log('✔ created the database');
+  }
+  const problems = await preflight(env.DATABASE_URL, env.REDIS_URL);
+  if (problems.length) {
+    console.error(`Crewdesk cannot start:\n${problems.map((p) => `  ✖ ${p}`).join('\n')}`);
+    process.exit(2);
+  }
+  const { migrate } = await import('./cli/migrate');
+  const { seedDemo } = await import('./cli/seed');
+  switch (command) {
+    case 'migrate':
+      await migrate(env.DATABASE_URL);
+      return;
+    case 'seed':
+      await seedDemo();
+      return;
+    case 'setup':
+      await migrate(env.DATABASE_URL);
+      await seedDemo();
+      return;
+    case 'serve': {
+      const { serve } = await import('./serve');
+      await serve();
+      return;
+    }
+    default:
+      console.error(`Unknown command "${command}". Use serve, migrate, seed or setup.`);
+      process.exit(64);
+  }
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    console.error(`Crewdesk stopped: ${err?.stack ?? err}`);
+  }
+  process.exit(1);
+});

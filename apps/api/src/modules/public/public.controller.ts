@@ -1,0 +1,71 @@
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { AppError } from '@crewdesk/common';
+import { Public, TokensService } from '@crewdesk/auth';
+import { TenantContext } from '@crewdesk/db';
+import { customerTicketView, TicketsService } from '@crewdesk/tickets';
+import { IdempotencyKey } from '../../common/idempotency';
+import { RateLimit } from '../../common/rate-limit.guard';
+import { WorkspacesService } from '../workspaces/workspaces.service';
+import { LIMITS } from '../tickets/tickets.dto';
+import { NotBlank } from '../tickets/not-blank';
+
+export class WebFormTicketDto {
+  @IsString()
+  @NotBlank()
+  @MaxLength(LIMITS.subject)
+  subject: string;
+
+  @IsString()
+  @NotBlank()
+  @MaxLength(LIMITS.body)
+  body: string;
+
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+}
+
+/** The web form: customers write in without an account and get an access token to follow their ticket. */
+@ApiTags('public')
+@Controller('public/:workspace')
+@Public()
+@RateLimit('public')
+export class PublicController {
+  constructor(
+    private readonly workspaces: WorkspacesService,
+    private readonly tickets: TicketsService,
+    private readonly tokens: TokensService,
+    private readonly ctx: TenantContext,
+  ) {}
+
+  @Post('tickets')
+  @HttpCode(201)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async create(
+    @Param('workspace') slug: string,
+    @Body() dto: WebFormTicketDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) reply: { header(n: string, v: string): unknown },
+  ) {
+    const workspace = /^[a-z0-9-]{1,48}$/i.test(slug) ? await this.workspaces.findBySlug(slug) : null;
+    if (!workspace) throw AppError.notFound('Workspace');
+    this.ctx.setActor({ kind: 'customer', id: null, tenantId: workspace.id, permissions: new Set() });
+    const { ticket, created } = await this.tickets.create({
+      subject: dto.subject,
+      body: dto.body,
+      channel: 'web',
+      requester: { email: dto.email, name: dto.name },
+      idempotencyKey: key,
+    });
+    if (!created) reply.header('idempotent-replayed', 'true');
+    const accessToken = this.tokens.signPortal({ sub: ticket.requester.id, tid: workspace.id, tkt: ticket.id });
+    return { ticket: customerTicketView(ticket), accessToken };
+  }
+}

@@ -1,0 +1,92 @@
+import { Body, Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { pageLimit, PageQuery } from '@crewdesk/common';
+import { RequirePermissions } from '@crewdesk/auth';
+import { TenantContext } from '@crewdesk/db';
+import { TicketsService } from '@crewdesk/tickets';
+import { IdempotencyKey } from '../../common/idempotency';
+import { CreateMessageDto, CreateTicketDto, EventsQuery, ListTicketsQuery, UpdateTicketDto } from './tickets.dto';
+
+interface Reply {
+  status(code: number): Reply;
+  header(name: string, value: string): Reply;
+}
+
+@ApiTags('tickets')
+@ApiBearerAuth()
+@Controller('tickets')
+export class TicketsController {
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly ctx: TenantContext,
+  ) {}
+
+  /** Creates a ticket for a requester (found or added by email). A retry with the same Idempotency-Key returns the first ticket. */
+  @Post()
+  @RequirePermissions('ticket.create')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async create(
+    @Body() dto: CreateTicketDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
+    const { ticket, created } = await this.tickets.create({
+      ...dto,
+      channel: this.ctx.actor.kind === 'api_key' ? 'api' : 'web',
+      idempotencyKey: key,
+    });
+    if (!created) reply.header('idempotent-replayed', 'true');
+    return ticket;
+  }
+
+  @Get()
+  list(@Query() q: ListTicketsQuery) {
+    const me = this.ctx.actor.id;
+    const assigneeId = q.assigneeId === 'none' ? null : q.assigneeId === 'me' ? (me ?? undefined) : q.assigneeId;
+    return this.tickets.list({ ...q, assigneeId, sort: q.sort ?? 'created', limit: pageLimit(q) });
+  }
+
+  @Get('number/:number')
+  async byNumber(@Param('number', ParseIntPipe) number: number) {
+    return this.withConversation(await this.tickets.get({ number }));
+  }
+
+  @Get(':id')
+  async get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.withConversation(await this.tickets.get({ id }));
+  }
+
+  private async withConversation<T extends { id: string }>(ticket: T) {
+    const page = await this.tickets.messages(ticket.id, { limit: 100 });
+    return { ...ticket, messages: page.items, messagesNextCursor: page.nextCursor };
+  }
+
+  @Patch(':id')
+  @RequirePermissions('ticket.update')
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateTicketDto) {
+    return this.tickets.update(id, dto);
+  }
+
+  @Get(':id/messages')
+  messages(@Param('id', ParseUUIDPipe) id: string, @Query() q: PageQuery) {
+    return this.tickets.messages(id, { cursor: q.cursor, limit: pageLimit(q) });
+  }
+
+  /** A public reply (default) or an internal note (`internal: true`). */
+  @Post(':id/messages')
+  async reply(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: CreateMessageDto,
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
+    const result = await this.tickets.addMessage(id, dto);
+    if (!result.created) reply.status(200);
+    return { ...result.message, ticket: result.ticket };
+  }
+
+  /** The ticket's event history, oldest first, after the given event id. */
+  @Get(':id/events')
+  events(@Param('id', ParseUUIDPipe) id: string, @Query() q: EventsQuery) {
+    return this.tickets.events(id, { after: q.after, limit: q.limit ?? 100 });
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { AppConfigModule } from '@crewdesk/config';
+import { LoggingModule } from '@crewdesk/common';
+import { DbModule } from '@crewdesk/db';
+import { QueueName, RedisModule } from '@crewdesk/queue';
+import { TicketsModule } from '@crewdesk/tickets';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    DbModule,
+    RedisModule,
+    TicketsModule,
+    BullModule.registerQueue({ name: QueueName.Maintenance }),
+  ],
+  providers: [MaintenanceProcessor],
+})
+export class WorkerModule {}

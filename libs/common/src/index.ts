@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './exception.filter';
+export * from './pagination';
+export * from './validation';
+export * from './sanitize';
+export * from './logging.module';

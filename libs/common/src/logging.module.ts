@@ -1,0 +1,46 @@
+import { Global, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { ClsServiceManager } from 'nestjs-cls';
+import { Env } from '@crewdesk/config';
+
+/** JSON logs (pino) with request id and tenant id; credentials are redacted. `LOG_PRETTY=true` for humans. */
+@Global()
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [Env],
+      useFactory: (env: Env) => ({
+        pinoHttp: {
+          level: env.LOG_LEVEL,
+          transport: env.LOG_PRETTY
+            ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'HH:MM:ss.l' } }
+            : undefined,
+          redact: {
+            paths: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              'req.headers["idempotency-key"]',
+              '*.password',
+              '*.refreshToken',
+            ],
+            censor: '[redacted]',
+          },
+          customProps: () => {
+            const cls = ClsServiceManager.getClsService();
+            const actor = cls.isActive() ? cls.get('actor') : undefined;
+            return actor ? { tenantId: actor.tenantId, actor: `${actor.kind}:${actor.id ?? '-'}` } : {};
+          },
+          autoLogging: { ignore: (req: { url?: string }) => req.url === '/health' },
+          serializers: {
+            req: (req: { id: string; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              url: req.url.replace(/([?&]access_token=)[^&]+/, '$1[redacted]'),
+            }),
+          },
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

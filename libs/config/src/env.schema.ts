@@ -1,0 +1,139 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase()) : value;
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+
+/** Every setting Crewdesk reads from the environment, with its default. `.env.example` lists them all. */
+export class Env {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** Base URL customers and staff reach the product at; used in access links. */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_URL = 'http://localhost:3000';
+
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/crewdesk';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE = 20;
+
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key (BullMQ queues, rate limits), so several deployments or test runs share one Redis. */
+  @Matches(/^[a-zA-Z0-9_-]{1,64}$/, { message: 'REDIS_PREFIX may hold letters, digits, - and _ only' })
+  REDIS_PREFIX = 'crewdesk';
+
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET = 'dev-only-secret-change-me-dev-only-secret-change-me';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86400)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  REFRESH_TOKEN_TTL_DAYS = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  PORTAL_LINK_TTL_DAYS = 90;
+
+  @Transform(toBool)
+  @IsBoolean()
+  SIGNUP_ENABLED = true;
+
+  /** Requests a minute per address on public (no login) endpoints. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  PUBLIC_RATE_LIMIT = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  LOGIN_RATE_LIMIT = 20;
+
+  @IsString()
+  STORAGE_DIR = './var/storage';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toBool)
+  @IsBoolean()
+  LOG_PRETTY = false;
+
+  /** `inline` runs the worker's processors inside the API process (the quickstart); `off` leaves them to apps/worker. */
+  @IsIn(['inline', 'off'])
+  RUN_WORKER: 'inline' | 'off' = 'off';
+
+  @IsOptional()
+  @IsString()
+  SEED_DEMO?: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment; throws ConfigError with one readable line per problem. */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(Env, defined, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
+  if (env.NODE_ENV === 'production' && env.JWT_SECRET === new Env().JWT_SECRET) {
+    problems.push('  - JWT_SECRET: set a secret of your own in production (e.g. `openssl rand -hex 32`)');
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return env;
+}
+
+let cached: Env | undefined;
+/** The validated environment of this process, for code outside Nest's DI (scripts, data source). */
+export function loadEnv(): Env {
+  cached ??= validateEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,7 @@
+export * from './entities';
+export * from './tenant-context';
+export * from './db.module';
+export * from './data-source-options';
+export * from './pg-errors';
+export * from './audit.service';
+export * from './preflight';

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'crypto';
+import { Readable } from 'stream';
+import { DataSource } from 'typeorm';
+import { AppError, ErrorCode } from '@crewdesk/common';
+import { Env } from '@crewdesk/config';
+import { TenantContext } from '@crewdesk/db';
+import { Params } from '../sql';
+import { visibleTo } from '../visibility';
+import { INLINE_TYPES, safeFilename, sniffContentType } from './sniff';
+import { ObjectStorage, TooLargeError } from './storage';
+
+export interface AttachmentInfo {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
+/** Uploads (stored first, linked to a message later) and downloads that respect ticket visibility. */
+@Injectable()
+export class AttachmentsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly ctx: TenantContext,
+    private readonly storage: ObjectStorage,
+    private readonly env: Env,
+  ) {}
+
+  async upload(filename: string | undefined, body: Readable): Promise<AttachmentInfo> {
+    const actor = this.ctx.actor;
+    const id = randomUUID();
+    const key = `${actor.tenantId}/${id.slice(0, 2)}/${id}`;
+    let stored;
+    try {
+      stored = await this.storage.put(key, body, this.env.MAX_ATTACHMENT_BYTES);
+    } catch (err) {
+      if (err instanceof TooLargeError || (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+        throw new AppError(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          `Attachments may be at most ${this.env.MAX_ATTACHMENT_BYTES} bytes`,
+          {
+            maxBytes: this.env.MAX_ATTACHMENT_BYTES,
+          },
+        );
+      }
+      throw err;
+    }
+    if (stored.size === 0) {
+      await this.storage.delete(key);
+      throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'The file is empty');
+    }
+    const contentType = await sniffContentType(stored.head);
+    const name = safeFilename(filename);
+    const [row] = await this.db.query(
+      `INSERT INTO attachments (id, tenant_id, filename, content_type, size, sha256, storage_key, uploader_type, uploader_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+      [id, actor.tenantId, name, contentType, stored.size, stored.sha256, key, actor.kind, actor.id],
+    );
+    return {
+      id,
+      filename: name,
+      contentType,
+      size: stored.size,
+      sha256: stored.sha256,
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  }
+
+  /** Opens an attachment the actor may see: one of a visible ticket's messages (public ones for customers), or their own upload. */
+  async open(id: string): Promise<{ info: AttachmentInfo; inline: boolean; stream: Readable }> {
+    const actor = this.ctx.actor;
+    const p = new Params();
+    const tenant = p.add(actor.tenantId);
+    const attachment = p.add(id);
+    const uploaderType = p.add(actor.kind);
+    const uploaderId = p.add(actor.id);
+    const customerFilter = actor.kind === 'customer' ? ` AND m.kind = 'public'` : '';
+    const sql = `
+      SELECT a.* FROM attachments a
+      WHERE a.tenant_id = ${tenant} AND a.id = ${attachment} AND (
+        (a.message_id IS NULL AND a.uploader_type = ${uploaderType} AND a.uploader_id IS NOT DISTINCT FROM ${uploaderId}::uuid)
+        OR EXISTS (SELECT 1 FROM messages m JOIN tickets t ON t.id = m.ticket_id AND t.tenant_id = m.tenant_id
+                   WHERE m.tenant_id = a.tenant_id AND m.id = a.message_id${customerFilter} AND ${visibleTo(actor, p)}))`;
+    const [row] = await this.db.query(sql, p.values);
+    if (!row) throw AppError.notFound('Attachment');
+    return {
+      info: {
+        id: row.id,
+        filename: row.filename,
+        contentType: row.content_type,
+        size: row.size,
+        sha256: row.sha256.trim(),
+        createdAt: new Date(row.created_at).toISOString(),
+      },
+      inline: INLINE_TYPES.has(row.content_type),
+      stream: this.storage.get(row.storage_key),
+    };
+  }
+
+  /** Removes uploads that no message took within `olderThanHours`. Returns how many went. */
+  async purgeOrphans(olderThanHours: number, batch = 500): Promise<number> {
+    const rows: Array<{ storage_key: string }> = await this.db.query(
+      `DELETE FROM attachments WHERE id IN (
+         SELECT id FROM attachments WHERE message_id IS NULL AND created_at < now() - make_interval(hours => $1) LIMIT $2)
+       RETURNING storage_key`,
+      [olderThanHours, batch],
+    );
+    for (const r of rows) await this.storage.delete(r.storage_key);
+    return rows.length;
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Observable, Subject } from 'rxjs';
+
+/** A committed ticket event, as published after commit and as replayed from `ticket_events`. */
+export interface TicketEventRecord {
+  /** bigserial id, as a string: the replay cursor. */
+  id: string;
+  tenantId: string;
+  ticketId: string;
+  type: string;
+  visibility: 'public' | 'internal';
+  actorType: string;
+  actorId: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+/**
+ * In-process bus of committed ticket events. Realtime, SLA and routing subscribe here; a subscriber that
+ * throws is logged and never breaks the write that published.
+ */
+@Injectable()
+export class TicketEventBus {
+  private readonly logger = new Logger(TicketEventBus.name);
+  private readonly subject = new Subject<TicketEventRecord>();
+
+  readonly events$: Observable<TicketEventRecord> = this.subject.asObservable();
+
+  publish(events: TicketEventRecord[]): void {
+    for (const event of events) {
+      try {
+        this.subject.next(event);
+      } catch (err) {
+        this.logger.error({ err, eventId: event.id }, 'A ticket event subscriber failed');
+      }
+    }
+  }
+
+  subscribe(handler: (event: TicketEventRecord) => void | Promise<void>): () => void {
+    const sub = this.events$.subscribe((event) => {
+      Promise.resolve()
+        .then(() => handler(event))
+        .catch((err) => this.logger.error({ err, eventId: event.id, type: event.type }, 'Ticket event handler failed'));
+    });
+    return () => sub.unsubscribe();
+  }
+}

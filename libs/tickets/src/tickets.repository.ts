@@ -1,0 +1,410 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, TenantContext, TICKET_STATUSES, TicketStatus } from '@crewdesk/db';
+import { TicketEventRecord } from './event-bus';
+import { statusAfterMessage } from './state-machine';
+import { likeContains, Params, ticketSequenceName } from './sql';
+import { visibleTo } from './visibility';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Row = Record<string, any>;
+
+export interface ActorRef {
+  type: string;
+  id: string | null;
+}
+
+export interface NewTicketRow {
+  id: string;
+  subject: string;
+  priority: string;
+  channel: string;
+  requester: { customerId?: string; email?: string | null; name?: string | null; phone?: string | null };
+  assigneeId: string | null;
+  teamId: string | null;
+  tags: string[];
+  customFields: Record<string, unknown>;
+  message: { id: string; text: string; html: string; author: ActorRef; externalId: string | null };
+  idempotency?: { key: string; hash: string };
+  eventData: Record<string, unknown>;
+}
+
+export interface NewMessageRow {
+  id: string;
+  ticketId: string;
+  kind: 'public' | 'internal' | 'system';
+  author: ActorRef;
+  authorRole: 'staff' | 'customer';
+  text: string;
+  html: string;
+  channel: string;
+  externalId: string | null;
+  mentions: string[];
+  attachmentIds: string[];
+  eventData: Record<string, unknown>;
+}
+
+export interface TicketFilters {
+  status?: string[];
+  priority?: string[];
+  assigneeId?: string | null;
+  teamId?: string;
+  tag?: string;
+  requesterId?: string;
+  q?: string;
+  sort: 'created' | 'updated';
+  after?: [string, string];
+  limit: number;
+}
+
+const REQUESTER_JOIN = `LEFT JOIN customers c ON c.id = t.requester_id AND c.tenant_id = t.tenant_id`;
+const TICKET_SELECT = `t.*, c.name AS requester_name, c.email AS requester_email`;
+
+/** The SQL CASE that applies `statusAfterMessage` inside the write, so concurrent writers cannot race it. */
+function statusCase(role: 'staff' | 'customer', internal: boolean, column: string): string {
+  const moves = TICKET_STATUSES.map((s) => [s, statusAfterMessage(s, role, internal)] as const).filter(
+    ([a, b]) => a !== b,
+  );
+  if (!moves.length) return column;
+  return `CASE ${column} ${moves.map(([a, b]) => `WHEN '${a}' THEN '${b}'`).join(' ')} ELSE ${column} END`;
+}
+
+function eventRecord(
+  row: Row,
+  tenantId: string,
+  ticketId: string,
+  type: string,
+  actor: ActorRef,
+  visibility: string,
+  data: Row,
+): TicketEventRecord {
+  return {
+    id: String(row.event_id),
+    tenantId,
+    ticketId,
+    type,
+    visibility: visibility as 'public' | 'internal',
+    actorType: actor.type,
+    actorId: actor.id,
+    data: row.event_data ?? data,
+    createdAt: new Date(row.event_created_at).toISOString(),
+  };
+}
+
+/** Appends the change's event and audit rows, from the CTE rows in `from`. */
+function eventAndAudit(
+  p: Params,
+  tenant: string,
+  requestId: string | null,
+  type: string,
+  actor: ActorRef,
+  visibility: string,
+  data: string,
+  from = 't',
+): string {
+  const actorType = p.add(actor.type);
+  const actorId = p.add(actor.id);
+  return `
+      e AS (
+        INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
+        SELECT ${tenant}, t.id, ${p.add(type)}, ${actorType}, ${actorId}, ${p.add(visibility)}, ${data} FROM ${from}
+        RETURNING id, created_at, data
+      ),
+      a AS (
+        INSERT INTO audit_log (tenant_id, actor_type, actor_id, action, entity_type, entity_id, data, request_id)
+        SELECT ${tenant}, ${actorType}, ${actorId}, ${p.add(type)}, 'ticket', t.id, jsonb_build_object('eventId', e.id), ${p.add(requestId)}
+        FROM t, e
+      )`;
+}
+
+/** The whole ticket create as one statement (customer upsert, idempotency key, ticket, first message, event, audit). */
+export function buildInsertTicket(
+  tenantId: string,
+  requestId: string | null,
+  n: NewTicketRow,
+  actor: ActorRef,
+): { sql: string; values: unknown[] } {
+  const p = new Params();
+  const tenant = p.add(tenantId);
+  const customer = n.requester.customerId
+    ? `c AS (SELECT id, name, email FROM customers WHERE tenant_id = ${tenant} AND id = ${p.add(n.requester.customerId)})`
+    : `c AS (
+          INSERT INTO customers (tenant_id, email, name, phone) VALUES (${tenant}, ${p.add(n.requester.email)}, ${p.add(n.requester.name)}, ${p.add(n.requester.phone)})
+          ON CONFLICT (tenant_id, email) WHERE email IS NOT NULL
+          DO UPDATE SET name = coalesce(customers.name, EXCLUDED.name), phone = coalesce(customers.phone, EXCLUDED.phone)
+          RETURNING id, name, email)`;
+  const idem = n.idempotency
+    ? `idem AS (
+          INSERT INTO idempotency_keys (tenant_id, scope, key, request_hash, resource_id)
+          VALUES (${tenant}, 'ticket', ${p.add(n.idempotency.key)}, ${p.add(n.idempotency.hash)}, ${p.add(n.id)})
+          ON CONFLICT DO NOTHING RETURNING 1),`
+    : '';
+  const channel = p.add(n.channel);
+  const data = `${p.add(JSON.stringify(n.eventData))}::jsonb || jsonb_build_object('number', t.number, 'requester',
+      jsonb_build_object('id', c.id, 'name', c.name, 'email', c.email), 'createdAt', t.created_at, 'version', t.version)`;
+  const sql = `
+      WITH ${customer}, ${idem}
+      t AS (
+        INSERT INTO tickets (id, tenant_id, number, subject, priority, channel, requester_id, assignee_id, team_id, tags, custom_fields)
+        SELECT ${p.add(n.id)}, ${tenant}, nextval(${p.add(ticketSequenceName(tenantId))}::regclass), ${p.add(n.subject)},
+               ${p.add(n.priority)}, ${channel}, c.id, ${p.add(n.assigneeId)}::uuid, ${p.add(n.teamId)}::uuid,
+               ${p.add(n.tags)}::text[], ${p.add(JSON.stringify(n.customFields))}::jsonb
+        FROM c ${n.idempotency ? 'JOIN idem ON true' : ''}
+        RETURNING *
+      ),
+      m AS (
+        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id)
+        SELECT ${p.add(n.message.id)}, ${tenant}, t.id, 'public', ${p.add(n.message.author.type)},
+               coalesce(${p.add(n.message.author.id)}::uuid, t.requester_id), ${p.add(n.message.text)}, ${p.add(n.message.html)},
+               ${channel}, ${p.add(n.message.externalId)}
+        FROM t RETURNING id
+      ),
+      ${eventAndAudit(p, tenant, requestId, 'ticket.created', actor, 'public', data, 't, c')}
+      SELECT t.*, c.name AS requester_name, c.email AS requester_email, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
+      FROM t, c, e, m`;
+  return { sql, values: p.values };
+}
+
+/**
+ * Every ticket query. The tenant comes from the context, never from a caller; writes append their event
+ * and audit rows in the same statement (one round trip, one transaction).
+ */
+@Injectable()
+export class TicketsRepository {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly ctx: TenantContext,
+  ) {}
+
+  async insertTicket(n: NewTicketRow, actor: ActorRef): Promise<{ row: Row; event: TicketEventRecord } | null> {
+    const { sql, values } = buildInsertTicket(this.ctx.tenantId, this.ctx.requestId ?? null, n, actor);
+    const [row] = await this.db.query(sql, values);
+    if (!row) return null;
+    return { row, event: eventRecord(row, this.ctx.tenantId, row.id, 'ticket.created', actor, 'public', {}) };
+  }
+
+  async findIdempotent(scope: string, key: string): Promise<{ requestHash: string; resourceId: string } | null> {
+    const [row] = await this.db.query(
+      `SELECT request_hash, resource_id FROM idempotency_keys WHERE tenant_id = $1 AND scope = $2 AND key = $3`,
+      [this.ctx.tenantId, scope, key],
+    );
+    return row ? { requestHash: row.request_hash, resourceId: row.resource_id } : null;
+  }
+
+  /** A ticket the actor may see, by id or number; null when it does not exist for them. */
+  async findVisible(
+    actor: Actor,
+    by: { id: string } | { number: number },
+    manager?: EntityManager,
+  ): Promise<Row | null> {
+    const p = new Params();
+    const tenant = p.add(this.ctx.tenantId);
+    const key = 'id' in by ? `t.id = ${p.add(by.id)}` : `t.number = ${p.add(by.number)}`;
+    const sql = `SELECT ${TICKET_SELECT} FROM tickets t ${REQUESTER_JOIN}
+                 WHERE t.tenant_id = ${tenant} AND ${key} AND ${visibleTo(actor, p)}`;
+    const [row] = await (manager ?? this.db).query(sql, p.values);
+    return row ?? null;
+  }
+
+  async list(actor: Actor, f: TicketFilters): Promise<Row[]> {
+    const p = new Params();
+    const tenant = p.add(this.ctx.tenantId);
+    const where = [`t.tenant_id = ${tenant}`, visibleTo(actor, p)];
+    if (f.status?.length) where.push(`t.status = ANY(${p.add(f.status)}::text[])`);
+    if (f.priority?.length) where.push(`t.priority = ANY(${p.add(f.priority)}::text[])`);
+    if (f.assigneeId === null) where.push(`t.assignee_id IS NULL`);
+    else if (f.assigneeId) where.push(`t.assignee_id = ${p.add(f.assigneeId)}`);
+    if (f.teamId) where.push(`t.team_id = ${p.add(f.teamId)}`);
+    if (f.tag) where.push(`t.tags @> ARRAY[${p.add(f.tag)}]::text[]`);
+    if (f.requesterId) where.push(`t.requester_id = ${p.add(f.requesterId)}`);
+    if (f.q) {
+      const like = p.add(likeContains(f.q));
+      const number = /^#?\d{1,15}$/.test(f.q) ? ` OR t.number = ${p.add(Number(f.q.replace('#', '')))}` : '';
+      // Two index-friendly halves (trigram GIN on subject and on message bodies) rather than one OR across a join.
+      where.push(`(t.id IN (SELECT s.id FROM tickets s WHERE s.tenant_id = ${tenant} AND s.subject ILIKE ${like}
+                             UNION SELECT m.ticket_id FROM messages m WHERE m.tenant_id = ${tenant} AND m.body_text ILIKE ${like})${number})`);
+    }
+    const col = f.sort === 'updated' ? 't.updated_at' : 't.created_at';
+    if (f.after) where.push(`(${col}, t.id) < (${p.add(f.after[0])}::timestamptz, ${p.add(f.after[1])}::uuid)`);
+    const sql = `SELECT ${TICKET_SELECT} FROM tickets t ${REQUESTER_JOIN}
+                 WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, t.id DESC LIMIT ${p.add(f.limit + 1)}`;
+    return this.db.query(sql, p.values);
+  }
+
+  /** Applies `set` if the ticket is still at `version`; null means someone changed it first. */
+  async updateTicket(
+    id: string,
+    version: number,
+    set: Record<string, { sql: string; value?: unknown }>,
+    type: string,
+    actor: ActorRef,
+    changes: Record<string, unknown>,
+  ): Promise<{ row: Row; event: TicketEventRecord } | null> {
+    const p = new Params();
+    const tenant = p.add(this.ctx.tenantId);
+    const assignments = Object.entries(set).map(
+      ([column, v]) => `${column} = ${v.sql.replace('?', () => p.add(v.value))}`,
+    );
+    const data = `jsonb_build_object('changes', ${p.add(JSON.stringify(changes))}::jsonb, 'version', t.version, 'updatedAt', t.updated_at)`;
+    const sql = `
+      WITH t AS (
+        UPDATE tickets SET ${[...assignments, 'version = version + 1', 'updated_at = now()'].join(', ')}
+        WHERE tenant_id = ${tenant} AND id = ${p.add(id)} AND version = ${p.add(version)}
+        RETURNING *
+      ),
+      ${eventAndAudit(p, tenant, this.ctx.requestId ?? null, type, actor, 'public', data)}
+      SELECT ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
+      FROM t ${REQUESTER_JOIN} CROSS JOIN e`;
+    const [row] = await this.db.query(sql, p.values);
+    if (!row) return null;
+    return { row, event: eventRecord(row, this.ctx.tenantId, id, type, actor, 'public', {}) };
+  }
+
+  /**
+   * Inserts a message and moves the ticket (status, version, timestamps) in one statement. Returns null when
+   * the ticket is closed or the message's external id was already stored.
+   */
+  async insertMessage(
+    n: NewMessageRow,
+    manager?: EntityManager,
+  ): Promise<{ row: Row; ticket: Row; event: TicketEventRecord } | null> {
+    const p = new Params();
+    const tenant = p.add(this.ctx.tenantId);
+    const publicStaff = n.kind === 'public' && n.authorRole === 'staff';
+    const visibility = n.kind === 'internal' ? 'internal' : 'public';
+    const data = `${p.add(JSON.stringify(n.eventData))}::jsonb || jsonb_build_object('ticket',
+      jsonb_build_object('status', t.status, 'version', t.version, 'updatedAt', t.updated_at), 'createdAt', m.created_at)`;
+    const attach = n.attachmentIds.length
+      ? `, att AS (
+          UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m
+          WHERE attachments.tenant_id = ${tenant} AND attachments.id = ANY(${p.add(n.attachmentIds)}::uuid[]) AND attachments.message_id IS NULL
+          RETURNING attachments.id)`
+      : '';
+    const sql = `
+      WITH m AS (
+        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions)
+        SELECT ${p.add(n.id)}, ${tenant}, tk.id, ${p.add(n.kind)}, ${p.add(n.author.type)}, ${p.add(n.author.id)}, ${p.add(n.text)},
+               ${p.add(n.html)}, ${p.add(n.channel)}, ${p.add(n.externalId)}, ${p.add(n.mentions)}::uuid[]
+        FROM tickets tk WHERE tk.tenant_id = ${tenant} AND tk.id = ${p.add(n.ticketId)} AND tk.status <> 'closed'
+        ON CONFLICT (tenant_id, channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
+        RETURNING *
+      ),
+      t AS (
+        UPDATE tickets SET
+          status = ${statusCase(n.authorRole, n.kind !== 'public', 'tickets.status')},
+          solved_at = CASE WHEN ${statusCase(n.authorRole, n.kind !== 'public', 'tickets.status')} = 'solved' THEN tickets.solved_at END,
+          first_response_at = ${publicStaff ? 'coalesce(tickets.first_response_at, now())' : 'tickets.first_response_at'},
+          last_message_at = ${n.kind === 'internal' ? 'tickets.last_message_at' : 'now()'},
+          version = tickets.version + 1, updated_at = now()
+        FROM m WHERE tickets.tenant_id = ${tenant} AND tickets.id = m.ticket_id
+        RETURNING tickets.*
+      )${attach},
+      ${eventAndAudit(p, tenant, this.ctx.requestId ?? null, 'message.created', n.author, visibility, data, 't, m')}
+      SELECT row_to_json(m.*) AS message, ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
+        ${n.attachmentIds.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}
+      FROM t ${REQUESTER_JOIN} CROSS JOIN m CROSS JOIN e`;
+    const [row] = await (manager ?? this.db).query(sql, p.values);
+    if (!row) return null;
+    return {
+      row: row.message,
+      ticket: row,
+      event: eventRecord(row, this.ctx.tenantId, n.ticketId, 'message.created', n.author, visibility, {}),
+    };
+  }
+
+  async findMessageByExternalId(channel: string, externalId: string): Promise<Row | null> {
+    const [row] = await this.db.query(
+      `SELECT * FROM messages WHERE tenant_id = $1 AND channel = $2 AND external_id = $3`,
+      [this.ctx.tenantId, channel, externalId],
+    );
+    return row ?? null;
+  }
+
+  /** A conversation page, oldest first, with author names and attachments. */
+  async messages(
+    ticketId: string,
+    opts: { publicOnly: boolean; after?: [string, string]; limit: number; id?: string },
+  ): Promise<Row[]> {
+    const p = new Params();
+    const tenant = p.add(this.ctx.tenantId);
+    const where = [`m.tenant_id = ${tenant}`, `m.ticket_id = ${p.add(ticketId)}`];
+    if (opts.publicOnly) where.push(`m.kind = 'public'`);
+    if (opts.id) where.push(`m.id = ${p.add(opts.id)}`);
+    if (opts.after)
+      where.push(`(m.created_at, m.id) > (${p.add(opts.after[0])}::timestamptz, ${p.add(opts.after[1])}::uuid)`);
+    const sql = `
+      SELECT m.*,
+        CASE m.author_type WHEN 'user' THEN u.name WHEN 'customer' THEN c.name WHEN 'api_key' THEN k.name END AS author_name,
+        coalesce((SELECT json_agg(json_build_object('id', a.id, 'filename', a.filename, 'content_type', a.content_type, 'size', a.size) ORDER BY a.created_at)
+                  FROM attachments a WHERE a.tenant_id = m.tenant_id AND a.message_id = m.id), '[]') AS attachments
+      FROM messages m
+      LEFT JOIN users u ON m.author_type = 'user' AND u.id = m.author_id AND u.tenant_id = m.tenant_id
+      LEFT JOIN customers c ON m.author_type = 'customer' AND c.id = m.author_id AND c.tenant_id = m.tenant_id
+      LEFT JOIN api_keys k ON m.author_type = 'api_key' AND k.id = m.author_id AND k.tenant_id = m.tenant_id
+      WHERE ${where.join(' AND ')}
+      ORDER BY m.created_at, m.id LIMIT ${p.add(opts.limit + 1)}`;
+    return this.db.query(sql, p.values);
+  }
+
+  async events(ticketId: string, opts: { publicOnly: boolean; after?: string; limit: number }): Promise<Row[]> {
+    const p = new Params();
+    const where = [`tenant_id = ${p.add(this.ctx.tenantId)}`, `ticket_id = ${p.add(ticketId)}`];
+    if (opts.publicOnly) where.push(`visibility = 'public'`);
+    if (opts.after) where.push(`id > ${p.add(opts.after)}::bigint`);
+    return this.db.query(
+      `SELECT * FROM ticket_events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${p.add(opts.limit + 1)}`,
+      p.values,
+    );
+  }
+
+  /** Ids from `ids` that are not active staff of this tenant. */
+  async unknownUsers(ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows: Row[] = await this.db.query(
+      `SELECT id FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND status = 'active'`,
+      [this.ctx.tenantId, ids],
+    );
+    const found = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => !found.has(id));
+  }
+
+  async teamExists(id: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM teams WHERE tenant_id = $1 AND id = $2`, [this.ctx.tenantId, id]);
+    return rows.length > 0;
+  }
+
+  async customerExists(id: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM customers WHERE tenant_id = $1 AND id = $2`, [
+      this.ctx.tenantId,
+      id,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Attachments that `uploader` uploaded and that no message holds yet. */
+  async freeAttachments(ids: string[], uploader: ActorRef): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows: Row[] = await this.db.query(
+      `SELECT id FROM attachments WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND message_id IS NULL
+         AND uploader_type = $3 AND uploader_id IS NOT DISTINCT FROM $4::uuid`,
+      [this.ctx.tenantId, ids, uploader.type, uploader.id],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  /** Customer lookup by phone, for requesters known only by phone. */
+  async customerIdByPhone(phone: string, name: string | null): Promise<string> {
+    const [row] = await this.db.query(
+      `WITH found AS (SELECT id FROM customers WHERE tenant_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1),
+            made AS (INSERT INTO customers (tenant_id, phone, name) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM found) RETURNING id)
+       SELECT id FROM found UNION ALL SELECT id FROM made`,
+      [this.ctx.tenantId, phone, name],
+    );
+    return row.id;
+  }
+}

@@ -1,0 +1,368 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'crypto';
+import {
+  AppError,
+  cleanText,
+  decodeCursor,
+  encodeCursor,
+  ErrorCode,
+  Page,
+  sanitizeMessageHtml,
+  textToHtml,
+} from '@crewdesk/common';
+import { Actor, can, Channel, TenantContext, TicketPriority, TicketStatus } from '@crewdesk/db';
+import { TicketEventBus } from './event-bus';
+import { assertTransition } from './state-machine';
+import { ActorRef, TicketFilters, TicketsRepository } from './tickets.repository';
+import { customerMessageView, isStaff, MessageView, messageView, TicketView, ticketView } from './views';
+
+export interface CreateTicketCommand {
+  subject: string;
+  body: string;
+  /** HTML from a rich channel (mail); sanitized before storage. Plain `body` is escaped otherwise. */
+  html?: string;
+  channel: Channel;
+  requester: { customerId?: string; email?: string; name?: string; phone?: string };
+  priority?: TicketPriority;
+  tags?: string[];
+  customFields?: Record<string, unknown>;
+  teamId?: string;
+  assigneeId?: string;
+  idempotencyKey?: string;
+  externalId?: string;
+}
+
+export interface AddMessageCommand {
+  body: string;
+  html?: string;
+  internal?: boolean;
+  mentions?: string[];
+  attachmentIds?: string[];
+  channel?: string;
+  externalId?: string;
+}
+
+export interface UpdateTicketCommand {
+  version: number;
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  assigneeId?: string | null;
+  teamId?: string | null;
+  tags?: string[];
+  customFields?: Record<string, unknown>;
+}
+
+export const normalizeTags = (tags: string[] | undefined) =>
+  [...new Set((tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))].sort();
+
+const actorRef = (a: Actor): ActorRef => ({ type: a.kind, id: a.id });
+const notFound = () => AppError.notFound('Ticket');
+
+/**
+ * The one write path for tickets: every change updates its rows and appends exactly one `ticket_events`
+ * row and one audit row in the same transaction, then publishes the event on the bus after commit.
+ */
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly repo: TicketsRepository,
+    private readonly ctx: TenantContext,
+    private readonly bus: TicketEventBus,
+  ) {}
+
+  async create(cmd: CreateTicketCommand): Promise<{ ticket: TicketView; created: boolean }> {
+    const actor = this.ctx.actor;
+    const hash = createHash('sha256').update(JSON.stringify(cmd)).digest('hex');
+    if (cmd.idempotencyKey) {
+      const replay = await this.replay(cmd.idempotencyKey, hash);
+      if (replay) return { ticket: replay, created: false };
+    }
+    await this.checkRefs({ teamId: cmd.teamId, assigneeId: cmd.assigneeId });
+    const requester = { ...cmd.requester, email: cmd.requester.email?.trim().toLowerCase() };
+    if (!requester.customerId && !requester.email) {
+      if (!requester.phone)
+        throw new AppError(ErrorCode.VALIDATION_FAILED, 'requester needs an email or a phone', { field: 'requester' });
+      requester.customerId = await this.repo.customerIdByPhone(requester.phone, requester.name ?? null);
+    } else if (requester.customerId && !(await this.repo.customerExists(requester.customerId))) {
+      throw AppError.notFound('Customer', { field: 'requester.customerId' });
+    }
+    const text = cleanText(cmd.body);
+    const html = cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text);
+    const id = randomUUID();
+    const messageId = randomUUID();
+    // The first message is the customer's unless a person of staff wrote it.
+    const author: ActorRef = actor.kind === 'user' ? actorRef(actor) : { type: 'customer', id: null };
+    const tags = normalizeTags(cmd.tags);
+    const priority = cmd.priority ?? 'normal';
+    const result = await this.repo.insertTicket(
+      {
+        id,
+        subject: cleanText(cmd.subject).trim(),
+        priority,
+        channel: cmd.channel,
+        requester,
+        assigneeId: cmd.assigneeId ?? null,
+        teamId: cmd.teamId ?? null,
+        tags,
+        customFields: cmd.customFields ?? {},
+        message: { id: messageId, text, html, author, externalId: cmd.externalId ?? null },
+        idempotency: cmd.idempotencyKey ? { key: cmd.idempotencyKey, hash } : undefined,
+        eventData: {
+          id,
+          subject: cmd.subject,
+          status: 'new',
+          priority,
+          channel: cmd.channel,
+          assigneeId: cmd.assigneeId ?? null,
+          teamId: cmd.teamId ?? null,
+          tags,
+          message: { id: messageId, kind: 'public', authorType: author.type, body: text, html },
+        },
+      },
+      actorRef(actor),
+    );
+    if (!result) {
+      // Another request with the same Idempotency-Key committed first.
+      const replay = await this.replay(cmd.idempotencyKey!, hash);
+      if (replay) return { ticket: replay, created: false };
+      throw new AppError(ErrorCode.CONFLICT, 'The ticket could not be created; try again');
+    }
+    this.bus.publish([result.event]);
+    return { ticket: ticketView(result.row), created: true };
+  }
+
+  private async replay(key: string, hash: string): Promise<TicketView | null> {
+    const prior = await this.repo.findIdempotent('ticket', key);
+    if (!prior) return null;
+    if (prior.requestHash !== hash) {
+      throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request');
+    }
+    const row = await this.repo.findVisible(TenantContext.system(this.ctx.tenantId), { id: prior.resourceId });
+    return row ? ticketView(row) : null;
+  }
+
+  private async checkRefs(refs: { teamId?: string | null; assigneeId?: string | null }): Promise<void> {
+    if (refs.teamId && !(await this.repo.teamExists(refs.teamId))) {
+      throw AppError.notFound('Team', { field: 'teamId' });
+    }
+    if (refs.assigneeId && (await this.repo.unknownUsers([refs.assigneeId])).length) {
+      throw AppError.notFound('Assignee', { field: 'assigneeId' });
+    }
+  }
+
+  async get(by: { id: string } | { number: number }): Promise<TicketView> {
+    const row = await this.repo.findVisible(this.ctx.actor, by);
+    if (!row) throw notFound();
+    return ticketView(row);
+  }
+
+  async list(filters: Omit<TicketFilters, 'after'> & { cursor?: string }): Promise<Page<TicketView>> {
+    const after = decodeCursor(filters.cursor, ['string', 'string']) as [string, string] | undefined;
+    const rows = await this.repo.list(this.ctx.actor, { ...filters, after });
+    const items = rows.slice(0, filters.limit).map(ticketView);
+    const last = items[items.length - 1];
+    const nextCursor =
+      rows.length > filters.limit && last
+        ? encodeCursor([filters.sort === 'updated' ? last.updatedAt : last.createdAt, last.id])
+        : null;
+    return { items, nextCursor };
+  }
+
+  async update(id: string, cmd: UpdateTicketCommand): Promise<TicketView> {
+    const actor = this.ctx.actor;
+    const row = await this.repo.findVisible(actor, { id });
+    if (!row) throw notFound();
+    const current = ticketView(row);
+    if (current.version !== cmd.version) throw this.conflict(current);
+
+    const set: Record<string, { sql: string; value?: unknown }> = {};
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    const change = (field: keyof TicketView, column: string, to: unknown, sql = '?') => {
+      if (to === undefined || JSON.stringify(current[field]) === JSON.stringify(to)) return;
+      changes[field] = { from: current[field], to };
+      set[column] = { sql, value: to };
+    };
+    if (cmd.status !== undefined && cmd.status !== current.status) {
+      if (current.status === 'closed') throw new AppError(ErrorCode.TICKET_CLOSED, 'A closed ticket cannot change');
+      assertTransition(current.status as TicketStatus, cmd.status);
+      change('status', 'status', cmd.status);
+      if (cmd.status === 'solved') set.solved_at = { sql: 'now()' };
+      else if (current.status === 'solved') set.solved_at = { sql: 'NULL' };
+      if (cmd.status === 'closed') set.closed_at = { sql: 'now()' };
+    } else if (current.status === 'closed' && Object.keys(cmd).some((k) => k !== 'version' && k !== 'status')) {
+      throw new AppError(ErrorCode.TICKET_CLOSED, 'A closed ticket cannot change');
+    }
+    change('priority', 'priority', cmd.priority);
+    if (cmd.assigneeId !== undefined && cmd.assigneeId !== current.assigneeId)
+      await this.checkRefs({ assigneeId: cmd.assigneeId });
+    if (cmd.teamId !== undefined && cmd.teamId !== current.teamId) await this.checkRefs({ teamId: cmd.teamId });
+    change('assigneeId', 'assignee_id', cmd.assigneeId, '?::uuid');
+    change('teamId', 'team_id', cmd.teamId, '?::uuid');
+    if (cmd.tags !== undefined) change('tags', 'tags', normalizeTags(cmd.tags), '?::text[]');
+    if (cmd.customFields !== undefined) {
+      const merged = Object.fromEntries(
+        Object.entries({ ...current.customFields, ...cmd.customFields }).filter(([, v]) => v !== null),
+      );
+      if (JSON.stringify(merged) !== JSON.stringify(current.customFields)) {
+        changes.customFields = { from: current.customFields, to: merged };
+        set.custom_fields = { sql: '?::jsonb', value: JSON.stringify(merged) };
+      }
+    }
+    if (!Object.keys(changes).length) return current;
+
+    const type = 'assigneeId' in changes || 'teamId' in changes ? 'ticket.assigned' : 'ticket.updated';
+    const result = await this.repo.updateTicket(id, cmd.version, set, type, actorRef(actor), changes);
+    if (!result) {
+      const latest = await this.repo.findVisible(actor, { id });
+      if (!latest) throw notFound();
+      throw this.conflict(ticketView(latest));
+    }
+    this.bus.publish([result.event]);
+    return ticketView(result.row);
+  }
+
+  private conflict(current: TicketView): AppError {
+    return new AppError(ErrorCode.VERSION_CONFLICT, 'The ticket changed since you loaded it; reload and try again', {
+      currentVersion: current.version,
+      ticket: current,
+    });
+  }
+
+  /** A public reply, an internal note, or a customer's message. */
+  async addMessage(
+    ticketId: string,
+    cmd: AddMessageCommand,
+  ): Promise<{ message: MessageView; ticket: TicketView; created: boolean }> {
+    const actor = this.ctx.actor;
+    const internal = !!cmd.internal;
+    if (actor.kind === 'customer' && internal)
+      throw new AppError(ErrorCode.FORBIDDEN, 'Customers cannot add internal notes');
+    if (isStaff(actor)) {
+      const needed = internal ? 'ticket.note' : 'ticket.reply';
+      if (!can(actor, needed)) {
+        throw new AppError(ErrorCode.FORBIDDEN, `This needs the permission ${needed}`, { missing: [needed] });
+      }
+    }
+    const ticket = await this.repo.findVisible(actor, { id: ticketId });
+    if (!ticket) throw notFound();
+    if (ticket.status === 'closed')
+      throw new AppError(ErrorCode.TICKET_CLOSED, 'This ticket is closed; open a new one');
+
+    const mentions = [...new Set(cmd.mentions ?? [])];
+    const unknown = await this.repo.unknownUsers(mentions);
+    if (unknown.length)
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'Some mentioned people do not exist', {
+        field: 'mentions',
+        unknown,
+      });
+    const attachmentIds = [...new Set(cmd.attachmentIds ?? [])];
+    const free = await this.repo.freeAttachments(attachmentIds, actorRef(actor));
+    if (free.length !== attachmentIds.length) {
+      throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments do not exist or are already used', {
+        field: 'attachmentIds',
+        invalid: attachmentIds.filter((a) => !free.includes(a)),
+      });
+    }
+
+    const text = cleanText(cmd.body);
+    const html = cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text);
+    const id = randomUUID();
+    const kind = internal ? 'internal' : 'public';
+    const channel = cmd.channel ?? (actor.kind === 'customer' ? ticket.channel : 'web');
+    const author = actorRef(actor);
+    const insert = {
+      id,
+      ticketId,
+      kind: kind as 'internal' | 'public',
+      author,
+      authorRole: actor.kind === 'customer' ? ('customer' as const) : ('staff' as const),
+      text,
+      html,
+      channel,
+      externalId: cmd.externalId ?? null,
+      mentions,
+      attachmentIds,
+      eventData: {
+        message: {
+          id,
+          ticketId,
+          kind,
+          internal,
+          authorType: author.type,
+          authorId: author.id,
+          authorName: actor.name ?? null,
+          body: text,
+          html,
+          mentions,
+          attachmentIds,
+        },
+      },
+    };
+    const result = attachmentIds.length
+      ? await this.repo.transaction(async (manager) => {
+          const r = await this.repo.insertMessage(insert, manager);
+          if (r && r.ticket.attached !== attachmentIds.length) {
+            throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
+          }
+          return r;
+        })
+      : await this.repo.insertMessage(insert);
+    if (!result) {
+      if (cmd.externalId) {
+        const existing = await this.repo.findMessageByExternalId(channel, cmd.externalId);
+        if (existing && existing.ticket_id === ticketId) {
+          const [m] = await this.repo.messages(ticketId, { publicOnly: false, limit: 1, id: existing.id });
+          return { message: messageView(m), ticket: ticketView(ticket), created: false };
+        }
+      }
+      throw new AppError(ErrorCode.TICKET_CLOSED, 'This ticket is closed; open a new one');
+    }
+    this.bus.publish([result.event]);
+    let message = messageView({ ...result.row, author_name: actor.name ?? null, attachments: [] });
+    if (attachmentIds.length) {
+      const [withFiles] = await this.repo.messages(ticketId, { publicOnly: false, limit: 1, id });
+      message = messageView(withFiles);
+    }
+    return { message, ticket: ticketView(result.ticket), created: true };
+  }
+
+  async messages(ticketId: string, page: { cursor?: string; limit: number }): Promise<Page<MessageView>> {
+    const actor = this.ctx.actor;
+    if (!(await this.repo.findVisible(actor, { id: ticketId }))) throw notFound();
+    const after = decodeCursor(page.cursor, ['string', 'string']) as [string, string] | undefined;
+    const rows = await this.repo.messages(ticketId, {
+      publicOnly: actor.kind === 'customer',
+      after,
+      limit: page.limit,
+    });
+    const items = rows.slice(0, page.limit).map(messageView);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+  }
+
+  /** Customer-safe conversation: public messages only, no staff internals. */
+  async customerMessages(ticketId: string, page: { cursor?: string; limit: number }) {
+    const result = await this.messages(ticketId, page);
+    return { items: result.items.map(customerMessageView), nextCursor: result.nextCursor };
+  }
+
+  async events(ticketId: string, page: { after?: string; limit: number }) {
+    const actor = this.ctx.actor;
+    if (!(await this.repo.findVisible(actor, { id: ticketId }))) throw notFound();
+    const rows = await this.repo.events(ticketId, {
+      publicOnly: actor.kind === 'customer',
+      after: page.after,
+      limit: page.limit,
+    });
+    const items = rows.slice(0, page.limit).map((r) => ({
+      id: String(r.id),
+      type: r.type,
+      ticketId: r.ticket_id,
+      actor: { type: r.actor_type, id: r.actor_id },
+      visibility: r.visibility,
+      data: r.data,
+      createdAt: new Date(r.created_at).toISOString(),
+    }));
+    return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].id : null };
+  }
+}

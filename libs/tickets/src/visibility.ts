@@ -1,0 +1,19 @@
+import { Actor, can } from '@crewdesk/db';
+import { Params } from './sql';
+
+/**
+ * Which tickets an actor may see, as SQL over alias `t`. Customers: their own (or the one ticket their link
+ * opens). Staff with `ticket.view_all`: all of the tenant's. Other staff (engineers, product): tickets of their
+ * teams and those assigned to them.
+ */
+export function visibleTo(actor: Actor, p: Params, alias = 't'): string {
+  if (actor.kind === 'customer') {
+    const own = `${alias}.requester_id = ${p.add(actor.customerId)}`;
+    return actor.ticketId ? `(${own} AND ${alias}.id = ${p.add(actor.ticketId)})` : own;
+  }
+  if (can(actor, 'ticket.view_all')) return 'true';
+  const parts: string[] = [];
+  if (actor.kind === 'user' && actor.id) parts.push(`${alias}.assignee_id = ${p.add(actor.id)}`);
+  if (actor.teamIds?.length) parts.push(`${alias}.team_id = ANY(${p.add(actor.teamIds)}::uuid[])`);
+  return parts.length ? `(${parts.join(' OR ')})` : 'false';
+}

@@ -1,0 +1,5 @@
+// Every migration, in order. The API and the test set-up run these classes; a unit test checks that each
+// file in this folder is listed here.
+import { InitialSchema1795388488337 } from './1795388488337-InitialSchema';
+
+export const MIGRATIONS: Function[] = [InitialSchema1795388488337];
