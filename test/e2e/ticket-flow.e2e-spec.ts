@@ -19,11 +19,21 @@ describe('a ticket from web form to answer (customer, agent, engineer)', () => {
     // The customer writes in through the public web form.
     const created = await request(t.http)
       .post(`/api/v1/public/${ws.workspace.slug}/tickets`)
-      .send({ subject: '打印机连不上 WiFi', body: '新买的打印机一直连不上公司的 WiFi。', email: 'Li.Xiao@Example.cn', name: '小李' })
+      .send({
+        subject: '打印机连不上 WiFi',
+        body: '新买的打印机一直连不上公司的 WiFi。',
+        email: 'Li.Xiao@Example.cn',
+        name: '小李',
+      })
       .expect(201);
     expect(created.body.ticket).toEqual({
-      id: expect.any(String), number: 1, subject: '打印机连不上 WiFi', status: 'new', channel: 'web',
-      createdAt: expect.any(String), updatedAt: expect.any(String),
+      id: expect.any(String),
+      number: 1,
+      subject: '打印机连不上 WiFi',
+      status: 'new',
+      channel: 'web',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
     });
     const ticketId = created.body.ticket.id;
     const customer = { Authorization: `Bearer ${created.body.accessToken}` };
@@ -39,7 +49,10 @@ describe('a ticket from web form to answer (customer, agent, engineer)', () => {
     expect(opened.body.requester).toMatchObject({ email: 'li.xiao@example.cn', name: '小李' });
     expect(opened.body.messages).toHaveLength(1);
     expect(opened.body.messages[0]).toMatchObject({ kind: 'public', author: { type: 'customer', name: '小李' } });
-    const byNumber = await request(t.http).get(`/api/v1/tickets/number/${opened.body.number}`).set(agent.auth).expect(200);
+    const byNumber = await request(t.http)
+      .get(`/api/v1/tickets/number/${opened.body.number}`)
+      .set(agent.auth)
+      .expect(200);
     expect(byNumber.body.id).toBe(ticketId);
 
     // The engineer cannot see it until it is on their team.
@@ -51,9 +64,17 @@ describe('a ticket from web form to answer (customer, agent, engineer)', () => {
       .set(agent.auth)
       .send({ body: '请问打印机型号是什么？' })
       .expect(201);
-    expect(reply.body).toMatchObject({ kind: 'public', internal: false, author: { type: 'user', id: agent.id, name: '小王' } });
+    expect(reply.body).toMatchObject({
+      kind: 'public',
+      internal: false,
+      author: { type: 'user', id: agent.id, name: '小王' },
+    });
     expect(reply.body.ticket).toMatchObject({ status: 'open', version: 2 });
-    await request(t.http).patch(`/api/v1/tickets/${ticketId}`).set(agent.auth).send({ version: 2, teamId: engineering }).expect(200);
+    await request(t.http)
+      .patch(`/api/v1/tickets/${ticketId}`)
+      .set(agent.auth)
+      .send({ version: 2, teamId: engineering })
+      .expect(200);
 
     // The engineer adds an internal note.
     const note = await request(t.http)
@@ -65,7 +86,10 @@ describe('a ticket from web form to answer (customer, agent, engineer)', () => {
 
     // The customer reads the reply with the access token, never the note, and answers.
     const seen = await request(t.http).get(`/api/v1/portal/tickets/${ticketId}`).set(customer).expect(200);
-    expect(seen.body.messages.map((m: { body: string }) => m.body)).toEqual(['新买的打印机一直连不上公司的 WiFi。', '请问打印机型号是什么？']);
+    expect(seen.body.messages.map((m: { body: string }) => m.body)).toEqual([
+      '新买的打印机一直连不上公司的 WiFi。',
+      '请问打印机型号是什么？',
+    ]);
     expect(JSON.stringify(seen.body)).not.toContain('SECRET');
     expect(seen.body).not.toHaveProperty('assigneeId');
     const pages = await request(t.http).get(`/api/v1/portal/tickets/${ticketId}/messages`).set(customer).expect(200);
@@ -82,7 +106,11 @@ describe('a ticket from web form to answer (customer, agent, engineer)', () => {
     expect(answer.body.author).toEqual({ type: 'customer', name: '小李' });
 
     // Customers cannot write notes, and a customer token cannot use staff routes.
-    await request(t.http).post(`/api/v1/portal/tickets/${ticketId}/messages`).set(customer).send({ body: 'x', internal: true }).expect(400);
+    await request(t.http)
+      .post(`/api/v1/portal/tickets/${ticketId}/messages`)
+      .set(customer)
+      .send({ body: 'x', internal: true })
+      .expect(400);
     await request(t.http).get(`/api/v1/tickets/${ticketId}`).set(customer).expect(401);
 
     // Staff see the whole conversation in order.
@@ -93,9 +121,17 @@ describe('a ticket from web form to answer (customer, agent, engineer)', () => {
     // The event history: one event per change, in order; customers never get events of notes.
     const events = await request(t.http).get(`/api/v1/tickets/${ticketId}/events`).set(agent.auth).expect(200);
     expect(events.body.items.map((e: { type: string }) => e.type)).toEqual([
-      'ticket.created', 'message.created', 'ticket.assigned', 'message.created', 'message.created',
+      'ticket.created',
+      'message.created',
+      'ticket.assigned',
+      'message.created',
+      'message.created',
     ]);
-    const after = await request(t.http).get(`/api/v1/tickets/${ticketId}/events`).query({ after: events.body.items[2].id }).set(agent.auth).expect(200);
+    const after = await request(t.http)
+      .get(`/api/v1/tickets/${ticketId}/events`)
+      .query({ after: events.body.items[2].id })
+      .set(agent.auth)
+      .expect(200);
     expect(after.body.items).toHaveLength(2);
   });
 
@@ -103,6 +139,8 @@ describe('a ticket from web form to answer (customer, agent, engineer)', () => {
     const health = await request(t.http).get('/health').expect(200);
     expect(health.body.info).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' } });
     const doc = await request(t.http).get('/api/docs/openapi.json').expect(200);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/public/{workspace}/tickets']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/public/{workspace}/tickets']),
+    );
   });
 });

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
-import { Actor, can, TenantContext } from '@crewdesk/db';
+import { Actor, can, queryRows, TenantContext } from '@crewdesk/db';
 import { AUTH_KIND, AuthKind, REQUIRED_PERMISSIONS } from './auth.decorators';
 import { isApiKey, sha256 } from './crypto';
 import { Permission } from './permissions';
@@ -94,7 +94,8 @@ export class AuthGuard implements CanActivate {
   }
 
   private async apiKey(token: string): Promise<Actor> {
-    const [row] = await this.db.query(
+    const [row] = await queryRows(
+      this.db,
       `UPDATE api_keys SET last_used_at = now() WHERE key_hash = $1 AND revoked_at IS NULL
          RETURNING id, tenant_id, name, permissions`,
       [sha256(token)],

@@ -15,7 +15,7 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     uuidExtension: 'pgcrypto',
-    logging: ['error'],
+    logging: false,
     extra: { max: poolSize, application_name: 'crewdesk' },
   };
 }

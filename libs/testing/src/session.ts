@@ -31,13 +31,25 @@ export class WorkspaceSession {
       .send({ name: `Workspace ${slug}`, slug, admin: { email, name: 'Admin', password: PASSWORD } })
       .expect(201);
     s.workspace = res.body.workspace;
-    const me = await request(t.http).get('/api/v1/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(200);
-    s.admin = { id: me.body.id, email, token: res.body.accessToken, auth: { Authorization: `Bearer ${res.body.accessToken}` } };
+    const me = await request(t.http)
+      .get('/api/v1/me')
+      .set('Authorization', `Bearer ${res.body.accessToken}`)
+      .expect(200);
+    s.admin = {
+      id: me.body.id,
+      email,
+      token: res.body.accessToken,
+      auth: { Authorization: `Bearer ${res.body.accessToken}` },
+    };
     return s;
   }
 
   async team(name: string, memberIds: string[] = []): Promise<string> {
-    const res = await request(this.t.http).post('/api/v1/teams').set(this.admin.auth).send({ name, memberIds }).expect(201);
+    const res = await request(this.t.http)
+      .post('/api/v1/teams')
+      .set(this.admin.auth)
+      .send({ name, memberIds })
+      .expect(201);
     return res.body.id;
   }
 
@@ -65,14 +77,24 @@ export class WorkspaceSession {
       .post(`/api/v1/public/${this.workspace.slug}/tickets`)
       .send({ subject, body, email, name: 'Customer' })
       .expect(201);
-    return { id: res.body.ticket.id as string, number: res.body.ticket.number as number, customer: { Authorization: `Bearer ${res.body.accessToken}` }, email };
+    return {
+      id: res.body.ticket.id as string,
+      number: res.body.ticket.number as number,
+      customer: { Authorization: `Bearer ${res.body.accessToken}` },
+      email,
+    };
   }
 
   async staffTicket(auth: { Authorization: string }, extra: Record<string, unknown> = {}) {
     const res = await request(this.t.http)
       .post('/api/v1/tickets')
       .set(auth)
-      .send({ subject: 'Invoice is wrong', body: 'Please fix the invoice.', requester: { email: `req-${uid()}@example.com` }, ...extra })
+      .send({
+        subject: 'Invoice is wrong',
+        body: 'Please fix the invoice.',
+        requester: { email: `req-${uid()}@example.com` },
+        ...extra,
+      })
       .expect(201);
     return res.body;
   }

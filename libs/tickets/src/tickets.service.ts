@@ -318,7 +318,11 @@ export class TicketsService {
       throw new AppError(ErrorCode.TICKET_CLOSED, 'This ticket is closed; open a new one');
     }
     this.bus.publish([result.event]);
-    let message = messageView({ ...result.row, author_name: actor.kind === 'customer' ? ticket.requester_name : (actor.name ?? null), attachments: [] });
+    let message = messageView({
+      ...result.row,
+      author_name: actor.kind === 'customer' ? ticket.requester_name : (actor.name ?? null),
+      attachments: [],
+    });
     if (attachmentIds.length) {
       const [withFiles] = await this.repo.messages(ticketId, { publicOnly: false, limit: 1, id });
       message = messageView(withFiles);

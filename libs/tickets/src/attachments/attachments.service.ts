@@ -5,7 +5,7 @@ import { Readable } from 'stream';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
-import { TenantContext } from '@crewdesk/db';
+import { queryRows, TenantContext } from '@crewdesk/db';
 import { Params } from '../sql';
 import { visibleTo } from '../visibility';
 import { INLINE_TYPES, safeFilename, sniffContentType } from './sniff';
@@ -103,7 +103,8 @@ export class AttachmentsService {
 
   /** Removes uploads that no message took within `olderThanHours`. Returns how many went. */
   async purgeOrphans(olderThanHours: number, batch = 500): Promise<number> {
-    const rows: Array<{ storage_key: string }> = await this.db.query(
+    const rows = await queryRows<{ storage_key: string }>(
+      this.db,
       `DELETE FROM attachments WHERE id IN (
          SELECT id FROM attachments WHERE message_id IS NULL AND created_at < now() - make_interval(hours => $1) LIMIT $2)
        RETURNING storage_key`,

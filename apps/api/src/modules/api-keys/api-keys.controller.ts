@@ -5,7 +5,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsString, MaxLen
 import { DataSource } from 'typeorm';
 import { AppError } from '@crewdesk/common';
 import { ALL_PERMISSIONS, newApiKey, RequirePermissions } from '@crewdesk/auth';
-import { AuditService, TenantContext } from '@crewdesk/db';
+import { AuditService, queryRows, TenantContext } from '@crewdesk/db';
 
 export class CreateApiKeyDto {
   @IsString()
@@ -72,7 +72,8 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   async revoke(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    const rows = await this.db.query(
+    const rows = await queryRows(
+      this.db,
       `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1 AND id = $2 RETURNING id`,
       [this.ctx.tenantId, id],
     );

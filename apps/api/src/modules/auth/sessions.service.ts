@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { randomToken, sha256, TokensService } from '@crewdesk/auth';
+import { queryRows } from '@crewdesk/db';
 
 export interface SessionTokens {
   accessToken: string;
@@ -48,7 +49,8 @@ export class SessionsService {
     if (!sessionId || !secret || !/^[0-9a-f-]{36}$/.test(sessionId)) throw invalid;
     const hash = sha256(secret);
     const next = randomToken();
-    const [row] = await this.db.query(
+    const [row] = await queryRows(
+      this.db,
       `UPDATE sessions s SET refresh_hash = $3, previous_hash = s.refresh_hash, expires_at = $4
        FROM users u
        WHERE s.id = $1 AND s.refresh_hash = $2 AND s.revoked_at IS NULL AND s.expires_at > now()

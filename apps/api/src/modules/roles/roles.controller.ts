@@ -5,7 +5,7 @@ import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength }
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { ALL_PERMISSIONS, PERMISSIONS, RequirePermissions } from '@crewdesk/auth';
-import { AuditService, PG, pgCode, TenantContext } from '@crewdesk/db';
+import { AuditService, PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
 
 export class CreateRoleDto {
   @Matches(/^[a-z][a-z0-9_-]{1,63}$/, { message: 'name must be 2 to 64 lower-case letters, digits, - or _' })
@@ -92,7 +92,8 @@ export class RolesController {
     if (current.name === 'admin' && dto.permissions) {
       throw new AppError(ErrorCode.FORBIDDEN, 'The admin role always holds every permission');
     }
-    const [row] = await this.db.query(
+    const [row] = await queryRows(
+      this.db,
       `UPDATE roles SET description = coalesce($3, description), permissions = coalesce($4, permissions)
        WHERE tenant_id = $1 AND id = $2 RETURNING *`,
       [this.ctx.tenantId, id, dto.description ?? null, dto.permissions ? [...new Set(dto.permissions)] : null],

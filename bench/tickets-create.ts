@@ -1,0 +1,728 @@
+/**
+ * bench/tickets-create — how fast does `POST /api/v1/tickets` create tickets, next to the raw rate of the
+ * very same SQL statement?
+ *
+ *   1. the API (built dist/, `serve`) under autocannon, every request a new requester     -> tickets/s, p50, p99
+ *   2. pgbench running the statement `buildInsertTicket` builds, as literals               -> rows/s, p50, p99
+ *   3. the same statement through `pg` from Node (a Pool, N concurrent loops)              -> rows/s, p50, p99
+ *
+ * Everything runs against a fresh database `crewdesk_bench_<timestamp>`, dropped at the end.
+ * Run: `bench/tickets-create [--duration=15] [--connections=50] [--warmup=3]` (or DURATION, CONNECTIONS, WARMUP).
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'child_process';
+import { randomUUID } from 'crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import Redis from 'ioredis';
+import { AddressInfo, createServer } from 'net';
+import { cpus, tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { performance } from 'perf_hooks';
+import { Pool } from 'pg';
+import { cleanText, textToHtml } from '@crewdesk/common';
+import { ActorRef, buildInsertTicket, NewTicketRow } from '../libs/tickets/src/tickets.repository';
+
+/* ------------------------------------------------------------------ settings */
+
+function setting(name: string, fallback: number): number {
+  const flag = process.argv.slice(2).find((a) => a.startsWith(`--${name.toLowerCase()}=`));
+  const raw = flag ? flag.split('=')[1] : process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+const ROOT = resolve(__dirname, '..');
+const DURATION = setting('DURATION', 15);
+const CONNECTIONS = Math.round(setting('CONNECTIONS', 50));
+const WARMUP = setting('WARMUP', 3);
+const GOAL = 0.5;
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The API's own pool; the product default unless DATABASE_POOL_SIZE is set for the run. */
+const API_POOL = process.env.DATABASE_POOL_SIZE ?? '20';
+const STAMP = new Date()
+  .toISOString()
+  .replace(/[-:T.Z]/g, '')
+  .slice(0, 17);
+const DB_NAME = `crewdesk_bench_${STAMP}`;
+const DB_URL = (() => {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${DB_NAME}`;
+  return u.toString();
+})();
+const REDIS_PREFIX = `crewdesk-bench-${STAMP}`;
+const MAIN_JS = join(ROOT, 'dist/apps/api/main.js');
+
+/** What every request sends (only the requester's email changes) and what the baselines insert. */
+const SUBJECT = 'Order #4711 has not arrived';
+const BODY =
+  'Hello, I ordered a pair of running shoes two weeks ago and the parcel has still not arrived. Could you check where it is? Thanks, Sam';
+const REQUESTER_NAME = 'Sam Bench';
+const EMAIL_DOMAIN = 'bench.example';
+
+/* ------------------------------------------------------------------ output helpers */
+
+const t0 = performance.now();
+const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
+function step(text: string): void {
+  console.log(`[${elapsed()}] ▸ ${text}`);
+}
+function done(text: string): void {
+  console.log(`[${elapsed()}]   ✔ ${text}`);
+}
+function warn(text: string): void {
+  console.log(`[${elapsed()}]   ✖ ${text}`);
+}
+const fmt = (n: number, digits = 1) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/* ------------------------------------------------------------------ processes and cleanup */
+
+const cleanups: Array<{ name: string; fn: () => Promise<void> }> = [];
+let cleaning: Promise<void> | null = null;
+function onCleanup(name: string, fn: () => Promise<void>): void {
+  cleanups.unshift({ name, fn });
+}
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const c of cleanups.splice(0)) {
+      try {
+        await c.fn();
+      } catch (err) {
+        warn(`cleanup "${c.name}" failed: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    warn(`${signal}: cleaning up`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+/** Runs a command to completion; rejects with its output when it fails or outlives `timeoutMs`. */
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; cwd?: string },
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolvePromise({ stdout, stderr });
+      else
+        reject(
+          new Error(
+            `${cmd} ${args.join(' ')} exited with ${code ?? signal}\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-4000)}`,
+          ),
+        );
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolvePromise(port));
+    });
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolvePromise();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/* ------------------------------------------------------------------ the API phase */
+
+async function api<T>(base: string, path: string, body: unknown, token?: string): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== 201 && res.status !== 200) throw new Error(`POST ${path} answered ${res.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+interface LoadResult {
+  seconds: number;
+  created: number;
+  sent: number;
+  responses: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  p50: number;
+  p99: number;
+  avg: number;
+}
+
+let emailCounter = 0;
+async function loadApi(base: string, key: string, connections: number, seconds: number): Promise<LoadResult> {
+  let sent = 0;
+  let responses = 0;
+  const statuses: Record<string, number> = {};
+  const instance = autocannon({
+    url: `${base}/api/v1/tickets`,
+    connections,
+    duration: seconds,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        // Every request a different requester, so each one adds a customer as a real intake would.
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({
+            subject: SUBJECT,
+            body: BODY,
+            requester: { email: `ac-${++emailCounter}@${EMAIL_DOMAIN}`, name: REQUESTER_NAME },
+          }),
+        }),
+      },
+    ],
+    setupClient: (client) => {
+      client.on('request', () => sent++);
+      client.on('response', (status: number) => {
+        responses++;
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      });
+    },
+  });
+  const result = await instance;
+  return {
+    seconds: result.duration,
+    created: statuses['201'] ?? 0,
+    sent,
+    responses,
+    statuses,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    avg: result.latency.average,
+  };
+}
+
+/* ------------------------------------------------------------------ the statement, as the API builds it */
+
+/** The row TicketsService.create hands to the repository for this request body from an API key. */
+function ticketRow(id: string, messageId: string, email: string): NewTicketRow {
+  const text = cleanText(BODY);
+  const html = textToHtml(text);
+  const tags: string[] = [];
+  const author: ActorRef = { type: 'customer', id: null };
+  return {
+    id,
+    subject: cleanText(SUBJECT).trim(),
+    priority: 'normal',
+    channel: 'api',
+    requester: { email: email.trim().toLowerCase(), name: REQUESTER_NAME },
+    assigneeId: null,
+    teamId: null,
+    tags,
+    customFields: {},
+    message: { id: messageId, text, html, author, externalId: null },
+    idempotency: undefined,
+    eventData: {
+      id,
+      subject: SUBJECT,
+      status: 'new',
+      priority: 'normal',
+      channel: 'api',
+      assigneeId: null,
+      teamId: null,
+      tags,
+      message: { id: messageId, kind: 'public', authorType: author.type, body: text, html },
+    },
+  };
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof Date) return quote(v.toISOString());
+  // Arrays only ever appear before an explicit cast (`::text[]`, `::uuid[]`) in the statements.
+  if (Array.isArray(v)) return v.length ? `ARRAY[${v.map(sqlLiteral).join(', ')}]` : `'{}'`;
+  if (typeof v === 'object') return quote(JSON.stringify(v));
+  return quote(String(v));
+}
+
+/** `$n` -> the n-th value as an SQL literal (one pass, so a literal is never rescanned). */
+function inlineParams(sql: string, values: unknown[]): string {
+  return sql.replace(/\$(\d+)\b/g, (_, n: string) => {
+    const i = Number(n) - 1;
+    if (i < 0 || i >= values.length) throw new Error(`the statement uses $${n} but has ${values.length} values`);
+    return sqlLiteral(values[i]);
+  });
+}
+
+/** A pgbench expression for a fresh UUID-shaped value: decimal digits are valid hex digits. */
+function pgbenchUuid(name: string): { set: string[]; text: string } {
+  const parts: Array<[string, number]> = [
+    [`${name}a`, 8],
+    [`${name}b`, 4],
+    [`${name}c`, 4],
+    [`${name}d`, 4],
+    [`${name}e`, 12],
+  ];
+  return {
+    set: parts.map(([v, digits]) => `\\set ${v} random(${10 ** (digits - 1)}, ${10 ** digits - 1})`),
+    text: parts.map(([v]) => `:${v}`).join('-'),
+  };
+}
+
+function pgbenchScript(tenantId: string, actor: ActorRef): string {
+  const sentinel = {
+    ticket: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+    message: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb',
+    request: 'cccccccc-cccc-4ccc-8ccc-cccccccccccc',
+    email: `pgb-sentinel@${EMAIL_DOMAIN}`,
+  };
+  const { sql, values } = buildInsertTicket(
+    tenantId,
+    sentinel.request,
+    ticketRow(sentinel.ticket, sentinel.message, sentinel.email),
+    actor,
+  );
+  let text = inlineParams(sql, values);
+  const ticket = pgbenchUuid('bt');
+  const message = pgbenchUuid('bm');
+  const request = pgbenchUuid('br');
+  const swaps: Array<[string, string]> = [
+    [sentinel.ticket, ticket.text],
+    [sentinel.message, message.text],
+    [sentinel.request, request.text],
+    // The ticket's random id makes the requester unique too.
+    [sentinel.email, `pgb-${ticket.text}@${EMAIL_DOMAIN}`],
+  ];
+  for (const [from, to] of swaps) {
+    if (!text.includes(from)) throw new Error(`buildInsertTicket no longer carries ${from}; update the bench`);
+    text = text.split(from).join(to);
+  }
+  if (/\$\d/.test(text)) throw new Error('a $n placeholder survived inlining');
+  return [
+    '-- generated by bench/tickets-create.ts from buildInsertTicket(); one transaction = one ticket',
+    ...ticket.set,
+    ...message.set,
+    ...request.set,
+    `${text.trim()};`,
+    '',
+  ].join('\n');
+}
+
+/* ------------------------------------------------------------------ the raw phases */
+
+interface RawResult {
+  rows: number;
+  seconds: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  avg: number;
+}
+
+async function runPgbench(script: string, dir: string, connections: number, seconds: number): Promise<RawResult> {
+  const u = new URL(DB_URL);
+  const file = join(dir, 'tickets-create.sql');
+  writeFileSync(file, script);
+  const logs = join(dir, 'log');
+  const args = [
+    '-n',
+    '-h',
+    u.hostname,
+    '-p',
+    u.port || '5432',
+    '-U',
+    decodeURIComponent(u.username || 'postgres'),
+    '-c',
+    String(connections),
+    '-j',
+    String(Math.min(2, connections)),
+    '-T',
+    String(seconds),
+    '-f',
+    file,
+    '--log',
+    `--log-prefix=${join(logs, 'pgbench')}`,
+    DB_NAME,
+  ];
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(u.password ?? '') || process.env.PGPASSWORD };
+  rmSync(logs, { recursive: true, force: true });
+  mkdirSync(logs);
+  const { stdout } = await run('pgbench', args, { env, timeoutMs: (seconds + 60) * 1000 });
+  const num = (re: RegExp) => {
+    const m = stdout.match(re);
+    if (!m) throw new Error(`could not read ${re} from pgbench:\n${stdout}`);
+    return Number(m[1]);
+  };
+  const rows = num(/number of transactions actually processed:\s*(\d+)/);
+  const failed = stdout.match(/number of failed transactions:\s*(\d+)/);
+  if (failed && Number(failed[1]) > 0) throw new Error(`pgbench had ${failed[1]} failed transactions:\n${stdout}`);
+  const tps = num(/tps = ([\d.]+) \(without initial connection time\)/);
+  // Per-transaction logs: "client_id transaction_no time_us script_no epoch epoch_us".
+  const latencies: number[] = [];
+  for (const f of readdirSync(logs)) {
+    for (const line of readFileSync(join(logs, f), 'utf8').split('\n')) {
+      const fields = line.split(' ');
+      if (fields.length >= 6) latencies.push(Number(fields[2]) / 1000);
+    }
+  }
+  if (latencies.length !== rows) warn(`pgbench logged ${latencies.length} transactions, reported ${rows}`);
+  latencies.sort((a, b) => a - b);
+  return {
+    rows,
+    seconds: rows / tps,
+    rate: tps,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    avg: mean(latencies),
+  };
+}
+
+async function runNodePg(tenantId: string, actor: ActorRef, connections: number, seconds: number): Promise<RawResult> {
+  const pool = new Pool({ connectionString: DB_URL, max: connections, application_name: 'crewdesk-bench' });
+  try {
+    // Open every connection before the clock starts (pgbench's tps leaves connection time out too).
+    const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
+    clients.forEach((c) => c.release());
+    const latencies: number[] = [];
+    let rows = 0;
+    const start = performance.now();
+    const deadline = start + seconds * 1000;
+    const loop = async () => {
+      while (performance.now() < deadline) {
+        const began = performance.now();
+        const id = randomUUID();
+        const { sql, values } = buildInsertTicket(
+          tenantId,
+          randomUUID(),
+          ticketRow(id, randomUUID(), `node-${id}@${EMAIL_DOMAIN}`),
+          actor,
+        );
+        const res = await pool.query(sql, values);
+        if (res.rowCount !== 1) throw new Error(`the statement returned ${res.rowCount} rows`);
+        latencies.push(performance.now() - began);
+        rows++;
+      }
+    };
+    await Promise.all(Array.from({ length: connections }, loop));
+    const took = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    return {
+      rows,
+      seconds: took,
+      rate: rows / took,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      avg: mean(latencies),
+    };
+  } finally {
+    await pool.end();
+  }
+}
+
+/* ------------------------------------------------------------------ main */
+
+async function main(): Promise<number> {
+  console.log(
+    `Crewdesk bench — tickets-create: POST /api/v1/tickets vs the same SQL statement (pgbench, node-pg)\n` +
+      `  connections ${CONNECTIONS}, duration ${DURATION} s (warm-up ${WARMUP} s), ${cpus().length} cores, node ${process.version}, API DATABASE_POOL_SIZE ${API_POOL}\n`,
+  );
+  const admin = new Pool({ connectionString: ADMIN_URL, max: 1 });
+  onCleanup('admin pool', () => admin.end());
+  const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
+
+  step(`creating database ${DB_NAME} (PostgreSQL ${pgVersion})`);
+  await admin.query(`CREATE DATABASE "${DB_NAME}"`);
+  onCleanup('drop database', async () => {
+    step(`dropping database ${DB_NAME}`);
+    await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
+    done('dropped');
+  });
+  onCleanup('redis keys', async () => {
+    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      let cursor = '0';
+      let removed = 0;
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) removed += await redis.del(...keys);
+      } while (cursor !== '0');
+      done(`removed ${removed} Redis keys under ${REDIS_PREFIX}:`);
+    } finally {
+      redis.disconnect();
+    }
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'crewdesk-bench-'));
+  onCleanup('temp dir', async () => rmSync(dir, { recursive: true, force: true }));
+  done('created');
+
+  if (!existsSync(MAIN_JS)) {
+    step('dist/apps/api/main.js is missing: npm run build');
+    await run('npm', ['run', 'build'], { timeoutMs: 300_000 });
+    done('built');
+  }
+
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    JWT_SECRET: `bench-${randomUUID()}-${randomUUID()}`,
+    DATABASE_URL: DB_URL,
+    DATABASE_POOL_SIZE: API_POOL,
+    REDIS_URL,
+    REDIS_PREFIX,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'warn',
+    LOG_PRETTY: 'false',
+    PUBLIC_RATE_LIMIT: '100000',
+    LOGIN_RATE_LIMIT: '100000',
+    RUN_WORKER: 'off',
+    STORAGE_DIR: join(dir, 'storage'),
+  };
+
+  step('node dist/apps/api/main.js setup (migrate + seed)');
+  await run('node', [MAIN_JS, 'setup'], { env, timeoutMs: 180_000 });
+  done('schema ready');
+
+  step(`starting the API on 127.0.0.1:${port} (LOG_LEVEL=warn, REDIS_PREFIX=${REDIS_PREFIX})`);
+  let serverLog = '';
+  const server = spawn('node', [MAIN_JS, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout.on('data', (d) => (serverLog = (serverLog + d).slice(-20_000)));
+  server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-20_000)));
+  let serverStopped = false;
+  const stopServer = async () => {
+    if (serverStopped) return;
+    serverStopped = true;
+    await stopProcess(server);
+  };
+  onCleanup('API server', stopServer);
+  const base = `http://127.0.0.1:${port}`;
+  const healthDeadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`the API exited with ${server.exitCode}:\n${serverLog}`);
+    const ok = await fetch(`${base}/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) break;
+    if (Date.now() > healthDeadline) throw new Error(`/health did not answer 200 within 60 s:\n${serverLog}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  done('/health is up');
+
+  step('signing up a workspace and making an API key (ticket.create)');
+  const slug = `bench-${STAMP.slice(-10)}`;
+  const signup = await api<{ workspace: { id: string }; accessToken: string }>(base, '/api/v1/workspaces', {
+    name: 'Bench Co',
+    slug,
+    admin: { email: `admin@${EMAIL_DOMAIN}`, name: 'Bench Admin', password: `bench-${randomUUID()}` },
+  });
+  const apiKey = await api<{ id: string; key: string }>(
+    base,
+    '/api/v1/api-keys',
+    { name: 'bench', permissions: ['ticket.create'] },
+    signup.accessToken,
+  );
+  const tenantId = signup.workspace.id;
+  const actor: ActorRef = { type: 'api_key', id: apiKey.id };
+  done(`workspace ${slug} (${tenantId}), key ${apiKey.key.slice(0, 10)}…`);
+
+  step(`warming up the API: ${WARMUP} s at ${CONNECTIONS} connections`);
+  const warm = await loadApi(base, apiKey.key, CONNECTIONS, WARMUP);
+  done(`${warm.created} tickets (${fmt(warm.created / warm.seconds)}/s)`);
+
+  step(`autocannon: POST /api/v1/tickets, ${CONNECTIONS} connections, ${DURATION} s`);
+  const load = await loadApi(base, apiKey.key, CONNECTIONS, DURATION);
+  const apiRate = load.created / load.seconds;
+  const non2xx =
+    load.responses - Object.entries(load.statuses).reduce((a, [s, c]) => a + (s.startsWith('2') ? c : 0), 0);
+  done(
+    `${load.created} tickets in ${fmt(load.seconds, 2)} s = ${fmt(apiRate)} tickets/s, p50 ${fmt(load.p50)} ms, p99 ${fmt(load.p99)} ms`,
+  );
+  const problems: string[] = [];
+  for (const [what, r] of [
+    ['warm-up', warm],
+    ['run', load],
+  ] as const) {
+    const bad = Object.entries(r.statuses).filter(([s]) => s !== '201');
+    if (bad.length) problems.push(`API ${what}: non-201 responses ${bad.map(([s, c]) => `${s}×${c}`).join(', ')}`);
+    if (r.errors || r.timeouts) problems.push(`API ${what}: ${r.errors} connection errors, ${r.timeouts} timeouts`);
+  }
+  if (non2xx) warn(`${non2xx} non-2xx responses`);
+
+  // Requests in flight when autocannon stopped got no answer but may still commit: wait for the rows to settle.
+  const apiSent = warm.sent + load.sent;
+  const api201 = warm.created + load.created;
+  const apiUnanswered = apiSent - warm.responses - load.responses;
+  step(`letting ${apiUnanswered} request(s) cut off at the end of the run settle, then stopping the API`);
+  const bench = new Pool({ connectionString: DB_URL, max: 2, application_name: 'crewdesk-bench-check' });
+  onCleanup('check pool', () => bench.end());
+  const rowsBySource = async () => {
+    const { rows } = await bench.query<{ src: string; n: string }>(
+      `SELECT split_part(c.email, '-', 1) AS src, count(*) AS n
+         FROM tickets t JOIN customers c ON c.id = t.requester_id AND c.tenant_id = t.tenant_id
+        WHERE t.tenant_id = $1 GROUP BY 1`,
+      [tenantId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.src, Number(r.n)])) as Record<string, number>;
+  };
+  let apiRows = -1;
+  for (let stable = 0, i = 0; stable < 4 && i < 60; i++) {
+    const n = (await rowsBySource()).ac ?? 0;
+    stable = n === apiRows ? stable + 1 : 0;
+    apiRows = n;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stopServer();
+  done(`API stopped; ${apiRows} API tickets in the database`);
+
+  await bench.query('CHECKPOINT');
+
+  step('building the same statement with buildInsertTicket() for this tenant and API key');
+  const script = pgbenchScript(tenantId, actor);
+  done(`pgbench script: ${script.split('\n').length} lines (ids and requester email random per transaction)`);
+  step('pgbench check: one transaction');
+  const check = await runPgbench(script, dir, 1, 1).catch(async (err) => {
+    throw new Error(`pgbench could not run the statement: ${err.message}`);
+  });
+  done(`ok (${check.rows} transactions in 1 s, ${fmt(check.avg)} ms each)`);
+  await bench.query('CHECKPOINT');
+
+  step(`pgbench -n -c ${CONNECTIONS} -j ${Math.min(2, CONNECTIONS)} -T ${DURATION} (same statement, simple protocol)`);
+  const pgb = await runPgbench(script, dir, CONNECTIONS, DURATION);
+  done(`${pgb.rows} rows = ${fmt(pgb.rate)} rows/s, p50 ${fmt(pgb.p50)} ms, p99 ${fmt(pgb.p99)} ms`);
+  await bench.query('CHECKPOINT');
+
+  step(`warming up node-pg: ${WARMUP} s`);
+  const nodeWarm = await runNodePg(tenantId, actor, CONNECTIONS, WARMUP);
+  done(`${nodeWarm.rows} rows (${fmt(nodeWarm.rate)}/s)`);
+  await bench.query('CHECKPOINT');
+
+  step(`node-pg: Pool(max ${CONNECTIONS}), ${CONNECTIONS} concurrent loops, ${DURATION} s`);
+  const node = await runNodePg(tenantId, actor, CONNECTIONS, DURATION);
+  done(`${node.rows} rows = ${fmt(node.rate)} rows/s, p50 ${fmt(node.p50)} ms, p99 ${fmt(node.p99)} ms`);
+
+  step('verifying row counts');
+  const by = await rowsBySource();
+  const { rows: totals } = await bench.query(
+    `SELECT (SELECT count(*) FROM tickets WHERE tenant_id = $1)::int AS tickets,
+            (SELECT count(*) FROM customers WHERE tenant_id = $1)::int AS customers,
+            (SELECT count(*) FROM messages WHERE tenant_id = $1)::int AS messages,
+            (SELECT count(*) FROM ticket_events WHERE tenant_id = $1 AND type = 'ticket.created')::int AS events,
+            (SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action = 'ticket.created')::int AS audits`,
+    [tenantId],
+  );
+  const total = totals[0] as Record<string, number>;
+  const pgbRows = check.rows + pgb.rows;
+  const nodeRows = nodeWarm.rows + node.rows;
+  const late = (by.ac ?? 0) - api201;
+  const expected = api201 + late + pgbRows + nodeRows;
+  const lines: Array<[string, number, number | string]> = [
+    ['API (201 responses; warm-up + run)', by.ac ?? 0, `${api201}${late ? ` + ${late} cut off at the end` : ''}`],
+    ['pgbench (check + run)', by.pgb ?? 0, pgbRows],
+    ['node-pg (warm-up + run)', by.node ?? 0, nodeRows],
+    ['tickets', total.tickets, expected],
+    ['customers', total.customers, expected],
+    ['messages', total.messages, expected],
+    ['ticket.created events', total.events, expected],
+    ['ticket.created audit rows', total.audits, expected],
+  ];
+  for (const [what, got, want] of lines)
+    console.log(`    ${what.padEnd(36)} ${String(got).padStart(8)}   expected ${want}`);
+  if (late < 0 || late > apiUnanswered)
+    problems.push(`API rows ${by.ac ?? 0} do not match ${api201} answers (+ at most ${apiUnanswered} cut off)`);
+  if ((by.pgb ?? 0) !== pgbRows) problems.push(`pgbench rows ${by.pgb ?? 0} != ${pgbRows}`);
+  if ((by.node ?? 0) !== nodeRows) problems.push(`node-pg rows ${by.node ?? 0} != ${nodeRows}`);
+  for (const k of ['tickets', 'customers', 'messages', 'events', 'audits'])
+    if (total[k] !== expected) problems.push(`${k}: ${total[k]} != ${expected}`);
+  if (problems.length) warn('counts or responses are off (see below)');
+  else done('every 201 is one ticket, customer, message, event and audit row; so is every raw transaction');
+
+  /* --------------------------------------------------------------- report */
+  const rowsOut: Array<[string, number, number, number, number, number]> = [
+    ['API  POST /api/v1/tickets', apiRate, load.p50, load.p99, load.avg, load.created],
+    ['pgbench, same SQL', pgb.rate, pgb.p50, pgb.p99, pgb.avg, pgb.rows],
+    ['node-pg, same SQL', node.rate, node.p50, node.p99, node.avg, node.rows],
+  ];
+  const maxRate = Math.max(...rowsOut.map((r) => r[1]));
+  const BAR = 32;
+  const header = `  ${'source'.padEnd(27)} ${'rows/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'avg ms'.padStart(8)} ${'rows'.padStart(8)}`;
+  console.log(`\nResults (${CONNECTIONS} concurrent, ${DURATION} s each, fresh database, PostgreSQL ${pgVersion})\n`);
+  console.log(header);
+  console.log(`  ${'-'.repeat(header.length - 2)}`);
+  for (const [name, rate, p50, p99, avg, rows] of rowsOut) {
+    const bar = '█'.repeat(Math.max(1, Math.round((rate / maxRate) * BAR)));
+    console.log(
+      `  ${name.padEnd(27)} ${fmt(rate).padStart(9)} ${fmt(p50).padStart(8)} ${fmt(p99).padStart(8)} ${fmt(avg).padStart(8)} ${String(rows).padStart(8)}  ${bar}`,
+    );
+  }
+  const vsPgbench = apiRate / pgb.rate;
+  const vsNode = apiRate / node.rate;
+  const pass = vsPgbench >= GOAL;
+  console.log(
+    `\n  API / pgbench = ${vsPgbench.toFixed(2)}   goal >= ${GOAL.toFixed(2)}   ${pass ? 'PASS' : 'FAIL'}` +
+      `\n  API / node-pg = ${vsNode.toFixed(2)}` +
+      `\n\n  The API also authenticates every request (one UPDATE api_keys … RETURNING for the key), validates and` +
+      `\n  serializes JSON; the baselines run only the create statement (customer upsert, ticket, message, event, audit).` +
+      `\n  API p50/p99 are autocannon's (HTTP round trip); pgbench's come from its per-transaction log; node-pg's are` +
+      `\n  measured around pool.query(). All three share the machine's ${cpus().length} cores with PostgreSQL.`,
+  );
+  if (problems.length) {
+    console.log(`\n  RUN INVALID:\n${problems.map((p) => `    ✖ ${p}`).join('\n')}`);
+    return 1;
+  }
+  return pass ? 0 : 2;
+}
+
+main()
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  })
+  .catch(async (err) => {
+    console.error(`\nbench/tickets-create failed: ${err?.stack ?? err}`);
+    await cleanup();
+    process.exit(1);
+  });
