@@ -192,6 +192,8 @@ interface LoadResult {
 }
 
 let emailCounter = 0;
+/** 201s from the diagnostic request a failing run makes. */
+let extraApiRows = 0;
 async function loadApi(base: string, key: string, connections: number, seconds: number): Promise<LoadResult> {
   let sent = 0;
   let responses = 0;
@@ -359,7 +361,13 @@ interface RawResult {
   avg: number;
 }
 
-async function runPgbench(script: string, dir: string, connections: number, seconds: number): Promise<RawResult> {
+/** `limit` is `{ seconds }` for a timed run (-T) or `{ transactions }` per client (-t). */
+async function runPgbench(
+  script: string,
+  dir: string,
+  connections: number,
+  limit: { seconds: number } | { transactions: number },
+): Promise<RawResult> {
   const u = new URL(DB_URL);
   const file = join(dir, 'tickets-create.sql');
   writeFileSync(file, script);
@@ -376,8 +384,7 @@ async function runPgbench(script: string, dir: string, connections: number, seco
     String(connections),
     '-j',
     String(Math.min(2, connections)),
-    '-T',
-    String(seconds),
+    ...('seconds' in limit ? ['-T', String(limit.seconds)] : ['-t', String(limit.transactions)]),
     '-f',
     file,
     '--log',
@@ -387,7 +394,10 @@ async function runPgbench(script: string, dir: string, connections: number, seco
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(u.password ?? '') || process.env.PGPASSWORD };
   rmSync(logs, { recursive: true, force: true });
   mkdirSync(logs);
-  const { stdout } = await run('pgbench', args, { env, timeoutMs: (seconds + 60) * 1000 });
+  const { stdout } = await run('pgbench', args, {
+    env,
+    timeoutMs: (('seconds' in limit ? limit.seconds : 0) + 60) * 1000,
+  });
   const num = (re: RegExp) => {
     const m = stdout.match(re);
     if (!m) throw new Error(`could not read ${re} from pgbench:\n${stdout}`);
@@ -590,11 +600,25 @@ async function main(): Promise<number> {
     if (bad.length) problems.push(`API ${what}: non-201 responses ${bad.map(([s, c]) => `${s}×${c}`).join(', ')}`);
     if (r.errors || r.timeouts) problems.push(`API ${what}: ${r.errors} connection errors, ${r.timeouts} timeouts`);
   }
-  if (non2xx) warn(`${non2xx} non-2xx responses`);
+  if (non2xx || !load.created) {
+    // Show what the API says to one such request, so a broken run explains itself.
+    const res = await fetch(`${base}/api/v1/tickets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey.key}` },
+      body: JSON.stringify({
+        subject: SUBJECT,
+        body: BODY,
+        requester: { email: `ac-${++emailCounter}@${EMAIL_DOMAIN}`, name: REQUESTER_NAME },
+      }),
+    });
+    const sample = `${res.status} ${(await res.text()).slice(0, 500)}`;
+    if (res.status === 201) extraApiRows++;
+    warn(`${non2xx} non-2xx responses; one more request now answers: ${sample}`);
+  }
 
   // Requests in flight when autocannon stopped got no answer but may still commit: wait for the rows to settle.
   const apiSent = warm.sent + load.sent;
-  const api201 = warm.created + load.created;
+  const api201 = warm.created + load.created + extraApiRows;
   const apiUnanswered = apiSent - warm.responses - load.responses;
   step(`letting ${apiUnanswered} request(s) cut off at the end of the run settle, then stopping the API`);
   const bench = new Pool({ connectionString: DB_URL, max: 2, application_name: 'crewdesk-bench-check' });
@@ -624,14 +648,14 @@ async function main(): Promise<number> {
   const script = pgbenchScript(tenantId, actor);
   done(`pgbench script: ${script.split('\n').length} lines (ids and requester email random per transaction)`);
   step('pgbench check: one transaction');
-  const check = await runPgbench(script, dir, 1, 1).catch(async (err) => {
+  const check = await runPgbench(script, dir, 1, { transactions: 1 }).catch(async (err) => {
     throw new Error(`pgbench could not run the statement: ${err.message}`);
   });
-  done(`ok (${check.rows} transactions in 1 s, ${fmt(check.avg)} ms each)`);
+  done(`ok: ${check.rows} ticket in ${fmt(check.avg)} ms`);
   await bench.query('CHECKPOINT');
 
   step(`pgbench -n -c ${CONNECTIONS} -j ${Math.min(2, CONNECTIONS)} -T ${DURATION} (same statement, simple protocol)`);
-  const pgb = await runPgbench(script, dir, CONNECTIONS, DURATION);
+  const pgb = await runPgbench(script, dir, CONNECTIONS, { seconds: DURATION });
   done(`${pgb.rows} rows = ${fmt(pgb.rate)} rows/s, p50 ${fmt(pgb.p50)} ms, p99 ${fmt(pgb.p99)} ms`);
   await bench.query('CHECKPOINT');
 

@@ -15,49 +15,102 @@ describe('optimistic locking and idempotent creates', () => {
     const ticket = await ws.staffTicket(ws.admin.auth);
     const priorities = ['low', 'high', 'urgent', 'low', 'high', 'urgent', 'low', 'high'];
     const results = await Promise.all(
-      priorities.map((priority) => request(t.http).patch(`/api/v1/tickets/${ticket.id}`).set(ws.admin.auth).send({ version: 1, priority })),
+      priorities.map((priority) =>
+        request(t.http).patch(`/api/v1/tickets/${ticket.id}`).set(ws.admin.auth).send({ version: 1, priority }),
+      ),
     );
     const ok = results.filter((r) => r.status === 200);
     const conflicts = results.filter((r) => r.status === 409);
     expect(ok).toHaveLength(1);
     expect(conflicts).toHaveLength(priorities.length - 1);
-    for (const c of conflicts) expect(c.body).toMatchObject({ code: 'VERSION_CONFLICT', details: { currentVersion: 2 } });
+    for (const c of conflicts)
+      expect(c.body).toMatchObject({ code: 'VERSION_CONFLICT', details: { currentVersion: 2 } });
     const [row] = await t.db.query(`SELECT priority, version FROM tickets WHERE id = $1`, [ticket.id]);
     expect(row).toEqual({ priority: ok[0].body.priority, version: 2 });
-    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND type = 'ticket.updated'`, [ticket.id]);
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND type = 'ticket.updated'`,
+      [ticket.id],
+    );
     expect(n).toBe(1);
   });
 
   it('refuses a stale version after someone else changed another field', async () => {
     const ticket = await ws.staffTicket(ws.admin.auth);
-    await request(t.http).patch(`/api/v1/tickets/${ticket.id}`).set(ws.admin.auth).send({ version: 1, tags: ['vip'] }).expect(200);
-    const stale = await request(t.http).patch(`/api/v1/tickets/${ticket.id}`).set(ws.admin.auth).send({ version: 1, priority: 'urgent' }).expect(409);
+    await request(t.http)
+      .patch(`/api/v1/tickets/${ticket.id}`)
+      .set(ws.admin.auth)
+      .send({ version: 1, tags: ['vip'] })
+      .expect(200);
+    const stale = await request(t.http)
+      .patch(`/api/v1/tickets/${ticket.id}`)
+      .set(ws.admin.auth)
+      .send({ version: 1, priority: 'urgent' })
+      .expect(409);
     expect(stale.body.details.ticket).toMatchObject({ tags: ['vip'], priority: 'normal', version: 2 });
     // A reply moves the version too, so an edit based on what was seen before the reply is refused.
-    await request(t.http).post(`/api/v1/tickets/${ticket.id}/messages`).set(ws.admin.auth).send({ body: 'On it' }).expect(201);
-    await request(t.http).patch(`/api/v1/tickets/${ticket.id}`).set(ws.admin.auth).send({ version: 2, status: 'solved' }).expect(409);
-    const done = await request(t.http).patch(`/api/v1/tickets/${ticket.id}`).set(ws.admin.auth).send({ version: 3, status: 'solved', priority: 'urgent' }).expect(200);
-    expect(done.body).toMatchObject({ tags: ['vip'], status: 'solved', priority: 'urgent', version: 4, solvedAt: expect.any(String) });
+    await request(t.http)
+      .post(`/api/v1/tickets/${ticket.id}/messages`)
+      .set(ws.admin.auth)
+      .send({ body: 'On it' })
+      .expect(201);
+    await request(t.http)
+      .patch(`/api/v1/tickets/${ticket.id}`)
+      .set(ws.admin.auth)
+      .send({ version: 2, status: 'solved' })
+      .expect(409);
+    const done = await request(t.http)
+      .patch(`/api/v1/tickets/${ticket.id}`)
+      .set(ws.admin.auth)
+      .send({ version: 3, status: 'solved', priority: 'urgent' })
+      .expect(200);
+    expect(done.body).toMatchObject({
+      tags: ['vip'],
+      status: 'solved',
+      priority: 'urgent',
+      version: 4,
+      solvedAt: expect.any(String),
+    });
   });
 
   it('answers a retried create with the same Idempotency-Key with the same ticket, even when retries race', async () => {
-    const body = { subject: 'Card declined', body: 'My card was declined twice.', requester: { email: 'idem@example.com' } };
+    const body = {
+      subject: 'Card declined',
+      body: 'My card was declined twice.',
+      requester: { email: 'idem@example.com' },
+    };
     const key = `idem-${Date.now()}`;
-    const first = await request(t.http).post('/api/v1/tickets').set(ws.admin.auth).set('Idempotency-Key', key).send(body).expect(201);
-    const again = await request(t.http).post('/api/v1/tickets').set(ws.admin.auth).set('Idempotency-Key', key).send(body).expect(201);
+    const first = await request(t.http)
+      .post('/api/v1/tickets')
+      .set(ws.admin.auth)
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(201);
+    const again = await request(t.http)
+      .post('/api/v1/tickets')
+      .set(ws.admin.auth)
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(201);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers['idempotent-replayed']).toBe('true');
 
     const raceKey = `race-${Date.now()}`;
     const raced = await Promise.all(
-      Array.from({ length: 8 }, () => request(t.http).post('/api/v1/tickets').set(ws.admin.auth).set('Idempotency-Key', raceKey).send(body)),
+      Array.from({ length: 8 }, () =>
+        request(t.http).post('/api/v1/tickets').set(ws.admin.auth).set('Idempotency-Key', raceKey).send(body),
+      ),
     );
     expect(raced.map((r) => r.status)).toEqual(Array(8).fill(201));
     expect(new Set(raced.map((r) => r.body.id)).size).toBe(1);
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM tickets WHERE subject = 'Card declined'`);
     expect(n).toBe(2);
 
-    const reused = await request(t.http).post('/api/v1/tickets').set(ws.admin.auth).set('Idempotency-Key', key).send({ ...body, subject: 'Other' }).expect(422);
+    const reused = await request(t.http)
+      .post('/api/v1/tickets')
+      .set(ws.admin.auth)
+      .set('Idempotency-Key', key)
+      .send({ ...body, subject: 'Other' })
+      .expect(422);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 

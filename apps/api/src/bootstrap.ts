@@ -32,7 +32,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
   await app.register(multipart as never, {
-    limits: { fileSize: env.MAX_ATTACHMENT_BYTES, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
+    // One byte over the limit reaches the storage meter, which refuses the upload (a truncated file is never kept).
+    limits: { fileSize: env.MAX_ATTACHMENT_BYTES + 1, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
   });
 
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/(.*)'] });

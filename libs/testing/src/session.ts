@@ -75,6 +75,8 @@ export class WorkspaceSession {
   async webTicket(subject = 'Printer offline', body = 'My printer says offline.', email = `cust-${uid()}@example.com`) {
     const res = await request(this.t.http)
       .post(`/api/v1/public/${this.workspace.slug}/tickets`)
+      // A documentation-range address of its own, so per-address rate limits of other tests never interfere.
+      .set('X-Forwarded-For', `198.51.100.${Math.floor(Math.random() * 254) + 1}`)
       .send({ subject, body, email, name: 'Customer' })
       .expect(201);
     return {

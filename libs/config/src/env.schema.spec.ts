@@ -1,0 +1,23 @@
+import { ConfigError, validateEnv } from './env.schema';
+
+describe('validateEnv', () => {
+  it('fills defaults and converts types', () => {
+    const env = validateEnv({ PORT: '4000', SIGNUP_ENABLED: 'false' });
+    expect(env).toMatchObject({ PORT: 4000, SIGNUP_ENABLED: false, PUBLIC_RATE_LIMIT: 60, REDIS_PREFIX: 'crewdesk' });
+  });
+
+  it('names every bad setting in one readable message', () => {
+    expect(() => validateEnv({ PORT: 'abc', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short' })).toThrow(ConfigError);
+    try {
+      validateEnv({ PORT: 'abc', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/PORT/);
+      expect((err as Error).message).toMatch(/DATABASE_URL must be a postgres:\/\/ URL/);
+      expect((err as Error).message).toMatch(/JWT_SECRET must be at least 32 characters/);
+    }
+  });
+
+  it('refuses the development secret in production', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: set a secret of your own/);
+  });
+});

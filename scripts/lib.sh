@@ -1,0 +1,50 @@
+# Shared helpers for start.sh and test.sh: readable steps, and the services Crewdesk needs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export npm_config_loglevel=error npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+
+step() { printf '\n\033[1;36m▶ %s\033[0m\n' "$*"; }
+ok() { printf '  \033[32m✔\033[0m %s\n' "$*"; }
+fail() { printf '  \033[31m✖ %s\033[0m\n' "$*" >&2; exit 1; }
+
+check_node() {
+  command -v node >/dev/null || fail "Node.js 20.19 or newer is needed (https://nodejs.org)"
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || fail "Node.js $(node -v) is too old: Crewdesk needs 20.19 or newer"
+  ok "Node.js $(node -v)"
+}
+
+# Starts local PostgreSQL / Redis when they are installed here but stopped (developer machines and CI).
+ensure_services() {
+  local db_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crewdesk}" redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
+  if ! node -e "const s=require('net').connect({host:new URL(process.argv[1]).hostname,port:+new URL(process.argv[1]).port||5432},()=>process.exit(0));s.on('error',()=>process.exit(1))" "$db_url"; then
+    if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+      sleep 2
+    fi
+  fi
+  if ! node -e "const s=require('net').connect({host:new URL(process.argv[1]).hostname,port:+new URL(process.argv[1]).port||6379},()=>process.exit(0));s.on('error',()=>process.exit(1))" "$redis_url"; then
+    if command -v redis-server >/dev/null; then
+      redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log \
+        || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no || true
+      sleep 1
+    fi
+  fi
+  ok "PostgreSQL and Redis checked (the app explains what to do if one is still missing)"
+}
+
+install_deps() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    step "Installing dependencies (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+  ok "dependencies installed"
+}
+
+build() {
+  if [ ! -f dist/apps/api/main.js ] || [ -n "$(find apps libs migrations package-lock.json -newer dist/apps/api/main.js -name '*.ts' -o -newer dist/apps/api/main.js -name 'package-lock.json' 2>/dev/null | head -1)" ]; then
+    step "Building the API and the worker"
+    npm run build --silent
+  fi
+  ok "build is current"
+}

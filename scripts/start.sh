@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `npm start`: install, build, migrate, seed the demo workspace, then run the API with the worker inline.
+source "$(dirname "$0")/lib.sh"
+step "Checking the machine"
+check_node
+ensure_services
+install_deps
+build
+step "Preparing the database (create if missing, migrate, seed the demo workspace)"
+node dist/apps/api/main.js setup
+PORT="${PORT:-3000}"
+URL="${PUBLIC_URL:-http://localhost:$PORT}"
+cat <<INFO
+
+  Crewdesk is starting on $URL
+    API          $URL/api/v1
+    API docs     $URL/api/docs
+    Health       $URL/health
+  Demo workspace "demo", password "crewdesk-demo" for everyone:
+    admin        admin@demo.crewdesk.dev
+    agents       wang@demo.crewdesk.dev, mia@demo.crewdesk.dev
+    engineer     chen@demo.crewdesk.dev
+    product      lily@demo.crewdesk.dev
+  Sign in:  curl -s $URL/api/v1/auth/login -H 'content-type: application/json' \\
+              -d '{"workspace":"demo","email":"wang@demo.crewdesk.dev","password":"crewdesk-demo"}'
+  Stop with Ctrl+C.
+
+INFO
+RUN_WORKER="${RUN_WORKER:-inline}" LOG_PRETTY="${LOG_PRETTY:-true}" exec node dist/apps/api/main.js serve

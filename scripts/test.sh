@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `npm test`: install, then every check CI runs: types, unit tests, e2e tests on a fresh database, the build.
+source "$(dirname "$0")/lib.sh"
+step "Checking the machine"
+check_node
+ensure_services
+install_deps
+step "Type-checking"
+npm run typecheck --silent
+ok "types"
+step "Unit tests"
+npx jest --config jest.config.js
+step "End-to-end tests (real PostgreSQL and Redis; a fresh database and key prefix for this run)"
+npx jest --config test/jest-e2e.config.js --runInBand
+step "Production build"
+npm run build --silent
+ok "dist/apps/api/main.js and dist/apps/worker/main.js built"
+printf '\n\033[1;32mAll checks passed.\033[0m\n'
