@@ -35,8 +35,10 @@ ensure_services() {
 
 install_deps() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    step "Installing dependencies (npm ci)"
-    npm ci --no-audit --no-fund
+    step "Installing dependencies"
+    # `npm install`, not `npm ci`: the registry here lacks some optional platform packages that the lock file
+    # names (other operating systems' @swc/core builds), which `npm ci` refuses.
+    npm install --no-audit --no-fund
   fi
   ok "dependencies installed"
 }
