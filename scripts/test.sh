@@ -8,6 +8,9 @@ install_deps
 step "Type-checking"
 npm run typecheck --silent
 ok "types"
+step "Lint"
+npm run lint --silent
+ok "lint"
 step "Unit tests"
 npx jest --config jest.config.js
 step "End-to-end tests (real PostgreSQL and Redis; a fresh database and key prefix for this run)"

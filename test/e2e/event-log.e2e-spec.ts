@@ -121,6 +121,17 @@ describe('the one write path and its event log', () => {
     await t.db.query(`DROP TRIGGER fail_after_event ON audit_log`);
   });
 
+  it('records the request id in the audit log', async () => {
+    const res = await request(t.http)
+      .post('/api/v1/tickets')
+      .set(ws.admin.auth)
+      .set('X-Request-Id', 'req-audit-42')
+      .send({ subject: 'Traced', body: 'x', requester: { email: 'trace@example.com' } })
+      .expect(201);
+    const [row] = await t.db.query(`SELECT request_id, actor_id FROM audit_log WHERE entity_id = $1`, [res.body.id]);
+    expect(row).toEqual({ request_id: 'req-audit-42', actor_id: ws.admin.id });
+  });
+
   it('keeps ticket_events append-only', async () => {
     const ticket = await ws.staffTicket(ws.admin.auth);
     await expect(t.db.query(`UPDATE ticket_events SET type = 'x' WHERE ticket_id = $1`, [ticket.id])).rejects.toThrow(

@@ -14,13 +14,11 @@ describe('public endpoints: rate limits, sign-up switch, attachments', () => {
     ws = new WorkspaceSession(t);
     // Sign-up is off for this app: make the workspace directly through the service.
     const { WorkspacesService } = await import('../../apps/api/src/modules/workspaces/workspaces.service');
-    const made = await t.app
-      .get(WorkspacesService)
-      .create({
-        name: 'Limits',
-        slug: `limits-${Date.now()}`,
-        admin: { email: 'admin@limits.example', name: 'A', password: 'correct horse battery' },
-      });
+    const made = await t.app.get(WorkspacesService).create({
+      name: 'Limits',
+      slug: `limits-${Date.now()}`,
+      admin: { email: 'admin@limits.example', name: 'A', password: 'correct horse battery' },
+    });
     ws.workspace = made.workspace as never;
     const login = await ws.login('admin@limits.example');
     ws.admin = { id: made.adminId, email: 'admin@limits.example', ...login };
@@ -33,6 +31,7 @@ describe('public endpoints: rate limits, sign-up switch, attachments', () => {
   it('turns sign-up off by config', async () => {
     const res = await request(t.http)
       .post('/api/v1/workspaces')
+      .set('X-Forwarded-For', '192.0.2.77')
       .send({ name: 'N', slug: 'nope-nope', admin: { email: 'a@b.co', name: 'A', password: 'correct horse battery' } })
       .expect(403);
     expect(res.body.code).toBe('SIGNUP_DISABLED');

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { ClsMiddleware } from 'nestjs-cls';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthModule } from '@crewdesk/auth';
 import { AppConfigModule } from '@crewdesk/config';
@@ -43,4 +44,9 @@ import { WorkspacesModule } from './modules/workspaces/workspaces.module';
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })
-export class AppModule {}
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // One request context (tenant, actor, request id) for every route.
+    consumer.apply(ClsMiddleware).forRoutes('{*path}');
+  }
+}

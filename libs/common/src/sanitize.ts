@@ -67,6 +67,5 @@ export function textToHtml(text: string): string {
 
 /** Control characters other than tab and newlines are dropped from stored text. */
 export function cleanText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').replace(/\r\n?/g, '\n');
 }

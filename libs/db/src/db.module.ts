@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
@@ -9,7 +10,15 @@ import { AuditService } from './audit.service';
 @Global()
 @Module({
   imports: [
-    ClsModule.forRoot({ global: true, middleware: { mount: true, generateId: true } }),
+    // The API mounts ClsMiddleware itself (apps/api/src/app.module.ts); the worker opens contexts per job.
+    ClsModule.forRoot({
+      global: true,
+      middleware: {
+        mount: false,
+        generateId: true,
+        idGenerator: (req: { id?: string }) => req.id ?? randomUUID(),
+      },
+    }),
     TypeOrmModule.forRootAsync({
       inject: [Env],
       useFactory: (env: Env) => ({ ...dataSourceOptions(env.DATABASE_URL, env.DATABASE_POOL_SIZE), retryAttempts: 0 }),

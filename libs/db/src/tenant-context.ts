@@ -50,7 +50,7 @@ export class TenantContext {
   }
 
   get requestId(): string | undefined {
-    return this.cls.isActive() ? this.cls.get('requestId') : undefined;
+    return this.cls.isActive() ? this.cls.getId() : undefined;
   }
 
   setActor(actor: Actor): void {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, TenantContext, TICKET_STATUSES, TicketStatus } from '@crewdesk/db';
+import { Actor, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
 import { TicketEventRecord } from './event-bus';
 import { statusAfterMessage } from './state-machine';
 import { likeContains, Params, ticketSequenceName } from './sql';

@@ -28,7 +28,7 @@ export const INLINE_TYPES = new Set([
 
 export function safeFilename(name: string | undefined): string {
   const base = (name ?? 'file').split(/[\\/]/).pop() ?? 'file';
-  // eslint-disable-next-line no-control-regex
+
   const cleaned = base
     .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '_')
     .trim()

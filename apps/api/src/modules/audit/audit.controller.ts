@@ -3,9 +3,21 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsOptional, Matches } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { pageLimit, PageQuery } from '@crewdesk/common';
+import { AppError, ErrorCode, pageLimit, PageQuery } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { TenantContext } from '@crewdesk/db';
+
+interface AuditRow {
+  id: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  data: unknown;
+  request_id: string | null;
+  created_at: Date;
+}
 
 export class AuditQuery extends PageQuery {
   @IsOptional()
@@ -27,14 +39,16 @@ export class AuditController {
   @Get()
   async list(@Query() q: AuditQuery) {
     const limit = pageLimit(q);
-    const before = q.cursor && /^\d{1,19}$/.test(q.cursor) ? q.cursor : null;
+    if (q.cursor && !/^\d{1,19}$/.test(q.cursor)) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'cursor is not valid for this list', { field: 'cursor' });
+    }
+    const before = q.cursor ?? null;
     const rows = await this.db.query(
       `SELECT * FROM audit_log WHERE tenant_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) AND ($3::text IS NULL OR entity_type = $3)
        ORDER BY id DESC LIMIT $4`,
       [this.ctx.tenantId, before, q.entityType ?? null, limit + 1],
     );
-    const items = rows.slice(0, limit).map((r: Record<string, any>) => ({
-      // eslint-disable-line @typescript-eslint/no-explicit-any
+    const items = rows.slice(0, limit).map((r: AuditRow) => ({
       id: String(r.id),
       actor: { type: r.actor_type, id: r.actor_id },
       action: r.action,
