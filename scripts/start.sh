@@ -9,21 +9,18 @@ build
 step "Preparing the database (create if missing, migrate, seed the demo workspace)"
 node dist/apps/api/main.js setup
 PORT="${PORT:-3000}"
-URL="${PUBLIC_URL:-http://localhost:$PORT}"
-cat <<INFO
-
-  Crewdesk is starting on $URL
-    API          $URL/api/v1
-    API docs     $URL/api/docs
-    Health       $URL/health
-  Demo workspace "demo", password "crewdesk-demo" for everyone:
-    admin        admin@demo.crewdesk.dev
-    agents       wang@demo.crewdesk.dev, mia@demo.crewdesk.dev
-    engineer     chen@demo.crewdesk.dev
-    product      lily@demo.crewdesk.dev
-  Sign in:  curl -s $URL/api/v1/auth/login -H 'content-type: application/json' \\
-              -d '{"workspace":"demo","email":"wang@demo.crewdesk.dev","password":"crewdesk-demo"}'
+export PUBLIC_URL="${PUBLIC_URL:-http://localhost:$PORT}"
+export CREWDESK_BANNER="
+  Demo workspace \"demo\", password \"crewdesk-demo\" for everyone:
+    admin      admin@demo.crewdesk.dev
+    agents     wang@demo.crewdesk.dev, mia@demo.crewdesk.dev
+    engineer   chen@demo.crewdesk.dev
+    product    lily@demo.crewdesk.dev
+  Sign in:  curl -s $PUBLIC_URL/api/v1/auth/login -H 'content-type: application/json' \\
+              -d '{\"workspace\":\"demo\",\"email\":\"wang@demo.crewdesk.dev\",\"password\":\"crewdesk-demo\"}'
+  Web form: curl -s $PUBLIC_URL/api/v1/public/demo/tickets -H 'content-type: application/json' \\
+              -d '{\"subject\":\"Hello\",\"body\":\"My printer is offline\",\"email\":\"you@example.com\"}'
   Stop with Ctrl+C.
-
-INFO
+"
+step "Starting the API and the worker"
 RUN_WORKER="${RUN_WORKER:-inline}" LOG_PRETTY="${LOG_PRETTY:-true}" exec node dist/apps/api/main.js serve

@@ -23,8 +23,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  // Route-mapping chatter stays out of the logs: only warnings and errors until the app is initialised.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
 
   await app.register(helmet as never, {
@@ -36,7 +36,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     limits: { fileSize: env.MAX_ATTACHMENT_BYTES + 1, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
   });
 
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/(.*)'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['health'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableCors({ origin: true, credentials: false, exposedHeaders: ['idempotent-replayed', 'retry-after'] });
@@ -54,5 +54,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config), {
     jsonDocumentUrl: 'api/docs/openapi.json',
   });
+  await app.init();
+  app.useLogger(app.get(Logger));
   return app;
 }

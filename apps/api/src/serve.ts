@@ -13,6 +13,7 @@ export async function serve(): Promise<void> {
       .addHook('onClose', async () => worker.close());
   }
   await app.listen(env.PORT, env.HOST);
-  const base = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
-  console.log(`Crewdesk API listening on ${base} (docs ${base}/api/docs, health ${base}/health)`);
+  const base = env.PUBLIC_URL.replace(/\/$/, '');
+  console.log(`\n  ✔ Crewdesk is up on ${base}  (API ${base}/api/v1, docs ${base}/api/docs, health ${base}/health)`);
+  if (process.env.CREWDESK_BANNER) console.log(process.env.CREWDESK_BANNER);
 }

@@ -1,7 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ClsServiceManager } from 'nestjs-cls';
 import { Env } from '@crewdesk/config';
+
+const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication', 'WebSocketsController']);
 
 /** JSON logs (pino) with request id and tenant id; credentials are redacted. `LOG_PRETTY=true` for humans. */
 @Global()
@@ -10,6 +12,7 @@ import { Env } from '@crewdesk/config';
     LoggerModule.forRootAsync({
       inject: [Env],
       useFactory: (env: Env) => ({
+        forRoutes: [{ path: '/{*path}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: env.LOG_LEVEL,
           transport: env.LOG_PRETTY
@@ -29,6 +32,14 @@ import { Env } from '@crewdesk/config';
             const cls = ClsServiceManager.getClsService();
             const actor = cls.isActive() ? cls.get('actor') : undefined;
             return actor ? { tenantId: actor.tenantId, actor: `${actor.kind}:${actor.id ?? '-'}` } : {};
+          },
+          hooks: {
+            // Nest's start-up chatter (module and route listings) only at debug level.
+            logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
+              const context = (args[0] as { context?: string } | undefined)?.context;
+              if (context && BOOT_CONTEXTS.has(context) && env.LOG_LEVEL !== 'debug' && env.LOG_LEVEL !== 'trace') return;
+              method.apply(this, args);
+            },
           },
           autoLogging: { ignore: (req: { url?: string }) => req.url === '/health' },
           serializers: {
