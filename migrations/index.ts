@@ -1,5 +1,6 @@
 // Every migration, in order. The API and the test set-up run these classes; a unit test checks that each
 // file in this folder is listed here.
 import { InitialSchema1795388488337 } from './1795388488337-InitialSchema';
+import { AddEventTransactionIds1795390172694 } from './1795390172694-AddEventTransactionIds';
 
-export const MIGRATIONS: Function[] = [InitialSchema1795388488337];
+export const MIGRATIONS: Function[] = [InitialSchema1795388488337, AddEventTransactionIds1795390172694];

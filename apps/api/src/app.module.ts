@@ -6,6 +6,7 @@ import { AppConfigModule } from '@crewdesk/config';
 import { DbModule } from '@crewdesk/db';
 import { RedisModule } from '@crewdesk/queue';
 import { TicketsModule } from '@crewdesk/tickets';
+import { RealtimeModule } from '@crewdesk/realtime';
 import { LoggingModule } from '@crewdesk/common';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
@@ -41,6 +42,7 @@ import { WorkspacesModule } from './modules/workspaces/workspaces.module';
     PublicModule,
     PortalModule,
     AttachmentsApiModule,
+    RealtimeModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })

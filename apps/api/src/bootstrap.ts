@@ -8,6 +8,7 @@ import { randomUUID } from 'crypto';
 import { AllExceptionsFilter, createValidationPipe } from '@crewdesk/common';
 import { Env, loadEnv } from '@crewdesk/config';
 import { AppModule } from './app.module';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
 /** JSON bodies are capped at 1 MB; attachments go through multipart with their own limit. */
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -26,6 +27,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // Route-mapping chatter stays out of the logs: only warnings and errors until the app is initialised.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
+  app.useWebSocketAdapter(new RedisIoAdapter(app, env));
 
   await app.register(helmet as never, {
     contentSecurityPolicy: false,

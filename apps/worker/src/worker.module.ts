@@ -6,6 +6,7 @@ import { DbModule } from '@crewdesk/db';
 import { QueueName, RedisModule } from '@crewdesk/queue';
 import { TicketsModule } from '@crewdesk/tickets';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { OutboxRelay } from './processors/outbox-relay.service';
 
 @Module({
   imports: [
@@ -16,6 +17,6 @@ import { MaintenanceProcessor } from './processors/maintenance.processor';
     TicketsModule,
     BullModule.registerQueue({ name: QueueName.Maintenance }),
   ],
-  providers: [MaintenanceProcessor],
+  providers: [MaintenanceProcessor, OutboxRelay],
 })
 export class WorkerModule {}

@@ -3,7 +3,14 @@ import { LoggerModule } from 'nestjs-pino';
 import { ClsServiceManager } from 'nestjs-cls';
 import { Env } from '@crewdesk/config';
 
-const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication', 'WebSocketsController']);
+const BOOT_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'WebSocketsController',
+]);
 
 /** JSON logs (pino) with request id and tenant id; credentials are redacted. `LOG_PRETTY=true` for humans. */
 @Global()
@@ -37,7 +44,8 @@ const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplor
             // Nest's start-up chatter (module and route listings) only at debug level.
             logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
               const context = (args[0] as { context?: string } | undefined)?.context;
-              if (context && BOOT_CONTEXTS.has(context) && env.LOG_LEVEL !== 'debug' && env.LOG_LEVEL !== 'trace') return;
+              if (context && BOOT_CONTEXTS.has(context) && env.LOG_LEVEL !== 'debug' && env.LOG_LEVEL !== 'trace')
+                return;
               method.apply(this, args);
             },
           },

@@ -13,6 +13,16 @@ export interface TicketEventRecord {
   actorId: string | null;
   data: Record<string, unknown>;
   createdAt: string;
+  /** Who may receive it: the ticket's team, assignee and requester after the change, and before it. */
+  route?: EventRoute;
+}
+
+export interface EventRoute {
+  teamId: string | null;
+  assigneeId: string | null;
+  requesterId: string;
+  previousTeamId?: string | null;
+  previousAssigneeId?: string | null;
 }
 
 /**

@@ -77,8 +77,9 @@ function eventRecord(
   type: string,
   actor: ActorRef,
   visibility: string,
-  data: Row,
 ): TicketEventRecord {
+  const data = row.event_data ?? {};
+  const changes = (data.changes ?? {}) as Record<string, { from?: string | null }>;
   return {
     id: String(row.event_id),
     tenantId,
@@ -87,8 +88,15 @@ function eventRecord(
     visibility: visibility as 'public' | 'internal',
     actorType: actor.type,
     actorId: actor.id,
-    data: row.event_data ?? data,
+    data,
     createdAt: new Date(row.event_created_at).toISOString(),
+    route: {
+      teamId: row.team_id ?? null,
+      assigneeId: row.assignee_id ?? null,
+      requesterId: row.requester_id,
+      previousTeamId: changes.teamId ? (changes.teamId.from ?? null) : undefined,
+      previousAssigneeId: changes.assigneeId ? (changes.assigneeId.from ?? null) : undefined,
+    },
   };
 }
 
@@ -181,7 +189,7 @@ export class TicketsRepository {
     const { sql, values } = buildInsertTicket(this.ctx.tenantId, this.ctx.requestId ?? null, n, actor);
     const [row] = await this.db.query(sql, values);
     if (!row) return null;
-    return { row, event: eventRecord(row, this.ctx.tenantId, row.id, 'ticket.created', actor, 'public', {}) };
+    return { row, event: eventRecord(row, this.ctx.tenantId, row.id, 'ticket.created', actor, 'public') };
   }
 
   async findIdempotent(scope: string, key: string): Promise<{ requestHash: string; resourceId: string } | null> {
@@ -258,7 +266,7 @@ export class TicketsRepository {
       FROM t ${REQUESTER_JOIN} CROSS JOIN e`;
     const [row] = await this.db.query(sql, p.values);
     if (!row) return null;
-    return { row, event: eventRecord(row, this.ctx.tenantId, id, type, actor, 'public', {}) };
+    return { row, event: eventRecord(row, this.ctx.tenantId, id, type, actor, 'public') };
   }
 
   /**
@@ -309,7 +317,7 @@ export class TicketsRepository {
     return {
       row: row.message,
       ticket: row,
-      event: eventRecord(row, this.ctx.tenantId, n.ticketId, 'message.created', n.author, visibility, {}),
+      event: eventRecord(row, this.ctx.tenantId, n.ticketId, 'message.created', n.author, visibility),
     };
   }
 

@@ -7,6 +7,7 @@ import {
   PrimaryGeneratedColumn,
   JoinColumn,
   ManyToOne,
+  UpdateDateColumn,
 } from 'typeorm';
 import { Ticket } from './ticket.entity';
 
@@ -14,6 +15,7 @@ import { Ticket } from './ticket.entity';
 @Entity('ticket_events')
 @Index(['tenantId', 'ticketId', 'id'])
 @Index(['tenantId', 'id'])
+@Index(['txId'])
 export class TicketEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
   @Column({ type: 'uuid' }) tenantId: string;
@@ -26,6 +28,19 @@ export class TicketEvent {
   @Column({ type: 'varchar', length: 16, default: 'public' }) visibility: 'public' | 'internal';
   @Column({ type: 'jsonb', default: () => "'{}'" }) data: Record<string, unknown>;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  /**
+   * The inserting transaction's id. The outbox relay walks transactions below the oldest one still running,
+   * so an event whose transaction commits late is never skipped (ids alone commit out of order).
+   */
+  @Column({ type: 'bigint', default: () => '(pg_current_xact_id())::text::bigint', select: false }) txId: string;
+}
+
+/** Where the outbox relay has got to: every event of a transaction below `watermark` has been published. */
+@Entity('relay_cursors')
+export class RelayCursor {
+  @PrimaryColumn({ type: 'varchar', length: 64 }) name: string;
+  @Column({ type: 'bigint' }) watermark: string;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }
 
 @Entity('audit_log')

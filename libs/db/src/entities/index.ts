@@ -6,7 +6,7 @@ import { Customer, CustomerIdentity } from './customer.entity';
 import { ApiKey, Session } from './session.entity';
 import { Ticket } from './ticket.entity';
 import { Attachment, Message } from './message.entity';
-import { AuditEntry, IdempotencyKey, TicketEvent } from './event.entity';
+import { AuditEntry, IdempotencyKey, RelayCursor, TicketEvent } from './event.entity';
 
 export * from './tenant.entity';
 export * from './role.entity';
@@ -35,4 +35,5 @@ export const ENTITIES = [
   TicketEvent,
   AuditEntry,
   IdempotencyKey,
+  RelayCursor,
 ];

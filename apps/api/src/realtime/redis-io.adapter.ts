@@ -1,0 +1,45 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import { Env } from '@crewdesk/config';
+import { socketIoKey } from '@crewdesk/realtime';
+
+/** Socket.io rooms shared by every API process through Redis pub/sub; the worker emits through the same channel. */
+export class RedisIoAdapter extends IoAdapter {
+  private pub?: Redis;
+  private sub?: Redis;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly env: Env,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      // Websocket first; long-polling stays available for networks that block upgrades.
+      transports: ['websocket', 'polling'],
+      pingInterval: 25_000,
+      pingTimeout: 20_000,
+      maxHttpBufferSize: 1024 * 1024,
+      connectionStateRecovery: undefined,
+    });
+    if (!this.pub) {
+      this.pub = new Redis(this.env.REDIS_URL, { maxRetriesPerRequest: null });
+      this.sub = this.pub.duplicate();
+      this.pub.on('error', () => undefined);
+      this.sub.on('error', () => undefined);
+    }
+    server.adapter(createAdapter(this.pub, this.sub!, { key: socketIoKey(this.env) }));
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await super.dispose?.();
+    await Promise.all([this.pub?.quit().catch(() => undefined), this.sub?.quit().catch(() => undefined)]);
+  }
+}
