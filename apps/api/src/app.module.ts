@@ -21,6 +21,7 @@ import { TeamsModule } from './modules/teams/teams.module';
 import { TicketsApiModule } from './modules/tickets/tickets.module';
 import { UsersModule } from './modules/users/users.module';
 import { WorkspacesModule } from './modules/workspaces/workspaces.module';
+import { WidgetModule } from './modules/widget/widget.module';
 
 @Module({
   imports: [
@@ -43,6 +44,7 @@ import { WorkspacesModule } from './modules/workspaces/workspaces.module';
     PortalModule,
     AttachmentsApiModule,
     RealtimeModule,
+    WidgetModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })

@@ -38,7 +38,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     limits: { fileSize: env.MAX_ATTACHMENT_BYTES + 1, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
   });
 
-  app.setGlobalPrefix('api/v1', { exclude: ['health'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'widget.js', 'widget-demo'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableCors({ origin: true, credentials: false, exposedHeaders: ['idempotent-replayed', 'retry-after'] });

@@ -17,7 +17,7 @@ import { TicketsService } from '@crewdesk/tickets';
 import { PresenceService } from './presence.service';
 import { ReplayService } from './replay.service';
 import { NAMESPACES, rooms } from './rooms';
-import { handshakeError, invalid, isUuid, notFound } from './socket-input';
+import { handshakeError, invalid, isUuid, markRead, notFound } from './socket-input';
 
 interface AgentSocketData {
   actor: Actor;
@@ -153,6 +153,12 @@ export class AgentsGateway
       );
     }
     return { ok: true };
+  }
+
+  /** The agent has read the customer's messages up to `messageId` (the customer sees "read"). */
+  @SubscribeMessage('message.read')
+  read(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { ticketId?: unknown; messageId?: unknown }) {
+    return markRead(this.tenant, this.tickets, socket.data.actor, body);
   }
 
   /** Ephemeral and coalesced: never stored, dropped rather than queued when a client is slow. */

@@ -7,3 +7,4 @@ export * from './live-publisher';
 export * from './agents.gateway';
 export * from './widget.gateway';
 export * from './realtime.module';
+export * from './socket-input';

@@ -45,9 +45,11 @@ export function customerData(event: Pick<TicketEventRecord, 'type' | 'visibility
     }
     case 'ticket.updated':
       return d.changes?.status ? { ticket: { status: d.changes.status.to } } : null;
-    case 'message.delivered':
     case 'message.read':
-      return d;
+      // Customers learn that staff read their messages, not who.
+      return d.by === 'staff' ? { messageId: d.messageId, by: 'staff' } : null;
+    case 'message.delivered':
+      return { messageId: d.messageId };
     default:
       return null;
   }

@@ -1,4 +1,7 @@
 import type { ErrorAck } from '@crewdesk/realtime-client';
+import { AppError } from '@crewdesk/common';
+import { Actor, TenantContext } from '@crewdesk/db';
+import { TicketsService } from '@crewdesk/tickets';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,4 +24,26 @@ export function handshakeError(err: unknown): Error {
   const out = new Error(message) as Error & { data: { code: string; message: string } };
   out.data = { code, message };
   return out;
+}
+
+/** An AppError as a socket ack; anything else is an internal error without details. */
+export function toAck(err: unknown): ErrorAck {
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: 'Something went wrong on our side' };
+}
+
+/** `message.read` on either namespace: one read receipt event through the ticket write path. */
+export async function markRead(
+  tenant: TenantContext,
+  tickets: TicketsService,
+  actor: Actor,
+  body: { ticketId?: unknown; messageId?: unknown },
+) {
+  if (!isUuid(body?.ticketId) || !isUuid(body?.messageId)) return invalid('message.read needs ticketId and messageId');
+  try {
+    await tenant.run(actor, () => tickets.markRead(body.ticketId as string, body.messageId as string));
+    return { ok: true as const };
+  } catch (err) {
+    return toAck(err);
+  }
 }

@@ -14,7 +14,7 @@ import { Actor, TenantContext } from '@crewdesk/db';
 import { TicketsService } from '@crewdesk/tickets';
 import { ReplayService } from './replay.service';
 import { NAMESPACES, rooms } from './rooms';
-import { handshakeError, invalid, isUuid } from './socket-input';
+import { handshakeError, invalid, isUuid, markRead } from './socket-input';
 
 interface CustomerSocketData {
   actor: Actor;
@@ -42,7 +42,7 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
 
   afterInit(nsp: Namespace): void {
     nsp.use((socket, next) => {
-      const token = socket.handshake.auth?.token;
+      const token = socket.handshake.auth?.visitorToken ?? socket.handshake.auth?.token;
       if (typeof token !== 'string' || !token) return next(handshakeError(undefined));
       try {
         const claims = this.tokens.verify(token, 'portal');
@@ -72,6 +72,12 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
       this.logger.error({ err, tenantId: actor.tenantId }, 'Widget connect failed');
       socket.disconnect(true);
     }
+  }
+
+  /** The customer has read staff messages up to `messageId`. */
+  @SubscribeMessage('message.read')
+  read(@ConnectedSocket() socket: CustomerSocket, @MessageBody() body: { ticketId?: unknown; messageId?: unknown }) {
+    return markRead(this.tenant, this.tickets, socket.data.actor, body);
   }
 
   @SubscribeMessage('typing')

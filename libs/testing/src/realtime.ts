@@ -44,7 +44,6 @@ export class RecordingClient {
   }
 
   async waitForRaw(name: string, predicate: (payload: any) => boolean = () => true, ms = 10_000): Promise<any> {
-     
     const until = Date.now() + ms;
     for (;;) {
       const hit = this.raw.find((r) => r.name === name && predicate(r.payload));

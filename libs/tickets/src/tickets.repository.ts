@@ -25,7 +25,14 @@ export interface NewTicketRow {
   teamId: string | null;
   tags: string[];
   customFields: Record<string, unknown>;
-  message: { id: string; text: string; html: string; author: ActorRef; externalId: string | null };
+  message: {
+    id: string;
+    text: string;
+    html: string;
+    author: ActorRef;
+    externalId: string | null;
+    attachmentIds?: string[];
+  };
   idempotency?: { key: string; hash: string };
   eventData: Record<string, unknown>;
 }
@@ -166,10 +173,19 @@ export function buildInsertTicket(
         SELECT ${p.add(n.message.id)}, ${tenant}, t.id, 'public', ${p.add(n.message.author.type)},
                coalesce(${p.add(n.message.author.id)}::uuid, t.requester_id), ${p.add(n.message.text)}, ${p.add(n.message.html)},
                ${channel}, ${p.add(n.message.externalId)}
-        FROM t RETURNING id
-      ),
+        FROM t RETURNING id, ticket_id
+      ),${
+        n.message.attachmentIds?.length
+          ? `
+      att AS (
+        UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m
+        WHERE attachments.tenant_id = ${tenant} AND attachments.id = ANY(${p.add(n.message.attachmentIds)}::uuid[]) AND attachments.message_id IS NULL
+        RETURNING attachments.id),`
+          : ''
+      }
       ${eventAndAudit(p, tenant, requestId, 'ticket.created', actor, 'public', data, 't, c')}
       SELECT t.*, c.name AS requester_name, c.email AS requester_email, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
+        ${n.message.attachmentIds?.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}
       FROM t, c, e, m`;
   return { sql, values: p.values };
 }
@@ -185,9 +201,13 @@ export class TicketsRepository {
     private readonly ctx: TenantContext,
   ) {}
 
-  async insertTicket(n: NewTicketRow, actor: ActorRef): Promise<{ row: Row; event: TicketEventRecord } | null> {
+  async insertTicket(
+    n: NewTicketRow,
+    actor: ActorRef,
+    manager?: EntityManager,
+  ): Promise<{ row: Row; event: TicketEventRecord } | null> {
     const { sql, values } = buildInsertTicket(this.ctx.tenantId, this.ctx.requestId ?? null, n, actor);
-    const [row] = await this.db.query(sql, values);
+    const [row] = await (manager ?? this.db).query(sql, values);
     if (!row) return null;
     return { row, event: eventRecord(row, this.ctx.tenantId, row.id, 'ticket.created', actor, 'public') };
   }
@@ -319,6 +339,36 @@ export class TicketsRepository {
       ticket: row,
       event: eventRecord(row, this.ctx.tenantId, n.ticketId, 'message.created', n.author, visibility),
     };
+  }
+
+  /** The customer's newest conversation on a channel that is still going (not solved or closed). */
+  async openConversation(requesterId: string, channel: string): Promise<string | null> {
+    const [row] = await this.db.query(
+      `SELECT id FROM tickets WHERE tenant_id = $1 AND requester_id = $2 AND channel = $3 AND status NOT IN ('solved', 'closed')
+       ORDER BY created_at DESC LIMIT 1`,
+      [this.ctx.tenantId, requesterId, channel],
+    );
+    return row?.id ?? null;
+  }
+
+  /** An event that changes no ticket row (read receipts): the event alone, in one statement. */
+  async appendEvent(
+    ticketId: string,
+    type: string,
+    actor: ActorRef,
+    visibility: 'public' | 'internal',
+    data: Record<string, unknown>,
+  ): Promise<TicketEventRecord | null> {
+    const [row] = await this.db.query(
+      `WITH e AS (
+         INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
+         SELECT tenant_id, id, $3, $4, $5, $6, $7::jsonb FROM tickets WHERE tenant_id = $1 AND id = $2
+         RETURNING id, created_at, data, ticket_id)
+       SELECT e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data, t.team_id, t.assignee_id, t.requester_id
+       FROM e JOIN tickets t ON t.id = e.ticket_id`,
+      [this.ctx.tenantId, ticketId, type, actor.type, actor.id, visibility, JSON.stringify(data)],
+    );
+    return row ? eventRecord(row, this.ctx.tenantId, ticketId, type, actor, visibility) : null;
   }
 
   async findMessageByExternalId(channel: string, externalId: string): Promise<Row | null> {

@@ -10,6 +10,7 @@ import {
   sanitizeMessageHtml,
   textToHtml,
 } from '@crewdesk/common';
+import { EntityManager } from 'typeorm';
 import { Actor, can, Channel, TenantContext, TicketPriority, TicketStatus } from '@crewdesk/db';
 import { TicketEventBus } from './event-bus';
 import { assertTransition } from './state-machine';
@@ -30,6 +31,10 @@ export interface CreateTicketCommand {
   assigneeId?: string;
   idempotencyKey?: string;
   externalId?: string;
+  /** Uploads of the actor's to attach to the first message. */
+  attachmentIds?: string[];
+  /** The sender's own id for the message (the widget's), echoed in the event so the sender can match it. */
+  clientMessageId?: string;
 }
 
 export interface AddMessageCommand {
@@ -40,6 +45,7 @@ export interface AddMessageCommand {
   attachmentIds?: string[];
   channel?: string;
   externalId?: string;
+  clientMessageId?: string;
 }
 
 export interface UpdateTicketCommand {
@@ -86,6 +92,7 @@ export class TicketsService {
     } else if (requester.customerId && !(await this.repo.customerExists(requester.customerId))) {
       throw AppError.notFound('Customer', { field: 'requester.customerId' });
     }
+    const attachmentIds = await this.checkAttachments(cmd.attachmentIds, actor);
     const text = cleanText(cmd.body);
     const html = cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text);
     const id = randomUUID();
@@ -94,33 +101,54 @@ export class TicketsService {
     const author: ActorRef = actor.kind === 'user' ? actorRef(actor) : { type: 'customer', id: null };
     const tags = normalizeTags(cmd.tags);
     const priority = cmd.priority ?? 'normal';
-    const result = await this.repo.insertTicket(
-      {
-        id,
-        subject: cleanText(cmd.subject).trim(),
-        priority,
-        channel: cmd.channel,
-        requester,
-        assigneeId: cmd.assigneeId ?? null,
-        teamId: cmd.teamId ?? null,
-        tags,
-        customFields: cmd.customFields ?? {},
-        message: { id: messageId, text, html, author, externalId: cmd.externalId ?? null },
-        idempotency: cmd.idempotencyKey ? { key: cmd.idempotencyKey, hash } : undefined,
-        eventData: {
+    const insert = (manager?: EntityManager) =>
+      this.repo.insertTicket(
+        {
           id,
-          subject: cmd.subject,
-          status: 'new',
+          subject: cleanText(cmd.subject).trim(),
           priority,
           channel: cmd.channel,
+          requester,
           assigneeId: cmd.assigneeId ?? null,
           teamId: cmd.teamId ?? null,
           tags,
-          message: { id: messageId, kind: 'public', authorType: author.type, body: text, html },
+          customFields: cmd.customFields ?? {},
+          message: { id: messageId, text, html, author, externalId: cmd.externalId ?? null, attachmentIds },
+          idempotency: cmd.idempotencyKey ? { key: cmd.idempotencyKey, hash } : undefined,
+          eventData: {
+            id,
+            subject: cmd.subject,
+            status: 'new',
+            priority,
+            channel: cmd.channel,
+            assigneeId: cmd.assigneeId ?? null,
+            teamId: cmd.teamId ?? null,
+            tags,
+            message: {
+              id: messageId,
+              ticketId: id,
+              kind: 'public',
+              internal: false,
+              authorType: author.type,
+              body: text,
+              html,
+              attachmentIds,
+              clientMessageId: cmd.clientMessageId,
+            },
+          },
         },
-      },
-      actorRef(actor),
-    );
+        actorRef(actor),
+        manager,
+      );
+    const result = attachmentIds.length
+      ? await this.repo.transaction(async (manager) => {
+          const r = await insert(manager);
+          if (r && r.row.attached !== attachmentIds.length) {
+            throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
+          }
+          return r;
+        })
+      : await insert();
     if (!result) {
       // Another request with the same Idempotency-Key committed first.
       const replay = await this.replay(cmd.idempotencyKey!, hash);
@@ -139,6 +167,19 @@ export class TicketsService {
     }
     const row = await this.repo.findVisible(TenantContext.system(this.ctx.tenantId), { id: prior.resourceId });
     return row ? ticketView(row) : null;
+  }
+
+  /** The actor's own uploads that no message holds yet, or ATTACHMENT_INVALID. */
+  private async checkAttachments(ids: string[] | undefined, actor: Actor): Promise<string[]> {
+    const attachmentIds = [...new Set(ids ?? [])];
+    const free = await this.repo.freeAttachments(attachmentIds, actorRef(actor));
+    if (free.length !== attachmentIds.length) {
+      throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments do not exist or are already used', {
+        field: 'attachmentIds',
+        invalid: attachmentIds.filter((a) => !free.includes(a)),
+      });
+    }
+    return attachmentIds;
   }
 
   private async checkRefs(refs: { teamId?: string | null; assigneeId?: string | null }): Promise<void> {
@@ -255,14 +296,7 @@ export class TicketsService {
         field: 'mentions',
         unknown,
       });
-    const attachmentIds = [...new Set(cmd.attachmentIds ?? [])];
-    const free = await this.repo.freeAttachments(attachmentIds, actorRef(actor));
-    if (free.length !== attachmentIds.length) {
-      throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments do not exist or are already used', {
-        field: 'attachmentIds',
-        invalid: attachmentIds.filter((a) => !free.includes(a)),
-      });
-    }
+    const attachmentIds = await this.checkAttachments(cmd.attachmentIds, actor);
 
     const text = cleanText(cmd.body);
     const html = cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text);
@@ -295,6 +329,7 @@ export class TicketsService {
           html,
           mentions,
           attachmentIds,
+          clientMessageId: cmd.clientMessageId,
         },
       },
     };
@@ -328,6 +363,37 @@ export class TicketsService {
       message = messageView(withFiles);
     }
     return { message, ticket: ticketView(result.ticket), created: true };
+  }
+
+  /** The requester's conversation on a channel that is still going, if any. */
+  openConversation(requesterId: string, channel: Channel): Promise<string | null> {
+    return this.repo.openConversation(requesterId, channel);
+  }
+
+  /**
+   * A read receipt: the actor has read the other side's messages up to `messageId`. One event, no ticket
+   * change; customers learn that staff read theirs, staff that the customer read theirs.
+   */
+  async markRead(ticketId: string, messageId: string): Promise<{ eventId: string } | null> {
+    const actor = this.ctx.actor;
+    if (!(await this.repo.findVisible(actor, { id: ticketId }))) throw notFound();
+    const [message] = await this.repo.messages(ticketId, {
+      publicOnly: actor.kind === 'customer',
+      limit: 1,
+      id: messageId,
+    });
+    if (!message) throw AppError.notFound('Message');
+    const by = actor.kind === 'customer' ? 'customer' : 'staff';
+    if ((message.author_type === 'customer') === (by === 'customer')) return null; // one's own message
+    const event = await this.repo.appendEvent(ticketId, 'message.read', actorRef(actor), 'public', {
+      messageId,
+      by,
+      readerId: actor.kind === 'customer' ? null : actor.id,
+      readerName: actor.kind === 'customer' ? null : (actor.name ?? null),
+    });
+    if (!event) throw notFound();
+    this.bus.publish([event]);
+    return { eventId: event.id };
   }
 
   async messages(ticketId: string, page: { cursor?: string; limit: number }): Promise<Page<MessageView>> {

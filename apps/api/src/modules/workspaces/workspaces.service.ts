@@ -84,6 +84,11 @@ export class WorkspacesService {
     return ids;
   }
 
+  async findById(id: string): Promise<WorkspaceRow | null> {
+    const [row] = await this.db.query(`SELECT id, name, slug, created_at FROM tenants WHERE id = $1`, [id]);
+    return row ? workspaceView(row) : null;
+  }
+
   async findBySlug(slug: string): Promise<WorkspaceRow | null> {
     const [row] = await this.db.query(`SELECT id, name, slug, created_at FROM tenants WHERE slug = $1`, [
       slug.toLowerCase(),
