@@ -50,3 +50,15 @@ build() {
   fi
   ok "build is current"
 }
+
+# Browser tests drive Debian's Chromium through playwright-core (no browser download).
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1; then ok "Chromium $(chromium --version 2>/dev/null | awk '{print $2}')"; return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "Installing Debian's chromium for the browser tests"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    ok "Chromium installed"
+  else
+    fail "Chromium is needed for the browser tests: sudo apt-get install chromium (or set CHROMIUM_PATH)"
+  fi
+}

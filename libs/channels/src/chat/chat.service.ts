@@ -10,7 +10,13 @@ import { TicketsService } from '@crewdesk/tickets';
 import { verifyIdentity } from './identity';
 import { WidgetSettingsService } from './widget-settings.service';
 
-export const CHAT_LIMITS = { body: 4000, clientMessageId: 64, perVisitorPer10s: 20 } as const;
+export const CHAT_LIMITS = {
+  body: 4000,
+  clientMessageId: 64,
+  perVisitorPer10s: 20,
+  perAddressPerMinute: 120,
+  imageBytes: 10 * 1024 * 1024,
+} as const;
 
 export interface ChatIdentity {
   userId: string;
@@ -135,8 +141,10 @@ export class ChatService {
   async send(
     customerId: string,
     input: { clientMessageId: string; body: string; attachmentIds?: string[] },
+    address?: string,
   ): Promise<SentMessage> {
-    await this.rateLimit(customerId);
+    await this.rateLimit(customerId, address);
+    await this.checkImages(input.attachmentIds ?? []);
     const externalId = `${customerId}:${input.clientMessageId}`;
     const existing = await this.findSent(externalId);
     if (existing) return existing;
@@ -185,12 +193,39 @@ export class ChatService {
       : null;
   }
 
-  private async rateLimit(customerId: string): Promise<void> {
-    const key = this.keys.key('rl', 'chat', customerId, String(Math.floor(Date.now() / 10_000)));
-    const [[, count]] = (await this.redis.multi().incr(key).expire(key, 11).exec()) as [[unknown, number]];
-    if (count > CHAT_LIMITS.perVisitorPer10s) {
+  /** Per visitor (20 in 10 s) and per address (120 a minute: many visitors can share one network). */
+  private async rateLimit(customerId: string, address?: string): Promise<void> {
+    const visitor = this.keys.key('rl', 'chat', customerId, String(Math.floor(Date.now() / 10_000)));
+    const network = this.keys.key('rl', 'chat-ip', address ?? '-', String(Math.floor(Date.now() / 60_000)));
+    const results = (await this.redis
+      .multi()
+      .incr(visitor)
+      .expire(visitor, 11)
+      .incr(network)
+      .expire(network, 61)
+      .exec()) as Array<[unknown, number]>;
+    if (results[0][1] > CHAT_LIMITS.perVisitorPer10s || (address && results[2][1] > CHAT_LIMITS.perAddressPerMinute)) {
       throw new AppError(ErrorCode.RATE_LIMITED, 'You are sending messages too fast; wait a few seconds', {
         retryAfter: 10,
+      });
+    }
+  }
+
+  /** The widget sends images only, of at most 10 MB (types are sniffed from the bytes at upload). */
+  private async checkImages(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const rows: Array<{ content_type: string; size: number }> = await this.db.query(
+      `SELECT content_type, size FROM attachments WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [this.ctx.tenantId, ids],
+    );
+    if (rows.some((r) => !r.content_type.startsWith('image/'))) {
+      throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Only images can be sent in the chat', {
+        field: 'attachmentIds',
+      });
+    }
+    if (rows.some((r) => r.size > CHAT_LIMITS.imageBytes)) {
+      throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'Images may be at most 10 MB', {
+        maxBytes: CHAT_LIMITS.imageBytes,
       });
     }
   }

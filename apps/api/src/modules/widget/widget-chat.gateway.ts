@@ -38,11 +38,11 @@ export class WidgetChatGateway {
     if (!text.trim() && !attachmentIds.length) return invalid('A message needs text or an image');
     try {
       const sent = await this.tenant.run(actor, () =>
-        this.chat.send(actor.customerId!, {
-          clientMessageId: body.clientMessageId as string,
-          body: text,
-          attachmentIds: attachmentIds as string[],
-        }),
+        this.chat.send(
+          actor.customerId!,
+          { clientMessageId: body.clientMessageId as string, body: text, attachmentIds: attachmentIds as string[] },
+          socket.handshake.address,
+        ),
       );
       return { id: sent.id, ticketId: sent.ticketId, createdAt: sent.createdAt };
     } catch (err) {
