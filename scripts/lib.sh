@@ -44,8 +44,10 @@ install_deps() {
 }
 
 build() {
-  if [ ! -f dist/apps/api/main.js ] || [ -n "$(find apps libs migrations package-lock.json -newer dist/apps/api/main.js -name '*.ts' -o -newer dist/apps/api/main.js -name 'package-lock.json' 2>/dev/null | head -1)" ]; then
-    step "Building the API and the worker"
+  local stamp=dist/apps/api/main.js widget=apps/widget/dist/widget.js
+  if [ ! -f "$stamp" ] || [ ! -f "$widget" ] || [ "$widget" -ot "$stamp" ] \
+    || [ -n "$(find apps libs migrations package-lock.json \( -name '*.ts' -o -name '*.mts' -o -name 'package-lock.json' \) -newer "$widget" -not -path '*/dist/*' 2>/dev/null | head -1)" ]; then
+    step "Building the API, the worker and the chat widget"
     npm run build --silent
   fi
   ok "build is current"
@@ -56,7 +58,8 @@ ensure_chromium() {
   if command -v chromium >/dev/null 2>&1; then ok "Chromium $(chromium --version 2>/dev/null | awk '{print $2}')"; return; fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     step "Installing Debian's chromium for the browser tests"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    # A CJK font too, so screenshots of Chinese text are readable.
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
     ok "Chromium installed"
   else
     fail "Chromium is needed for the browser tests: sudo apt-get install chromium (or set CHROMIUM_PATH)"

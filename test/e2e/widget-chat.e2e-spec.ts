@@ -134,16 +134,35 @@ describe('chat widget: sessions, live conversations, identity', () => {
     const start = await session().expect(200);
     const visitor = await widget(start.body.visitorToken);
     const auth = { Authorization: `Bearer ${start.body.visitorToken}` };
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2b6c1d90000000049454e44ae426082', 'hex');
-    const image = await request(t.http).post('/api/v1/portal/attachments').set(auth).attach('file', png, 'photo.jpg').expect(201);
+    const png = Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2b6c1d90000000049454e44ae426082',
+      'hex',
+    );
+    const image = await request(t.http)
+      .post('/api/v1/portal/attachments')
+      .set(auth)
+      .attach('file', png, 'photo.jpg')
+      .expect(201);
     expect(image.body.contentType).toBe('image/png');
-    const ack = await visitor.emit<any>('message.send', { clientMessageId: 'img-1', body: '', attachmentIds: [image.body.id] });
+    const ack = await visitor.emit<any>('message.send', {
+      clientMessageId: 'img-1',
+      body: '',
+      attachmentIds: [image.body.id],
+    });
     expect(ack.id).toEqual(expect.any(String));
     const ticket = await request(t.http).get(`/api/v1/tickets/${ack.ticketId}`).set(ws.admin.auth).expect(200);
-    expect(ticket.body.messages[0].attachments).toEqual([{ id: image.body.id, filename: 'photo.jpg', contentType: 'image/png', size: png.length }]);
+    expect(ticket.body.messages[0].attachments).toEqual([
+      { id: image.body.id, filename: 'photo.jpg', contentType: 'image/png', size: png.length },
+    ]);
     await request(t.http).get(`/api/v1/portal/attachments/${image.body.id}`).set(auth).expect(200);
-    const text = await request(t.http).post('/api/v1/portal/attachments').set(auth).attach('file', Buffer.from('plain text'), 'a.png').expect(201);
-    expect(await visitor.emit('message.send', { clientMessageId: 'img-2', body: '', attachmentIds: [text.body.id] })).toMatchObject({ code: 'ATTACHMENT_INVALID' });
+    const text = await request(t.http)
+      .post('/api/v1/portal/attachments')
+      .set(auth)
+      .attach('file', Buffer.from('plain text'), 'a.png')
+      .expect(201);
+    expect(
+      await visitor.emit('message.send', { clientMessageId: 'img-2', body: '', attachmentIds: [text.body.id] }),
+    ).toMatchObject({ code: 'ATTACHMENT_INVALID' });
   });
 
   it('shows a message of HTML as text, in every payload', async () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { readFile } from 'fs/promises';
 import { resolve } from 'path';
@@ -26,10 +26,12 @@ export class WidgetAssetsController {
     }
   }
 
+  /** `?workspace=<slug>` tries another workspace than `demo`. */
   @Get('widget-demo')
   @Header('content-type', 'text/html; charset=utf-8')
-  demo(): string {
-    return DEMO_PAGE;
+  demo(@Query('workspace') workspace?: string): string {
+    const slug = typeof workspace === 'string' && /^[a-z0-9-]{1,48}$/.test(workspace) ? workspace : 'demo';
+    return DEMO_PAGE.replaceAll('data-workspace="demo"', `data-workspace="${slug}"`);
   }
 }
 
