@@ -29,10 +29,10 @@ export class TicketEvent {
   @Column({ type: 'jsonb', default: () => "'{}'" }) data: Record<string, unknown>;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   /**
-   * The inserting transaction's id. The outbox relay walks transactions below the oldest one still running,
+   * The inserting transaction's id, stamped by a trigger. The outbox relay walks transactions below the oldest one still running,
    * so an event whose transaction commits late is never skipped (ids alone commit out of order).
    */
-  @Column({ type: 'bigint', default: () => '(pg_current_xact_id())::text::bigint', select: false }) txId: string;
+  @Column({ type: 'bigint', select: false }) txId: string;
 }
 
 /** Where the outbox relay has got to: every event of a transaction below `watermark` has been published. */

@@ -7,6 +7,7 @@ import { ApiKey, Session } from './session.entity';
 import { Ticket } from './ticket.entity';
 import { Attachment, Message } from './message.entity';
 import { AuditEntry, IdempotencyKey, RelayCursor, TicketEvent } from './event.entity';
+import { ChannelRow, EmailMessageId, InboundEmail } from './channel.entity';
 
 export * from './tenant.entity';
 export * from './role.entity';
@@ -17,6 +18,7 @@ export * from './session.entity';
 export * from './ticket.entity';
 export * from './message.entity';
 export * from './event.entity';
+export * from './channel.entity';
 
 export const ENTITIES = [
   Tenant,
@@ -36,4 +38,7 @@ export const ENTITIES = [
   AuditEntry,
   IdempotencyKey,
   RelayCursor,
+  ChannelRow,
+  InboundEmail,
+  EmailMessageId,
 ];

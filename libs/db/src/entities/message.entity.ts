@@ -9,6 +9,7 @@ export type ActorType = (typeof ACTOR_TYPES)[number];
 @Entity('messages')
 @Index('IDX_messages_body_trgm', { synchronize: false })
 @Index('UQ_messages_external_id', { synchronize: false })
+@Index('IDX_messages_queued', { synchronize: false })
 @Index(['tenantId', 'ticketId', 'createdAt', 'id'])
 export class Message {
   @PrimaryGeneratedColumn('uuid') id: string;

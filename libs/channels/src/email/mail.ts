@@ -1,0 +1,102 @@
+import { AddressObject, ParsedMail, simpleParser } from 'mailparser';
+
+export interface ParsedEmail {
+  messageId: string | null;
+  inReplyTo: string[];
+  references: string[];
+  subject: string;
+  from: { address: string; name: string | null } | null;
+  to: string[];
+  text: string;
+  html: string | null;
+  attachments: Array<{ filename: string; content: Buffer; contentType: string; cid: string | null; inline: boolean }>;
+  /** Auto-replies, bounces and bulk mail: recorded, never acknowledged. */
+  automatic: string | null;
+  headers: ParsedMail['headers'];
+}
+
+export interface ParseLimits {
+  timeoutMs: number;
+  maxAttachments: number;
+  maxAttachmentBytes: number;
+}
+
+export class MailParseError extends Error {}
+
+const ids = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : typeof value === 'string' ? value.split(/\s+/) : [])
+    .map((v: string) => v.trim())
+    .filter((v) => /^<[^<>\s]+>$/.test(v));
+
+const firstAddress = (value: AddressObject | AddressObject[] | undefined) => {
+  const list = Array.isArray(value) ? value : value ? [value] : [];
+  const a = list.flatMap((x) => x.value).find((x) => x.address);
+  return a ? { address: a.address!.toLowerCase(), name: a.name || null } : null;
+};
+
+const allAddresses = (value: AddressObject | AddressObject[] | undefined) =>
+  (Array.isArray(value) ? value : value ? [value] : []).flatMap((x) => x.value).map((x) => x.address?.toLowerCase()).filter((x): x is string => !!x);
+
+/** Why a mail is machine-made (RFC 3834 and common practice), or null for a person's mail. */
+export function automaticReason(headers: ParsedMail['headers'], from: string | null, contentType: string): string | null {
+  const h = (name: string) => {
+    const v = headers.get(name);
+    return typeof v === 'string' ? v.toLowerCase() : v && typeof v === 'object' && 'value' in v ? String((v as { value: unknown }).value).toLowerCase() : '';
+  };
+  const autoSubmitted = h('auto-submitted');
+  if (autoSubmitted && autoSubmitted !== 'no') return `Auto-Submitted: ${autoSubmitted}`;
+  if (/^(bulk|junk|list)$/.test(h('precedence'))) return `Precedence: ${h('precedence')}`;
+  if (headers.has('x-autoreply') || headers.has('x-autorespond') || headers.has('x-auto-response-suppress') && /all|oof|autoreply/i.test(h('x-auto-response-suppress'))) {
+    return 'auto-reply header';
+  }
+  if (from && /^(mailer-daemon|postmaster)@/i.test(from)) return `sent by ${from.split('@')[0]}`;
+  if (/multipart\/report/i.test(contentType)) return 'delivery status report';
+  if (headers.has('list-id') || headers.has('list-unsubscribe')) return 'mailing list';
+  return null;
+}
+
+/** Parses raw bytes (never a decoded string) with a time budget; charsets and RFC 2047 words are decoded by mailparser. */
+export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MailParseError(`parsing took longer than ${limits.timeoutMs} ms`)), limits.timeoutMs);
+  });
+  let mail: ParsedMail;
+  try {
+    mail = await Promise.race([simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 }), timeout]);
+  } catch (err) {
+    throw err instanceof MailParseError ? err : new MailParseError(`not a readable mail: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (mail.attachments.length > limits.maxAttachments) throw new MailParseError(`more than ${limits.maxAttachments} attachments`);
+  const from = firstAddress(mail.from);
+  const contentType = String(mail.headers.get('content-type') && (mail.headers.get('content-type') as { value?: string }).value || '');
+  return {
+    messageId: mail.messageId && /^<[^<>\s]+>$/.test(mail.messageId) ? mail.messageId : null,
+    inReplyTo: ids(mail.inReplyTo),
+    references: ids(mail.references),
+    subject: (mail.subject ?? '').trim(),
+    from,
+    to: [...allAddresses(mail.to), ...allAddresses(mail.cc)],
+    text: mail.text ?? '',
+    html: typeof mail.html === 'string' ? mail.html : null,
+    attachments: mail.attachments
+      .filter((a) => a.size <= limits.maxAttachmentBytes)
+      .map((a) => ({
+        filename: a.filename ?? (a.contentType.startsWith('image/') ? 'image' : 'attachment'),
+        content: a.content,
+        contentType: a.contentType,
+        cid: a.cid ?? null,
+        inline: a.contentDisposition === 'inline' || !!a.related,
+      })),
+    automatic: automaticReason(mail.headers, from?.address ?? null, contentType),
+    headers: mail.headers,
+  };
+}
+
+/** The `[#123]` token of a subject, if any. */
+export function subjectTicketNumber(subject: string): number | null {
+  const m = /\[#(\d{1,15})\]/.exec(subject);
+  return m ? Number(m[1]) : null;
+}
