@@ -4,4 +4,8 @@ import { InitialSchema1795388488337 } from './1795388488337-InitialSchema';
 import { AddEventTransactionIds1795390172694 } from './1795390172694-AddEventTransactionIds';
 import { AddEmailChannel1795391807741 } from './1795391807741-AddEmailChannel';
 
-export const MIGRATIONS: Function[] = [InitialSchema1795388488337, AddEventTransactionIds1795390172694, AddEmailChannel1795391807741];
+export const MIGRATIONS: Function[] = [
+  InitialSchema1795388488337,
+  AddEventTransactionIds1795390172694,
+  AddEmailChannel1795391807741,
+];

@@ -15,6 +15,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.NODE_ENV = 'test';
   process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
   process.env.PUBLIC_RATE_LIMIT = '100000';
+  process.env.SMTP_INBOUND_PORT = '0';
+  process.env.SMTP_INBOUND_HOST = '127.0.0.1';
   process.env.LOGIN_RATE_LIMIT = '100000';
   process.env.STORAGE_DIR = `${require('os').tmpdir()}/crewdesk-test-${run}`;
   await ensureDatabase(process.env.DATABASE_URL);

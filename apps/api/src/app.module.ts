@@ -22,6 +22,7 @@ import { TicketsApiModule } from './modules/tickets/tickets.module';
 import { UsersModule } from './modules/users/users.module';
 import { WorkspacesModule } from './modules/workspaces/workspaces.module';
 import { WidgetModule } from './modules/widget/widget.module';
+import { ChannelsApiModule } from './modules/channels/channels.module';
 
 @Module({
   imports: [
@@ -45,6 +46,7 @@ import { WidgetModule } from './modules/widget/widget.module';
     AttachmentsApiModule,
     RealtimeModule,
     WidgetModule,
+    ChannelsApiModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })

@@ -27,6 +27,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // Route-mapping chatter stays out of the logs: only warnings and errors until the app is initialised.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
+  const fastify = app.getHttpAdapter().getInstance();
   app.useWebSocketAdapter(new RedisIoAdapter(app, env));
 
   await app.register(helmet as never, {
@@ -37,6 +38,13 @@ export async function createApp(): Promise<NestFastifyApplication> {
     // One byte over the limit reaches the storage meter, which refuses the upload (a truncated file is never kept).
     limits: { fileSize: env.MAX_ATTACHMENT_BYTES + 1, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
   });
+
+  // Raw MIME for the email webhook, up to the mail size limit.
+  fastify.addContentTypeParser(
+    ['message/rfc822', 'application/octet-stream'],
+    { parseAs: 'buffer', bodyLimit: env.MAX_EMAIL_BYTES },
+    (_req: unknown, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body),
+  );
 
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'widget.js', 'widget-demo'] });
   app.useGlobalPipes(createValidationPipe());

@@ -7,6 +7,9 @@ import { QueueName, RedisModule } from '@crewdesk/queue';
 import { TicketsModule } from '@crewdesk/tickets';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { OutboxRelay } from './processors/outbox-relay.service';
+import { EmailInboundProcessor, EmailOutboundProcessor } from './email/email.processors';
+import { SmtpInboundServer } from './email/smtp-inbound.server';
+import { ChannelsModule } from '@crewdesk/channels';
 
 @Module({
   imports: [
@@ -15,8 +18,13 @@ import { OutboxRelay } from './processors/outbox-relay.service';
     DbModule,
     RedisModule,
     TicketsModule,
-    BullModule.registerQueue({ name: QueueName.Maintenance }),
+    BullModule.registerQueue(
+      { name: QueueName.Maintenance },
+      { name: QueueName.EmailInbound },
+      { name: QueueName.EmailOutbound },
+    ),
+    ChannelsModule,
   ],
-  providers: [MaintenanceProcessor, OutboxRelay],
+  providers: [MaintenanceProcessor, OutboxRelay, EmailInboundProcessor, EmailOutboundProcessor, SmtpInboundServer],
 })
 export class WorkerModule {}

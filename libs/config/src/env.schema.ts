@@ -111,6 +111,53 @@ export class Env {
   @IsIn(['inline', 'off'])
   RUN_WORKER: 'inline' | 'off' = 'off';
 
+  /** Port of the inbound SMTP server in the worker (mail for the workspaces' mailboxes); 0 picks a free port. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  SMTP_INBOUND_PORT = 2525;
+
+  @IsString()
+  SMTP_INBOUND_HOST = '0.0.0.0';
+
+  /** Outbound relay for replies and notifications, e.g. smtp://user:pass@smtp.example.com:587. Unset: mail is not sent. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(200 * 1024 * 1024)
+  MAX_EMAIL_BYTES = 30 * 1024 * 1024;
+
+  /** Acknowledgements one sender can receive an hour (loop safety). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  EMAIL_ACK_LIMIT_PER_HOUR = 5;
+
+  /** Tries per outgoing reply before it is marked failed, and the first retry delay (doubling). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  EMAIL_RETRY_ATTEMPTS = 6;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  EMAIL_RETRY_DELAY_MS = 5000;
+
+  /** Seals channel secrets at rest; defaults to a key derived from JWT_SECRET. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'ENCRYPTION_KEY must be at least 32 characters' })
+  ENCRYPTION_KEY?: string;
+
   @IsOptional()
   @IsString()
   SEED_DEMO?: string;

@@ -1,11 +1,45 @@
 /** Queue and job names live here only: renaming one strands the jobs already in Redis. */
 export enum QueueName {
   Maintenance = 'maintenance',
+  EmailInbound = 'email-inbound',
+  EmailOutbound = 'email-outbound',
 }
 
 export enum JobName {
   /** Deletes uploads no message took within a day, and idempotency keys older than a day. */
   Housekeeping = 'maintenance.housekeeping',
+  /** Parses and threads one stored inbound mail. */
+  EmailProcess = 'email.process',
+  /** Re-queues stored mail and queued replies that no job holds (after a crash or a Redis loss). */
+  EmailReconcile = 'email.reconcile',
+  EmailReply = 'email.reply',
+  EmailAck = 'email.ack',
+  EmailNotify = 'email.notify',
+}
+
+export interface EmailProcessJob {
+  tenantId: string;
+  inboundId: string;
+}
+
+export interface EmailReplyJob {
+  tenantId: string;
+  ticketId: string;
+  messageId: string;
+}
+
+export interface EmailAckJob {
+  tenantId: string;
+  ticketId: string;
+  to: string;
+}
+
+export interface EmailNotifyJob {
+  tenantId: string;
+  ticketId: string;
+  userId: string;
+  reason: 'assigned' | 'mentioned' | 'escalated';
+  excerpt?: string;
 }
 
 export interface HousekeepingJob {

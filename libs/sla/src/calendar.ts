@@ -97,11 +97,11 @@ function dayNumber(date: string): number | null {
   const y = +m[1];
   const mo = +m[2];
   const d = +m[3];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
-  const ms = Date.UTC(y, mo - 1, d);
-  const check = new Date(ms);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
-  return ms / DAY;
+  if (mo < 1 || mo > 12 || d < 1) return null;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const monthDays = mo === 2 ? (leap ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+  if (d > monthDays) return null;
+  return Date.UTC(y, mo - 1, d) / DAY;
 }
 
 function dayString(day: number): string {
@@ -133,13 +133,20 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+const resolvedZones = new Map<string, string | null>();
+
 /** The IANA name `Intl` knows this zone by, or `null` when it does not know it. */
 function resolveTimeZone(timeZone: string): string | null {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
-  } catch {
-    return null;
+  let resolved = resolvedZones.get(timeZone);
+  if (resolved === undefined) {
+    try {
+      resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+    } catch {
+      resolved = null;
+    }
+    if (resolvedZones.size < 1000) resolvedZones.set(timeZone, resolved);
   }
+  return resolved;
 }
 
 /** Zone offset (local minus UTC, ms) in force at instant `t`. */
@@ -174,6 +181,28 @@ function offsetAt(timeZone: string, t: number): number {
     }
   }
   return Date.UTC(y, mo - 1, d, h, mi, s) - secs;
+}
+
+const MAX_ZONE_DAYS = 100_000;
+const zoneDays = new Map<string, Map<number, number | null>>();
+
+/**
+ * The offset in force through the whole local day `day` in `timeZone` (from well before its 00:00 to well
+ * after its 24:00, whatever the offset), or `null` when it changes around that day. Cached per zone and
+ * shared by every calendar in the zone, so converting a day's hours usually costs no `Intl` call.
+ */
+function steadyOffset(timeZone: string, day: number): number | null {
+  let days = zoneDays.get(timeZone);
+  if (!days) zoneDays.set(timeZone, (days = new Map()));
+  let o = days.get(day);
+  if (o === undefined) {
+    const early = offsetAt(timeZone, day * DAY - 15 * 3_600_000);
+    const late = offsetAt(timeZone, (day + 1) * DAY + 15 * 3_600_000);
+    o = early === late ? early : null;
+    if (days.size >= MAX_ZONE_DAYS) days.clear();
+    days.set(day, o);
+  }
+  return o;
 }
 
 /**
@@ -234,7 +263,9 @@ function checkSpans(value: unknown, where: string, problems: string[]): number[]
     if (a >= b) {
       problems.push(
         `${at}: start ${fromText} is not before end ${toText}` +
-          (b < a ? ` (write an overnight shift as ['${fromText}', '24:00'] and ['00:00', '${toText}'] the next day)` : ''),
+          (b < a
+            ? ` (write an overnight shift as ['${fromText}', '24:00'] and ['00:00', '${toText}'] the next day)`
+            : ''),
       );
       return;
     }
@@ -268,12 +299,22 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+function freezeSpans(spans: TimeSpan[]): void {
+  for (const span of spans) Object.freeze(span);
+  Object.freeze(spans);
+}
+
+/** Freezes a normalized calendar all the way down. */
+function freezeCalendar(cal: BusinessCalendar): BusinessCalendar {
+  for (const day of WEEKDAYS) freezeSpans(cal.weekly[day]);
+  Object.freeze(cal.weekly);
+  Object.freeze(cal.holidays);
+  for (const w of cal.workdays) {
+    if (w.hours) freezeSpans(w.hours);
+    Object.freeze(w);
   }
-  return value;
+  Object.freeze(cal.workdays);
+  return Object.freeze(cal);
 }
 
 /** Calendars that came out of `parseCalendar` (valid, normalized, frozen). */
@@ -326,7 +367,11 @@ export function parseCalendar(input: unknown): BusinessCalendar {
       const spans = input.weekly[day];
       if (spans !== undefined) weeklyFlat[day] = checkSpans(spans, `weekly.${day}`, problems);
     }
-    if (!twentyFourSeven && WEEKDAYS.every((d) => weeklyFlat[d].length === 0) && !problems.some((p) => p.startsWith('weekly'))) {
+    if (
+      !twentyFourSeven &&
+      WEEKDAYS.every((d) => weeklyFlat[d].length === 0) &&
+      !problems.some((p) => p.startsWith('weekly'))
+    ) {
       problems.push('weekly: no opening hours on any day (use twentyFourSeven: true for round-the-clock)');
     }
   }
@@ -385,7 +430,7 @@ export function parseCalendar(input: unknown): BusinessCalendar {
   };
   if (input.twentyFourSeven !== undefined) calendar.twentyFourSeven = twentyFourSeven;
   parsed.add(calendar);
-  return deepFreeze(calendar);
+  return freezeCalendar(calendar);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -407,7 +452,10 @@ interface Compiled {
 }
 
 const MAX_CACHED_DAYS = 50_000;
+const MAX_CACHED_CALENDARS = 1_000;
 const compiledCache = new WeakMap<object, Compiled | null>();
+/** Equal calendars in different objects (e.g. read from the database per call) share one compiled form. */
+const compiledByContent = new Map<string, Compiled | null>();
 
 function flatMinutes(spans: TimeSpan[]): number[] {
   const out: number[] = [];
@@ -426,7 +474,13 @@ function compile(cal: CalendarInput): Compiled | null {
   if (hit !== undefined) return hit;
   // Validates hand-built objects too; the normalized copy is what gets compiled.
   const c = parsed.has(cal) ? cal : parseCalendar(cal);
-  let compiled: Compiled | null = null;
+  const key = JSON.stringify(c);
+  let compiled = compiledByContent.get(key);
+  if (compiled !== undefined) {
+    compiledCache.set(cal, compiled);
+    return compiled;
+  }
+  compiled = null;
   if (!c.twentyFourSeven) {
     const weekly = WEEKDAYS.map((d) => flatMinutes(c.weekly[d]));
     const normal = weekly.slice(0, 5).find((s) => s.length > 0) ?? [];
@@ -451,6 +505,8 @@ function compile(cal: CalendarInput): Compiled | null {
   }
   compiledCache.set(cal, compiled);
   if (c !== cal) compiledCache.set(c, compiled);
+  if (compiledByContent.size >= MAX_CACHED_CALENDARS) compiledByContent.clear();
+  compiledByContent.set(key, compiled);
   return compiled;
 }
 
@@ -460,9 +516,12 @@ function daySpans(c: Compiled, day: number): number[] {
   const minutes = c.workdays.get(day) ?? (c.holidays.has(day) ? [] : c.weekly[weekdayIndex(day)]);
   out = [];
   const base = day * DAY;
+  const steady = minutes.length ? steadyOffset(c.timezone, day) : null;
   for (let i = 0; i < minutes.length; i += 2) {
-    const a = localToUtc(c.timezone, base + minutes[i] * MINUTE);
-    const b = localToUtc(c.timezone, base + minutes[i + 1] * MINUTE);
+    const from = base + minutes[i] * MINUTE;
+    const to = base + minutes[i + 1] * MINUTE;
+    const a = steady === null ? localToUtc(c.timezone, from) : from - steady;
+    const b = steady === null ? localToUtc(c.timezone, to) : to - steady;
     if (b <= a) continue; // a span inside a spring-forward gap
     if (out.length && out[out.length - 1] >= a) out[out.length - 1] = Math.max(out[out.length - 1], b);
     else out.push(a, b);

@@ -1,3 +1,4 @@
 export * from './test-app';
 export * from './session';
 export * from './realtime';
+export * from './mail';

@@ -311,9 +311,11 @@ export class TicketsRepository {
       : '';
     const sql = `
       WITH m AS (
-        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions)
+        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions, delivery_state)
         SELECT ${p.add(n.id)}, ${tenant}, tk.id, ${p.add(n.kind)}, ${p.add(n.author.type)}, ${p.add(n.author.id)}, ${p.add(n.text)},
-               ${p.add(n.html)}, ${p.add(n.channel)}, ${p.add(n.externalId)}, ${p.add(n.mentions)}::uuid[]
+               ${p.add(n.html)}, ${p.add(n.channel)}, ${p.add(n.externalId)}, ${p.add(n.mentions)}::uuid[],
+               -- A staff public reply on a ticket of a delivering channel waits for the outbound worker.
+               ${publicStaff ? `CASE WHEN tk.channel IN ('email', 'wechat') THEN 'queued' END` : 'NULL'}
         FROM tickets tk WHERE tk.tenant_id = ${tenant} AND tk.id = ${p.add(n.ticketId)} AND tk.status <> 'closed'
         ON CONFLICT (tenant_id, channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
         RETURNING *
@@ -369,6 +371,30 @@ export class TicketsRepository {
       [this.ctx.tenantId, ticketId, type, actor.type, actor.id, visibility, JSON.stringify(data)],
     );
     return row ? eventRecord(row, this.ctx.tenantId, ticketId, type, actor, visibility) : null;
+  }
+
+  /** Moves a message's delivery state and appends its event, in one statement; null if it was not in `from`. */
+  async setDeliveryState(
+    ticketId: string,
+    messageId: string,
+    from: string[],
+    to: string,
+    type: string,
+    visibility: 'public' | 'internal',
+    data: Record<string, unknown>,
+  ): Promise<TicketEventRecord | null> {
+    const [row] = await this.db.query(
+      `WITH m AS (
+         UPDATE messages SET delivery_state = $4 WHERE tenant_id = $1 AND ticket_id = $2 AND id = $3 AND delivery_state = ANY($5::text[])
+         RETURNING ticket_id),
+       e AS (
+         INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
+         SELECT $1, m.ticket_id, $6, 'system', NULL, $7, $8::jsonb FROM m RETURNING id, created_at, data, ticket_id)
+       SELECT e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data, t.team_id, t.assignee_id, t.requester_id
+       FROM e JOIN tickets t ON t.id = e.ticket_id`,
+      [this.ctx.tenantId, ticketId, messageId, to, from, type, visibility, JSON.stringify(data)],
+    );
+    return row ? eventRecord(row, this.ctx.tenantId, ticketId, type, { type: 'system', id: null }, visibility) : null;
   }
 
   async findMessageByExternalId(channel: string, externalId: string): Promise<Row | null> {

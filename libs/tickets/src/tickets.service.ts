@@ -46,6 +46,8 @@ export interface AddMessageCommand {
   channel?: string;
   externalId?: string;
   clientMessageId?: string;
+  /** For system actors (mail ingest): the customer who wrote it. */
+  authorCustomerId?: string;
 }
 
 export interface UpdateTicketCommand {
@@ -303,13 +305,17 @@ export class TicketsService {
     const id = randomUUID();
     const kind = internal ? 'internal' : 'public';
     const channel = cmd.channel ?? (actor.kind === 'customer' ? ticket.channel : 'web');
-    const author = actorRef(actor);
+    const byCustomer = actor.kind === 'customer' || (actor.kind === 'system' && !!cmd.authorCustomerId);
+    const author: ActorRef =
+      actor.kind === 'system' && cmd.authorCustomerId
+        ? { type: 'customer', id: cmd.authorCustomerId }
+        : actorRef(actor);
     const insert = {
       id,
       ticketId,
       kind: kind as 'internal' | 'public',
       author,
-      authorRole: actor.kind === 'customer' ? ('customer' as const) : ('staff' as const),
+      authorRole: byCustomer ? ('customer' as const) : ('staff' as const),
       text,
       html,
       channel,
@@ -317,6 +323,7 @@ export class TicketsService {
       mentions,
       attachmentIds,
       eventData: {
+        channel: ticket.channel,
         message: {
           id,
           ticketId,
@@ -394,6 +401,29 @@ export class TicketsService {
     if (!event) throw notFound();
     this.bus.publish([event]);
     return { eventId: event.id };
+  }
+
+  /**
+   * Records what became of a message's delivery (`sent` or `failed`): the message's state and one event, which
+   * agents see (a failure is internal: the customer never learns of our relay's trouble).
+   */
+  async recordDelivery(
+    ticketId: string,
+    messageId: string,
+    state: 'sent' | 'failed',
+    detail?: string,
+  ): Promise<boolean> {
+    const event = await this.repo.setDeliveryState(
+      ticketId,
+      messageId,
+      ['queued'],
+      state,
+      state === 'sent' ? 'message.delivered' : 'message.delivery_failed',
+      state === 'sent' ? 'public' : 'internal',
+      { messageId, state, ...(detail ? { detail } : {}) },
+    );
+    if (event) this.bus.publish([event]);
+    return !!event;
   }
 
   async messages(ticketId: string, page: { cursor?: string; limit: number }): Promise<Page<MessageView>> {

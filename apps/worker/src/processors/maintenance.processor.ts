@@ -12,7 +12,7 @@ type Handler = (job: Job) => Promise<unknown>;
 @Processor(QueueName.Maintenance)
 export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(MaintenanceProcessor.name);
-  private readonly handlers: Record<JobName, Handler> = {
+  private readonly handlers: Partial<Record<JobName, Handler>> = {
     [JobName.Housekeeping]: (job) => this.housekeeping(job.data as HousekeepingJob),
   };
 

@@ -35,18 +35,33 @@ const firstAddress = (value: AddressObject | AddressObject[] | undefined) => {
 };
 
 const allAddresses = (value: AddressObject | AddressObject[] | undefined) =>
-  (Array.isArray(value) ? value : value ? [value] : []).flatMap((x) => x.value).map((x) => x.address?.toLowerCase()).filter((x): x is string => !!x);
+  (Array.isArray(value) ? value : value ? [value] : [])
+    .flatMap((x) => x.value)
+    .map((x) => x.address?.toLowerCase())
+    .filter((x): x is string => !!x);
 
 /** Why a mail is machine-made (RFC 3834 and common practice), or null for a person's mail. */
-export function automaticReason(headers: ParsedMail['headers'], from: string | null, contentType: string): string | null {
+export function automaticReason(
+  headers: ParsedMail['headers'],
+  from: string | null,
+  contentType: string,
+): string | null {
   const h = (name: string) => {
     const v = headers.get(name);
-    return typeof v === 'string' ? v.toLowerCase() : v && typeof v === 'object' && 'value' in v ? String((v as { value: unknown }).value).toLowerCase() : '';
+    return typeof v === 'string'
+      ? v.toLowerCase()
+      : v && typeof v === 'object' && 'value' in v
+        ? String((v as { value: unknown }).value).toLowerCase()
+        : '';
   };
   const autoSubmitted = h('auto-submitted');
   if (autoSubmitted && autoSubmitted !== 'no') return `Auto-Submitted: ${autoSubmitted}`;
   if (/^(bulk|junk|list)$/.test(h('precedence'))) return `Precedence: ${h('precedence')}`;
-  if (headers.has('x-autoreply') || headers.has('x-autorespond') || headers.has('x-auto-response-suppress') && /all|oof|autoreply/i.test(h('x-auto-response-suppress'))) {
+  if (
+    headers.has('x-autoreply') ||
+    headers.has('x-autorespond') ||
+    (headers.has('x-auto-response-suppress') && /all|oof|autoreply/i.test(h('x-auto-response-suppress')))
+  ) {
     return 'auto-reply header';
   }
   if (from && /^(mailer-daemon|postmaster)@/i.test(from)) return `sent by ${from.split('@')[0]}`;
@@ -59,19 +74,28 @@ export function automaticReason(headers: ParsedMail['headers'], from: string | n
 export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MailParseError(`parsing took longer than ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    timer = setTimeout(
+      () => reject(new MailParseError(`parsing took longer than ${limits.timeoutMs} ms`)),
+      limits.timeoutMs,
+    );
   });
   let mail: ParsedMail;
   try {
-    mail = await Promise.race([simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 }), timeout]);
+    mail = await Promise.race([
+      simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 }),
+      timeout,
+    ]);
   } catch (err) {
     throw err instanceof MailParseError ? err : new MailParseError(`not a readable mail: ${(err as Error).message}`);
   } finally {
     clearTimeout(timer);
   }
-  if (mail.attachments.length > limits.maxAttachments) throw new MailParseError(`more than ${limits.maxAttachments} attachments`);
+  if (mail.attachments.length > limits.maxAttachments)
+    throw new MailParseError(`more than ${limits.maxAttachments} attachments`);
   const from = firstAddress(mail.from);
-  const contentType = String(mail.headers.get('content-type') && (mail.headers.get('content-type') as { value?: string }).value || '');
+  const contentType = String(
+    (mail.headers.get('content-type') && (mail.headers.get('content-type') as { value?: string }).value) || '',
+  );
   return {
     messageId: mail.messageId && /^<[^<>\s]+>$/.test(mail.messageId) ? mail.messageId : null,
     inReplyTo: ids(mail.inReplyTo),

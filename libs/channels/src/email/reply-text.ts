@@ -22,7 +22,8 @@ export function extractReply(text: string): string {
   let reply = normalized.slice(0, cut);
   // A block of ">" quoted lines at the end.
   const lines = reply.split('\n');
-  while (lines.length && (lines[lines.length - 1].trim() === '' || lines[lines.length - 1].startsWith('>'))) lines.pop();
+  while (lines.length && (lines[lines.length - 1].trim() === '' || lines[lines.length - 1].startsWith('>')))
+    lines.pop();
   reply = lines.join('\n').trim();
   return reply || normalized.trim();
 }

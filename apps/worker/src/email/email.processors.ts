@@ -1,0 +1,146 @@
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { EmailDispatcher, EmailIngestService, OutboundMailService } from '@crewdesk/channels';
+import { TenantContext } from '@crewdesk/db';
+import { EmailAckJob, EmailNotifyJob, EmailProcessJob, EmailReplyJob, JobName, QueueName } from '@crewdesk/queue';
+
+type Handler = (job: Job) => Promise<unknown>;
+
+function checkHandlers(prefix: string, handlers: Partial<Record<JobName, Handler>>, queue: string): void {
+  const names = Object.values(JobName).filter((n) => n.startsWith(prefix) && queueOf(n) === queue);
+  const missing = names.filter((n) => !handlers[n]);
+  if (missing.length) throw new Error(`No handler for jobs: ${missing.join(', ')}`);
+}
+
+function queueOf(job: JobName): QueueName {
+  return job === JobName.EmailProcess || job === JobName.EmailReconcile
+    ? QueueName.EmailInbound
+    : job.startsWith('email.')
+      ? QueueName.EmailOutbound
+      : QueueName.Maintenance;
+}
+
+/** Inbound mail: parse and thread stored mail; the reconciler re-queues what a crash or Redis loss left behind. */
+@Processor(QueueName.EmailInbound, { concurrency: 4 })
+export class EmailInboundProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(EmailInboundProcessor.name);
+  private readonly handlers: Partial<Record<JobName, Handler>> = {
+    [JobName.EmailProcess]: (job) => this.processMail(job.data as EmailProcessJob),
+    [JobName.EmailReconcile]: () => this.reconcile(),
+  };
+
+  constructor(
+    @InjectQueue(QueueName.EmailInbound) private readonly queue: Queue,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly ingest: EmailIngestService,
+    private readonly dispatcher: EmailDispatcher,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    checkHandlers('email.', this.handlers, QueueName.EmailInbound);
+    await this.queue.upsertJobScheduler(
+      'email-reconcile',
+      { every: 15_000 },
+      { name: JobName.EmailReconcile, data: {} },
+    );
+    await this.reconcile().catch((err) => this.logger.warn({ err }, 'Start-up mail reconcile failed'));
+  }
+
+  process(job: Job): Promise<unknown> {
+    const handler = this.handlers[job.name as JobName];
+    if (!handler) throw new UnrecoverableError(`Unknown job ${job.name}`);
+    return handler(job);
+  }
+
+  private async processMail(data: EmailProcessJob) {
+    const outcome = await this.ingest.process(data.inboundId);
+    if (outcome?.status === 'processed' && outcome.acknowledge) {
+      await this.dispatcher.acknowledge({
+        tenantId: data.tenantId,
+        ticketId: outcome.ticketId,
+        to: outcome.acknowledge,
+      });
+    }
+    if (outcome)
+      this.logger.log({ inboundId: data.inboundId, tenantId: data.tenantId, status: outcome.status }, 'Mail ingested');
+    return outcome;
+  }
+
+  /** Stored mail and queued replies that wait longer than they should get their job again (ids make it idempotent). */
+  async reconcile(): Promise<{ mails: number; replies: number }> {
+    const pending: Array<{ id: string; tenant_id: string }> = await this.db.query(
+      `SELECT id, tenant_id FROM inbound_emails WHERE status = 'received' AND received_at < now() - interval '10 seconds' ORDER BY received_at LIMIT 500`,
+    );
+    for (const p of pending) await this.dispatcher.process({ tenantId: p.tenant_id, inboundId: p.id });
+    const queued: Array<{ id: string; tenant_id: string; ticket_id: string }> = await this.db.query(
+      `SELECT id, tenant_id, ticket_id FROM messages WHERE delivery_state = 'queued' AND created_at < now() - interval '10 seconds' ORDER BY created_at LIMIT 500`,
+    );
+    for (const q of queued)
+      await this.dispatcher.reply({ tenantId: q.tenant_id, ticketId: q.ticket_id, messageId: q.id });
+    return { mails: pending.length, replies: queued.length };
+  }
+}
+
+/** Outbound mail with retries and backoff; a reply that cannot be delivered in the end is marked failed, never lost silently. */
+@Processor(QueueName.EmailOutbound, { concurrency: 4 })
+export class EmailOutboundProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly handlers: Partial<Record<JobName, Handler>> = {
+    [JobName.EmailReply]: (job) => this.reply(job),
+    [JobName.EmailAck]: (job) =>
+      this.inTenant(job, () => this.mail.acknowledge((job.data as EmailAckJob).ticketId, (job.data as EmailAckJob).to)),
+    [JobName.EmailNotify]: (job) =>
+      this.inTenant(job, () => {
+        const d = job.data as EmailNotifyJob;
+        return this.mail.notify(d.ticketId, d.userId, d.reason, d.excerpt);
+      }),
+  };
+
+  constructor(
+    private readonly mail: OutboundMailService,
+    private readonly ctx: TenantContext,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    checkHandlers('email.', this.handlers, QueueName.EmailOutbound);
+  }
+
+  process(job: Job): Promise<unknown> {
+    const handler = this.handlers[job.name as JobName];
+    if (!handler) throw new UnrecoverableError(`Unknown job ${job.name}`);
+    return handler(job);
+  }
+
+  private inTenant<T>(job: Job, fn: () => Promise<T>): Promise<T> {
+    return this.ctx.run(TenantContext.system((job.data as { tenantId: string }).tenantId), async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (OutboundMailService.isPermanent(err)) throw new UnrecoverableError((err as Error).message);
+        throw err;
+      }
+    });
+  }
+
+  private reply(job: Job) {
+    const d = job.data as EmailReplyJob;
+    return this.ctx.run(TenantContext.system(d.tenantId), async () => {
+      try {
+        return await this.mail.deliverReply(d.ticketId, d.messageId);
+      } catch (err) {
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (OutboundMailService.isPermanent(err) || last) {
+          await this.mail.markFailed(d.ticketId, d.messageId, (err as Error).message);
+          return false;
+        }
+        throw err;
+      }
+    });
+  }
+}

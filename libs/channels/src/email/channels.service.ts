@@ -1,0 +1,223 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppError, ErrorCode } from '@crewdesk/common';
+import { Env } from '@crewdesk/config';
+import { newApiKey, sha256 } from '@crewdesk/auth';
+import { PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
+import { isReplyLocalPart } from './reply-address';
+import { SecretBox } from './secrets';
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password?: string;
+  mailbox?: string;
+}
+
+export interface EmailChannelInput {
+  address: string;
+  name?: string;
+  /** Acknowledge new tickets from people (on by default). */
+  acknowledge?: boolean;
+  imap?: ImapSettings | null;
+}
+
+export interface ChannelView {
+  id: string;
+  type: 'email';
+  name: string;
+  address: string;
+  acknowledge: boolean;
+  imap: Omit<ImapSettings, 'password'> | null;
+  enabled: boolean;
+  createdAt: string;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Row = Record<string, any>;
+
+export interface Recipient {
+  tenantId: string;
+  channelId: string;
+  address: string;
+  /** A signed staff reply address rather than the mailbox itself. */
+  reply: boolean;
+}
+
+/** Email mailboxes of the workspaces. Addresses are unique across workspaces; secrets are sealed at rest. */
+@Injectable()
+export class ChannelsService {
+  private readonly box: SecretBox;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly ctx: TenantContext,
+    env: Env,
+  ) {
+    this.box = new SecretBox(env.ENCRYPTION_KEY ?? env.JWT_SECRET);
+  }
+
+  private view(r: Row): ChannelView {
+    const imap = r.config?.imap ?? null;
+    return {
+      id: r.id,
+      type: r.type,
+      name: r.name,
+      address: r.address,
+      acknowledge: r.config?.acknowledge !== false,
+      imap,
+      enabled: r.enabled,
+      createdAt: new Date(r.created_at).toISOString(),
+    };
+  }
+
+  async create(input: EmailChannelInput): Promise<ChannelView & { inboundToken: string }> {
+    const address = input.address.trim().toLowerCase();
+    const token = newApiKey();
+    const { config, secrets } = this.split(input);
+    try {
+      const [row] = await this.db.query(
+        `INSERT INTO channels (tenant_id, type, name, address, config, secrets, inbound_token_hash)
+         VALUES ($1, 'email', $2, $3, $4, $5, $6) RETURNING *`,
+        [this.ctx.tenantId, input.name ?? address, address, JSON.stringify(config), secrets, sha256(token.key)],
+      );
+      return { ...this.view(row), inboundToken: token.key };
+    } catch (err) {
+      if (pgCode(err) === PG.UNIQUE_VIOLATION) {
+        throw new AppError(ErrorCode.CONFLICT, `The address ${address} is already used by a workspace`, {
+          field: 'address',
+        });
+      }
+      throw err;
+    }
+  }
+
+  private split(input: Partial<EmailChannelInput>): { config: Row; secrets: string | null } {
+    const { password, ...imap } = input.imap ?? ({} as ImapSettings);
+    return {
+      config: { acknowledge: input.acknowledge !== false, imap: input.imap ? { mailbox: 'INBOX', ...imap } : null },
+      secrets: input.imap?.password ? this.box.seal({ imapPassword: password }) : null,
+    };
+  }
+
+  async list(): Promise<ChannelView[]> {
+    const rows = await this.db.query(`SELECT * FROM channels WHERE tenant_id = $1 ORDER BY created_at`, [
+      this.ctx.tenantId,
+    ]);
+    return rows.map((r: Row) => this.view(r));
+  }
+
+  async get(id: string): Promise<ChannelView> {
+    const [row] = await this.db.query(`SELECT * FROM channels WHERE tenant_id = $1 AND id = $2`, [
+      this.ctx.tenantId,
+      id,
+    ]);
+    if (!row) throw AppError.notFound('Channel');
+    return this.view(row);
+  }
+
+  async update(id: string, patch: Partial<EmailChannelInput> & { enabled?: boolean }): Promise<ChannelView> {
+    const [current] = await this.db.query(`SELECT * FROM channels WHERE tenant_id = $1 AND id = $2`, [
+      this.ctx.tenantId,
+      id,
+    ]);
+    if (!current) throw AppError.notFound('Channel');
+    const config = { ...current.config };
+    if (patch.acknowledge !== undefined) config.acknowledge = patch.acknowledge;
+    let secrets = current.secrets;
+    if (patch.imap !== undefined) {
+      const split = this.split({ imap: patch.imap });
+      config.imap = split.config.imap;
+      secrets = split.secrets ?? (patch.imap ? current.secrets : null);
+    }
+    const [row] = await queryRows(
+      this.db,
+      `UPDATE channels SET name = coalesce($3, name), config = $4, secrets = $5, enabled = coalesce($6, enabled), updated_at = now()
+       WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+      [this.ctx.tenantId, id, patch.name ?? null, JSON.stringify(config), secrets, patch.enabled ?? null],
+    );
+    return this.view(row);
+  }
+
+  async remove(id: string): Promise<void> {
+    const rows = await queryRows(this.db, `DELETE FROM channels WHERE tenant_id = $1 AND id = $2 RETURNING id`, [
+      this.ctx.tenantId,
+      id,
+    ]);
+    if (!rows.length) throw AppError.notFound('Channel');
+  }
+
+  /** Who receives mail for an address (SMTP RCPT): a mailbox, or a staff reply address on a mailbox's domain. Any tenant. */
+  async recipient(address: string): Promise<Recipient | null> {
+    const normalized = address.trim().toLowerCase();
+    const [mailbox] = await this.db.query(`SELECT id, tenant_id FROM channels WHERE address = $1 AND enabled`, [
+      normalized,
+    ]);
+    if (mailbox) return { tenantId: mailbox.tenant_id, channelId: mailbox.id, address: normalized, reply: false };
+    if (!isReplyLocalPart(normalized)) return null;
+    const domain = normalized.split('@')[1];
+    const [sibling] = await this.db.query(
+      `SELECT id, tenant_id FROM channels WHERE address LIKE $1 AND enabled ORDER BY created_at LIMIT 1`,
+      [`%@${domain.replace(/[\\%_]/g, (c) => `\\${c}`)}`],
+    );
+    return sibling ? { tenantId: sibling.tenant_id, channelId: sibling.id, address: normalized, reply: true } : null;
+  }
+
+  /** The channel of a raw-MIME webhook token. */
+  async byInboundToken(
+    channelId: string,
+    token: string,
+  ): Promise<{ tenantId: string; channelId: string; address: string } | null> {
+    const [row] = await this.db.query(
+      `SELECT id, tenant_id, address FROM channels WHERE id = $1 AND inbound_token_hash = $2 AND enabled`,
+      [channelId, sha256(token)],
+    );
+    return row ? { tenantId: row.tenant_id, channelId: row.id, address: row.address } : null;
+  }
+
+  /** Every mailbox address of the workspace in context (mail from these never becomes a requester). */
+  async ownAddresses(): Promise<string[]> {
+    const rows = await this.db.query(`SELECT address FROM channels WHERE tenant_id = $1 AND type = 'email'`, [
+      this.ctx.tenantId,
+    ]);
+    return rows.map((r: Row) => r.address);
+  }
+
+  async mailbox(
+    channelId: string | null,
+  ): Promise<{ id: string; address: string; name: string; acknowledge: boolean } | null> {
+    const [row] = await this.db.query(
+      `SELECT * FROM channels WHERE tenant_id = $1 AND type = 'email' AND ($2::uuid IS NULL OR id = $2) ORDER BY (id = $2) DESC NULLS LAST, created_at LIMIT 1`,
+      [this.ctx.tenantId, channelId],
+    );
+    return row
+      ? { id: row.id, address: row.address, name: row.name, acknowledge: row.config?.acknowledge !== false }
+      : null;
+  }
+
+  /** IMAP accounts to poll, with their passwords unsealed (worker only). */
+  async imapAccounts(): Promise<
+    Array<{ channelId: string; tenantId: string; address: string; imap: ImapSettings; state: Row }>
+  > {
+    const rows: Row[] = await this.db.query(
+      `SELECT * FROM channels WHERE type = 'email' AND enabled AND config->'imap' IS NOT NULL AND config->>'imap' <> 'null'`,
+    );
+    return rows.map((r) => ({
+      channelId: r.id,
+      tenantId: r.tenant_id,
+      address: r.address,
+      imap: {
+        ...r.config.imap,
+        password: r.secrets ? this.box.open<{ imapPassword?: string }>(r.secrets).imapPassword : undefined,
+      },
+      state: r.state ?? {},
+    }));
+  }
+
+  async saveState(channelId: string, state: Row): Promise<void> {
+    await this.db.query(`UPDATE channels SET state = $2 WHERE id = $1`, [channelId, JSON.stringify(state)]);
+  }
+}

@@ -1,0 +1,325 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import Redis from 'ioredis';
+import { Readable } from 'stream';
+import { DataSource } from 'typeorm';
+import { AppError, sanitizeMessageHtml } from '@crewdesk/common';
+import { Env } from '@crewdesk/config';
+import { Actor, queryRows, TenantContext } from '@crewdesk/db';
+import { REDIS, RedisKeys } from '@crewdesk/queue';
+import { AttachmentsService, TicketsService } from '@crewdesk/tickets';
+import { ChannelsService } from './channels.service';
+import { MailParseError, ParsedEmail, parseEmail, subjectTicketNumber } from './mail';
+import { parseReplyAddress } from './reply-address';
+import { extractReply } from './reply-text';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Row = Record<string, any>;
+
+export interface InboundMail {
+  tenantId: string;
+  channelId: string;
+  source: 'smtp' | 'imap' | 'webhook';
+  envelopeFrom: string | null;
+  envelopeTo: string[];
+  raw: Buffer;
+}
+
+export type IngestOutcome =
+  | { status: 'processed'; ticketId: string; messageId: string; created: boolean; acknowledge: string | null }
+  | { status: 'ignored' | 'refused' | 'quarantined'; reason: string };
+
+/** Parse attempts before a mail that keeps failing is quarantined (its raw bytes stay for a later fix). */
+export const MAX_PARSE_ATTEMPTS = 3;
+
+/**
+ * The one ingest path of mail (SMTP, IMAP and the raw-MIME webhook): the raw bytes are stored first, then parsed
+ * and threaded from them. A mail that cannot be parsed is quarantined, never retried forever.
+ */
+@Injectable()
+export class EmailIngestService {
+  private readonly logger = new Logger(EmailIngestService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly ctx: TenantContext,
+    private readonly channels: ChannelsService,
+    private readonly tickets: TicketsService,
+    private readonly attachments: AttachmentsService,
+    private readonly env: Env,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** Durably stores a received mail; only after this may SMTP answer 250. */
+  async store(mail: InboundMail): Promise<string> {
+    const [row] = await this.db.query(
+      `INSERT INTO inbound_emails (tenant_id, channel_id, source, envelope_from, envelope_to, raw, size) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [mail.tenantId, mail.channelId, mail.source, mail.envelopeFrom, mail.envelopeTo, mail.raw, mail.raw.length],
+    );
+    return row.id;
+  }
+
+  /** Ids of stored mails still waiting (the reconciler's and the worker's start-up catch-up). */
+  async pending(olderThanSeconds: number, limit = 500): Promise<string[]> {
+    const rows = await this.db.query(
+      `SELECT id FROM inbound_emails WHERE status = 'received' AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+    return rows.map((r: Row) => r.id);
+  }
+
+  /** Processes one stored mail; idempotent (a processed mail is left alone). */
+  async process(id: string): Promise<IngestOutcome | null> {
+    const [row] = await queryRows(
+      this.db,
+      `UPDATE inbound_emails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received' RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, raw, attempts`,
+      [id],
+    );
+    if (!row) return null;
+    const actor: Actor = {
+      kind: 'system',
+      id: null,
+      tenantId: row.tenant_id,
+      permissions: new Set(['*']),
+      name: 'Email',
+    };
+    let outcome: IngestOutcome;
+    try {
+      const parsed = await parseEmail(row.raw, {
+        timeoutMs: 10_000,
+        maxAttachments: 50,
+        maxAttachmentBytes: this.env.MAX_ATTACHMENT_BYTES,
+      });
+      outcome = await this.ctx.run(actor, () => this.route(row, parsed));
+    } catch (err) {
+      if (err instanceof MailParseError || row.attempts >= MAX_PARSE_ATTEMPTS) {
+        outcome = { status: 'quarantined', reason: (err as Error).message };
+        this.logger.warn({ inboundId: id, tenantId: row.tenant_id, reason: outcome.reason }, 'Mail quarantined');
+      } else {
+        throw err; // retried by the queue
+      }
+    }
+    await this.db.query(
+      `UPDATE inbound_emails SET status = $2, outcome = $3, ticket_id = $4, message_row_id = $5, processed_at = now() WHERE id = $1`,
+      [
+        id,
+        outcome.status,
+        outcome.status === 'processed' ? (outcome.created ? 'new ticket' : 'reply') : outcome.reason,
+        outcome.status === 'processed' ? outcome.ticketId : null,
+        outcome.status === 'processed' ? outcome.messageId : null,
+      ],
+    );
+    return outcome;
+  }
+
+  private async route(row: Row, mail: ParsedEmail): Promise<IngestOutcome> {
+    const staffReply = (row.envelope_to as string[])
+      .map((to) => parseReplyAddress(this.env.JWT_SECRET, to))
+      .find(Boolean);
+    if (staffReply) return this.staffReply(row, mail, staffReply);
+    if (!mail.from) return { status: 'ignored', reason: 'no sender' };
+    const own = await this.channels.ownAddresses();
+    if (own.includes(mail.from.address))
+      return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
+    if (mail.messageId && (await this.knownMessageId(mail.messageId)))
+      return { status: 'ignored', reason: 'duplicate Message-ID' };
+
+    const text = extractReply(mail.text || htmlToText(mail.html ?? '')) || '(no text)';
+    const ticketId = await this.thread(mail);
+    const uploaded = await this.upload(mail);
+    const html = mail.html ? rewriteCids(sanitizeMessageHtml(mail.html), uploaded.cids) : undefined;
+    if (ticketId) {
+      const requester = await this.customerFor(mail.from.address, mail.from.name);
+      const { message } = await this.tickets.addMessage(ticketId, {
+        body: text,
+        html: undefined,
+        channel: 'email',
+        externalId: mail.messageId ?? undefined,
+        authorCustomerId: requester,
+        attachmentIds: uploaded.ids,
+      });
+      await this.rememberMessageId(mail.messageId, ticketId, message.id, 'in');
+      return { status: 'processed', ticketId, messageId: message.id, created: false, acknowledge: null };
+    }
+    const { ticket } = await this.tickets.create({
+      subject: (mail.subject || '(no subject)').slice(0, 500),
+      body: text,
+      html,
+      channel: 'email',
+      requester: { email: mail.from.address, name: mail.from.name ?? undefined },
+      externalId: mail.messageId ?? undefined,
+      attachmentIds: uploaded.ids,
+    });
+    const [first] = await this.db.query(
+      `SELECT id FROM messages WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at LIMIT 1`,
+      [this.ctx.tenantId, ticket.id],
+    );
+    await this.rememberMessageId(mail.messageId, ticket.id, first.id, 'in');
+    const mailbox = await this.channels.mailbox(row.channel_id);
+    const acknowledge =
+      mailbox?.acknowledge && !mail.automatic && (await this.ackAllowed(mail.from.address)) ? mail.from.address : null;
+    return { status: 'processed', ticketId: ticket.id, messageId: first.id, created: true, acknowledge };
+  }
+
+  /** In-Reply-To and References against stored and sent Message-IDs; then `[#number]` from the requester; else none. */
+  private async thread(mail: ParsedEmail): Promise<string | null> {
+    const candidates = [...mail.inReplyTo, ...mail.references.reverse()];
+    if (candidates.length) {
+      const [hit] = await this.db.query(
+        `SELECT m.ticket_id FROM email_message_ids m JOIN tickets t ON t.id = m.ticket_id
+         WHERE m.tenant_id = $1 AND m.message_id = ANY($2::text[]) AND t.status <> 'closed' LIMIT 1`,
+        [this.ctx.tenantId, candidates],
+      );
+      if (hit) return hit.ticket_id;
+    }
+    const number = subjectTicketNumber(mail.subject);
+    if (number && mail.from) {
+      // Only the ticket's requester can thread by number: a guessed number never opens someone else's ticket.
+      const [hit] = await this.db.query(
+        `SELECT t.id FROM tickets t JOIN customers c ON c.id = t.requester_id AND c.tenant_id = t.tenant_id
+         WHERE t.tenant_id = $1 AND t.number = $2 AND t.status <> 'closed'
+           AND (c.email = $3 OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.tenant_id = t.tenant_id AND i.customer_id = c.id AND i.type = 'email' AND i.value = $3))`,
+        [this.ctx.tenantId, number, mail.from.address],
+      );
+      if (hit) return hit.id;
+    }
+    return null;
+  }
+
+  private async knownMessageId(messageId: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM email_message_ids WHERE tenant_id = $1 AND message_id = $2`, [
+      this.ctx.tenantId,
+      messageId,
+    ]);
+    return rows.length > 0;
+  }
+
+  async rememberMessageId(
+    messageId: string | null,
+    ticketId: string,
+    messageRowId: string | null,
+    direction: 'in' | 'out',
+  ): Promise<void> {
+    if (!messageId) return;
+    await this.db.query(
+      `INSERT INTO email_message_ids (tenant_id, message_id, ticket_id, message_row_id, direction) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [this.ctx.tenantId, messageId.slice(0, 998), ticketId, messageRowId, direction],
+    );
+  }
+
+  private async customerFor(email: string, name: string | null): Promise<string> {
+    const [row] = await this.db.query(
+      `INSERT INTO customers (tenant_id, email, name) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, email) WHERE email IS NOT NULL DO UPDATE SET name = coalesce(customers.name, EXCLUDED.name) RETURNING id`,
+      [this.ctx.tenantId, email, name],
+    );
+    return row.id;
+  }
+
+  private async upload(mail: ParsedEmail): Promise<{ ids: string[]; cids: Map<string, string> }> {
+    const ids: string[] = [];
+    const cids = new Map<string, string>();
+    for (const a of mail.attachments) {
+      try {
+        const info = await this.attachments.upload(a.filename, Readable.from(a.content));
+        ids.push(info.id);
+        if (a.cid) cids.set(a.cid, info.id);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        this.logger.warn(
+          { tenantId: this.ctx.tenantId, filename: a.filename, reason: err.message },
+          'Attachment skipped',
+        );
+      }
+    }
+    return { ids, cids };
+  }
+
+  /** At most EMAIL_ACK_LIMIT_PER_HOUR acknowledgements to one sender an hour. */
+  private async ackAllowed(address: string): Promise<boolean> {
+    const key = this.keys.key('rl', 'ack', this.ctx.tenantId, address, String(Math.floor(Date.now() / 3_600_000)));
+    const [[, count]] = (await this.redis.multi().incr(key).expire(key, 3700).exec()) as [[unknown, number]];
+    return count <= this.env.EMAIL_ACK_LIMIT_PER_HOUR;
+  }
+
+  /** A person of staff answering a notification from their mail client: a public reply, or a note with `#note`. */
+  private async staffReply(
+    row: Row,
+    mail: ParsedEmail,
+    to: { ticketId: string; userId: string },
+  ): Promise<IngestOutcome> {
+    const [user] = await this.db.query(
+      `SELECT u.id, u.name, u.email, u.status,
+         coalesce((SELECT array_agg(DISTINCT p) FROM user_roles ur JOIN roles r ON r.id = ur.role_id, unnest(r.permissions) p WHERE ur.user_id = u.id), '{}') AS permissions,
+         coalesce((SELECT array_agg(tm.team_id) FROM team_members tm WHERE tm.user_id = u.id), '{}') AS team_ids
+       FROM users u WHERE u.tenant_id = $1 AND u.id = $2`,
+      [this.ctx.tenantId, to.userId],
+    );
+    const sender = mail.from?.address;
+    const envelope = (row.envelope_from as string | null)?.toLowerCase();
+    if (
+      !user ||
+      user.status !== 'active' ||
+      !sender ||
+      sender !== user.email ||
+      (envelope && envelope !== user.email)
+    ) {
+      return {
+        status: 'refused',
+        reason: `reply address of ${user?.email ?? 'an unknown person'} used by ${sender ?? 'nobody'}`,
+      };
+    }
+    if (mail.automatic) return { status: 'ignored', reason: `automatic mail (${mail.automatic})` };
+    const staff: Actor = {
+      kind: 'user',
+      id: user.id,
+      name: user.name,
+      tenantId: this.ctx.tenantId,
+      permissions: new Set(user.permissions),
+      teamIds: user.team_ids,
+    };
+    let text = extractReply(mail.text || htmlToText(mail.html ?? ''));
+    const internal = /^#note\b/i.test(text);
+    if (internal) text = text.replace(/^#note\b[ \t]*:?\s*/i, '');
+    if (!text.trim()) return { status: 'ignored', reason: 'empty reply' };
+    try {
+      const { message } = await this.ctx.run(staff, () =>
+        this.tickets.addMessage(to.ticketId, {
+          body: text,
+          internal,
+          channel: 'email',
+          externalId: mail.messageId ?? undefined,
+        }),
+      );
+      await this.rememberMessageId(mail.messageId, to.ticketId, message.id, 'in');
+      return { status: 'processed', ticketId: to.ticketId, messageId: message.id, created: false, acknowledge: null };
+    } catch (err) {
+      if (err instanceof AppError) return { status: 'refused', reason: err.message };
+      throw err;
+    }
+  }
+}
+
+/** Plain text of an HTML mail (for mails without a text part). */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|tr|h[1-6])>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+function rewriteCids(html: string, cids: Map<string, string>): string {
+  return html.replace(/src="cid:([^"]+)"/gi, (m, cid: string) =>
+    cids.has(cid) ? `src="/api/v1/attachments/${cids.get(cid)}"` : m,
+  );
+}

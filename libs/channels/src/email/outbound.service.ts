@@ -1,0 +1,179 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createTransport, Transporter } from 'nodemailer';
+import { DataSource } from 'typeorm';
+import { Env } from '@crewdesk/config';
+import { TenantContext } from '@crewdesk/db';
+import { TicketsService } from '@crewdesk/tickets';
+import { ChannelsService } from './channels.service';
+import { EmailIngestService } from './email-ingest.service';
+import { replyAddress } from './reply-address';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Row = Record<string, any>;
+
+/** A failure that retrying cannot fix (no relay configured, the relay refused the recipient for good). */
+export class PermanentDeliveryError extends Error {}
+
+export type NotifyReason = 'assigned' | 'mentioned' | 'escalated';
+
+const domainOf = (address: string) => address.split('@')[1] ?? 'localhost';
+
+/**
+ * Outgoing mail: public replies to email tickets (threaded with our Message-ID, In-Reply-To and References),
+ * acknowledgements of new tickets, and notifications to staff with a signed reply address. Automatic mail is
+ * marked `Auto-Submitted` so other systems never answer it (RFC 3834).
+ */
+@Injectable()
+export class OutboundMailService {
+  private readonly logger = new Logger(OutboundMailService.name);
+  private transport?: Transporter;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly ctx: TenantContext,
+    private readonly channels: ChannelsService,
+    private readonly ingest: EmailIngestService,
+    private readonly tickets: TicketsService,
+    private readonly env: Env,
+  ) {}
+
+  private relay(): Transporter {
+    if (!this.env.SMTP_URL) throw new PermanentDeliveryError('No outbound relay is configured (set SMTP_URL)');
+    const url = new URL(this.env.SMTP_URL);
+    for (const [k, v] of Object.entries({
+      connectionTimeout: '10000',
+      greetingTimeout: '10000',
+      socketTimeout: '30000',
+    })) {
+      if (!url.searchParams.has(k)) url.searchParams.set(k, v);
+    }
+    this.transport ??= createTransport(url.toString());
+    return this.transport;
+  }
+
+  private async ticket(ticketId: string): Promise<Row | null> {
+    const [row] = await this.db.query(
+      `SELECT t.id, t.number, t.subject, t.channel, c.email AS requester_email, c.name AS requester_name, tn.name AS workspace_name,
+              (SELECT channel_id FROM inbound_emails i WHERE i.tenant_id = t.tenant_id AND i.ticket_id = t.id ORDER BY received_at LIMIT 1) AS channel_id
+       FROM tickets t JOIN customers c ON c.id = t.requester_id JOIN tenants tn ON tn.id = t.tenant_id
+       WHERE t.tenant_id = $1 AND t.id = $2`,
+      [this.ctx.tenantId, ticketId],
+    );
+    return row ?? null;
+  }
+
+  private subject(t: Row, prefix = 'Re: '): string {
+    const base = /^(re|回复|答复)\s*[:：]/i.test(t.subject) ? t.subject : `${prefix}${t.subject}`;
+    return base.includes(`[#${t.number}]`) ? base : `${base} [#${t.number}]`;
+  }
+
+  /** Sends a queued public reply. Returns false when there is nothing to send (already sent, or not queued). */
+  async deliverReply(ticketId: string, messageId: string): Promise<boolean> {
+    const [message] = await this.db.query(
+      `SELECT id, body_text, body_html, delivery_state, kind FROM messages WHERE tenant_id = $1 AND ticket_id = $2 AND id = $3`,
+      [this.ctx.tenantId, ticketId, messageId],
+    );
+    if (!message || message.delivery_state !== 'queued' || message.kind !== 'public') return false;
+    const t = await this.ticket(ticketId);
+    if (!t?.requester_email) throw new PermanentDeliveryError('The requester has no email address');
+    const mailbox = await this.channels.mailbox(t.channel_id);
+    if (!mailbox) throw new PermanentDeliveryError('The workspace has no email channel to send from');
+    const thread: Row[] = await this.db.query(
+      `SELECT message_id, direction FROM email_message_ids WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at`,
+      [this.ctx.tenantId, ticketId],
+    );
+    const lastIncoming = [...thread].reverse().find((r) => r.direction === 'in')?.message_id;
+    const ourId = `<${messageId}@${domainOf(mailbox.address)}>`;
+    await this.relay().sendMail({
+      from: { name: t.workspace_name, address: mailbox.address },
+      to: t.requester_name ? { name: t.requester_name, address: t.requester_email } : t.requester_email,
+      replyTo: mailbox.address,
+      subject: this.subject(t),
+      messageId: ourId,
+      inReplyTo: lastIncoming,
+      references: thread.slice(-20).map((r) => r.message_id),
+      text: message.body_text,
+      html: message.body_html,
+      headers: { 'X-Crewdesk-Ticket': String(t.number) },
+    });
+    await this.ingest.rememberMessageId(ourId, ticketId, messageId, 'out');
+    await this.tickets.recordDelivery(ticketId, messageId, 'sent');
+    return true;
+  }
+
+  async markFailed(ticketId: string, messageId: string, reason: string): Promise<void> {
+    this.logger.warn({ tenantId: this.ctx.tenantId, ticketId, messageId, reason }, 'Reply could not be delivered');
+    await this.tickets.recordDelivery(ticketId, messageId, 'failed', reason);
+  }
+
+  /** "We received your request": automatic, threaded, in both languages. */
+  async acknowledge(ticketId: string, to: string): Promise<void> {
+    const t = await this.ticket(ticketId);
+    if (!t) return;
+    const mailbox = await this.channels.mailbox(t.channel_id);
+    if (!mailbox) return;
+    const ourId = `<ack-${ticketId}@${domainOf(mailbox.address)}>`;
+    const [first] = await this.db.query(
+      `SELECT message_id FROM email_message_ids WHERE tenant_id = $1 AND ticket_id = $2 AND direction = 'in' ORDER BY created_at LIMIT 1`,
+      [this.ctx.tenantId, ticketId],
+    );
+    await this.relay().sendMail({
+      from: { name: t.workspace_name, address: mailbox.address },
+      to,
+      replyTo: mailbox.address,
+      subject: this.subject(t),
+      messageId: ourId,
+      inReplyTo: first?.message_id,
+      references: first ? [first.message_id] : undefined,
+      text:
+        `我们已收到您的请求，工单号 #${t.number}。回复此邮件即可补充信息。\n\n` +
+        `We received your request; its number is #${t.number}. Reply to this mail to add anything.\n\n— ${t.workspace_name}`,
+      headers: {
+        'Auto-Submitted': 'auto-replied',
+        'X-Auto-Response-Suppress': 'All',
+        'X-Crewdesk-Ticket': String(t.number),
+      },
+    });
+    await this.ingest.rememberMessageId(ourId, ticketId, null, 'out');
+  }
+
+  /** Tells a person of staff about a ticket; replying to the mail answers the customer (or notes with `#note`). */
+  async notify(ticketId: string, userId: string, reason: NotifyReason, excerpt?: string): Promise<void> {
+    const t = await this.ticket(ticketId);
+    const [user] = await this.db.query(
+      `SELECT email, name, locale, status FROM users WHERE tenant_id = $1 AND id = $2`,
+      [this.ctx.tenantId, userId],
+    );
+    if (!t || !user || user.status !== 'active') return;
+    const mailbox = await this.channels.mailbox(t.channel_id);
+    if (!mailbox) return;
+    const zh = user.locale === 'zh-CN';
+    const why = {
+      assigned: zh ? `工单 #${t.number} 已分配给您。` : `Ticket #${t.number} was assigned to you.`,
+      mentioned: zh ? `有人在工单 #${t.number} 中提到了您。` : `You were mentioned on ticket #${t.number}.`,
+      escalated: zh ? `工单 #${t.number} 已升级给您。` : `Ticket #${t.number} was escalated to you.`,
+    }[reason];
+    const how = zh
+      ? '直接回复此邮件即可回复客户；以 #note 开头则添加内部备注。'
+      : 'Reply to this mail to answer the customer; start with #note to add an internal note instead.';
+    await this.relay().sendMail({
+      from: { name: `${t.workspace_name} (Crewdesk)`, address: mailbox.address },
+      to: user.email,
+      replyTo: replyAddress(this.env.JWT_SECRET, domainOf(mailbox.address), ticketId, userId),
+      subject: `[#${t.number}] ${t.subject}`,
+      text: `${why}\n\n${excerpt ? `${excerpt}\n\n` : ''}${how}`,
+      headers: {
+        'Auto-Submitted': 'auto-generated',
+        'X-Auto-Response-Suppress': 'All',
+        'X-Crewdesk-Ticket': String(t.number),
+      },
+    });
+  }
+
+  /** A relay answer that retrying cannot change. */
+  static isPermanent(err: unknown): boolean {
+    const code = (err as { responseCode?: number }).responseCode;
+    return err instanceof PermanentDeliveryError || (typeof code === 'number' && code >= 500 && code < 600);
+  }
+}

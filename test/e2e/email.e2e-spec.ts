@@ -1,0 +1,359 @@
+import { INestApplicationContext } from '@nestjs/common';
+import * as iconv from 'iconv-lite';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import { QueueName } from '@crewdesk/queue';
+import request from 'supertest';
+import { CaptureSmtp, createTestApp, eventually, sendRaw, TestApp, WorkspaceSession } from '@crewdesk/testing';
+import { startWorker } from '../../apps/worker/src/start';
+import { SmtpInboundServer } from '../../apps/worker/src/email/smtp-inbound.server';
+
+const b64 = (s: string, charset = 'utf-8') => iconv.encode(s, charset).toString('base64');
+const word = (s: string, charset: string) => `=?${charset}?B?${b64(s, charset)}?=`;
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+describe('email channel', () => {
+  let t: TestApp;
+  let worker: INestApplicationContext;
+  let relay: CaptureSmtp;
+  let ws: WorkspaceSession;
+  let smtpPort: number;
+  let mailbox: string;
+  const saved = { ...process.env };
+
+  const tickets = () => t.db.query(`SELECT * FROM tickets WHERE tenant_id = $1 ORDER BY number`, [ws.workspace.id]);
+  const messagesOf = (ticketId: string) =>
+    t.db.query(`SELECT * FROM messages WHERE ticket_id = $1 ORDER BY created_at, id`, [ticketId]);
+  const inbound = (status?: string) =>
+    t.db.query(
+      `SELECT * FROM inbound_emails WHERE tenant_id = $1 ${status ? 'AND status = $2' : ''} ORDER BY received_at`,
+      status ? [ws.workspace.id, status] : [ws.workspace.id],
+    );
+  const settled = (n: number) =>
+    eventually(
+      async () => ((await inbound()).filter((r: any) => r.status !== 'received').length >= n ? true : null),
+      15_000,
+    );
+
+  beforeAll(async () => {
+    relay = await new CaptureSmtp().start();
+    process.env.SMTP_URL = `smtp://127.0.0.1:${relay.port}`;
+    process.env.EMAIL_RETRY_ATTEMPTS = '3';
+    process.env.EMAIL_RETRY_DELAY_MS = '100';
+    t = await createTestApp();
+    worker = await startWorker();
+    smtpPort = worker.get(SmtpInboundServer).port!;
+    ws = await WorkspaceSession.create(t);
+    mailbox = `support-${ws.workspace.slug}@mail.test`;
+    await request(t.http)
+      .post('/api/v1/channels')
+      .set(ws.admin.auth)
+      .send({ type: 'email', address: mailbox })
+      .expect(201);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    await relay?.stop();
+    process.env = saved;
+  });
+
+  it('turns a GBK mail with an RFC 2047 subject and an attachment into a ticket, and acknowledges it once', async () => {
+    const raw = [
+      `From: ${word('张三', 'GB2312')} <zhang.san@example.cn>`,
+      `To: ${mailbox}`,
+      `Subject: ${word('发票开错了，需要重开', 'GBK')}`,
+      'Message-ID: <gbk-1@example.cn>',
+      'Date: Mon, 23 Nov 2026 09:00:00 +0800',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=GB2312',
+      'Content-Transfer-Encoding: base64',
+      '',
+      b64('你好，上个月的发票抬头写错了（镕），麻烦重新开一张。', 'gbk'),
+      '--b1',
+      `Content-Type: application/octet-stream; name="${word('发票.pdf', 'GBK')}"`,
+      `Content-Disposition: attachment; filename="${word('发票.pdf', 'GBK')}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      PDF.toString('base64'),
+      '--b1--',
+      '',
+    ].join('\r\n');
+    await sendRaw(smtpPort, 'zhang.san@example.cn', [mailbox], raw);
+    await settled(1);
+    const [ticket] = await tickets();
+    expect(ticket).toMatchObject({ subject: '发票开错了，需要重开', channel: 'email', status: 'new' });
+    const [message] = await messagesOf(ticket.id);
+    expect(message.body_text).toBe('你好，上个月的发票抬头写错了（镕），麻烦重新开一张。');
+    const [file] = await t.db.query(`SELECT filename, content_type FROM attachments WHERE message_id = $1`, [
+      message.id,
+    ]);
+    expect(file).toEqual({ filename: '发票.pdf', content_type: 'application/pdf' });
+    const [requester] = await t.db.query(`SELECT name, email FROM customers WHERE id = $1`, [ticket.requester_id]);
+    expect(requester).toEqual({ name: '张三', email: 'zhang.san@example.cn' });
+
+    const ack = await relay.waitFor((m) => (m.to as any)?.text?.includes('zhang.san@example.cn'));
+    expect(ack.subject).toContain(`[#${ticket.number}]`);
+    expect(ack.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(ack.inReplyTo).toBe('<gbk-1@example.cn>');
+  });
+
+  it('reads an Outlook HTML mail and a plain-text mail, keeping only the new text', async () => {
+    const outlook = [
+      'From: "Sam Lee" <sam@corp.example>',
+      `To: ${mailbox}`,
+      'Subject: Export fails',
+      'Message-ID: <outlook-1@corp.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/html; charset="utf-8"',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      '<html><body><div class=3DWordSection1><p class=3DMsoNormal>Hello, the CSV export fails since Monday.<o:p></o:p></p>',
+      '<div style=3D"border:none;border-top:solid #E1E1E1 1.0pt"><p><b>From:</b> Support<br><b>Sent:</b> Monday</p></div>',
+      '<p>old quoted stuff</p><script>alert(1)</script></div></body></html>',
+      '',
+    ].join('\r\n');
+    await sendRaw(smtpPort, 'sam@corp.example', [mailbox], outlook);
+    await sendRaw(
+      smtpPort,
+      'kim@example.org',
+      [mailbox],
+      `From: kim@example.org\r\nTo: ${mailbox}\r\nSubject: Question\r\nMessage-ID: <plain-1@example.org>\r\n\r\nHow do I change my plan?\r\n`,
+    );
+    await settled(3);
+    const all = await tickets();
+    const html = all.find((x: any) => x.subject === 'Export fails');
+    const [m1] = await messagesOf(html.id);
+    expect(m1.body_text).toBe('Hello, the CSV export fails since Monday.');
+    expect(m1.body_html).not.toContain('<script');
+    const plain = all.find((x: any) => x.subject === 'Question');
+    expect((await messagesOf(plain.id))[0].body_text).toBe('How do I change my plan?');
+  });
+
+  it('sends an agent reply with threading headers, and threads the customer reply by headers, by [#number], once', async () => {
+    const [ticket] = await tickets();
+    const reply = await request(t.http)
+      .post(`/api/v1/tickets/${ticket.id}/messages`)
+      .set(ws.admin.auth)
+      .send({ body: '已为您重开发票。' })
+      .expect(201);
+    expect(reply.body.deliveryState).toBe('queued');
+    const out = await relay.waitFor((m) => m.text?.includes('已为您重开发票') ?? false);
+    expect(out.inReplyTo).toBe('<gbk-1@example.cn>');
+    expect(out.references).toContain('<gbk-1@example.cn>');
+    expect(out.subject).toBe(`Re: 发票开错了，需要重开 [#${ticket.number}]`);
+    expect(out.messageId).toMatch(/@mail\.test>$/);
+    expect(out.headers.get('auto-submitted')).toBeUndefined();
+    await eventually(async () =>
+      (await messagesOf(ticket.id)).find((m: any) => m.id === reply.body.id)?.delivery_state === 'sent' ? true : null,
+    );
+    const events = await request(t.http).get(`/api/v1/tickets/${ticket.id}/events`).set(ws.admin.auth).expect(200);
+    expect(events.body.items.map((e: any) => e.type)).toContain('message.delivered');
+
+    const answer = (id: string, headers: string) =>
+      `From: zhang.san@example.cn\r\nTo: ${mailbox}\r\nSubject: Re: ${word('发票开错了，需要重开', 'GBK')} [#${ticket.number}]\r\nMessage-ID: <${id}@example.cn>\r\n${headers}\r\n谢谢！\r\n\r\n-----原始邮件-----\r\n发件人: support\r\n已为您重开发票。\r\n`;
+    const byHeaders = answer(
+      'gbk-2',
+      `In-Reply-To: ${out.messageId}\r\nReferences: <gbk-1@example.cn> ${out.messageId}\r\n`,
+    );
+    await sendRaw(smtpPort, 'zhang.san@example.cn', [mailbox], byHeaders);
+    await sendRaw(smtpPort, 'zhang.san@example.cn', [mailbox], byHeaders); // delivered twice
+    await sendRaw(smtpPort, 'zhang.san@example.cn', [mailbox], answer('gbk-3', '')); // headers stripped: [#n]
+    await settled(6);
+    const thread = await messagesOf(ticket.id);
+    expect(thread.map((m: any) => m.body_text)).toEqual([
+      '你好，上个月的发票抬头写错了（镕），麻烦重新开一张。',
+      '已为您重开发票。',
+      '谢谢！',
+      '谢谢！',
+    ]);
+    expect((await tickets()).length).toBe(3);
+    expect((await inbound('ignored')).map((r: any) => r.outcome)).toEqual(['duplicate Message-ID']);
+    // A stranger quoting the number gets a ticket of their own.
+    await sendRaw(
+      smtpPort,
+      'mallory@evil.example',
+      [mailbox],
+      `From: mallory@evil.example\r\nTo: ${mailbox}\r\nSubject: Re: [#${ticket.number}]\r\nMessage-ID: <m-1@evil.example>\r\n\r\nlet me in\r\n`,
+    );
+    await settled(7);
+    expect((await messagesOf(ticket.id)).length).toBe(4);
+  });
+
+  it('records auto-replies and bounces without acknowledging them, and two instances do not loop', async () => {
+    await sendRaw(
+      smtpPort,
+      'ooo@example.com',
+      [mailbox],
+      `From: ooo@example.com\r\nTo: ${mailbox}\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <ooo-1@example.com>\r\n\r\nI am away.\r\n`,
+    );
+    await sendRaw(
+      smtpPort,
+      '',
+      [mailbox],
+      `From: MAILER-DAEMON@mx.example.com\r\nTo: ${mailbox}\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce-1@mx.example.com>\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n\r\n--r\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n--r--\r\n`,
+    );
+    await settled(9);
+    const recorded = (await tickets()).filter((x: any) =>
+      ['Out of office', 'Undelivered Mail Returned to Sender'].includes(x.subject),
+    );
+    expect(recorded).toHaveLength(2);
+    // No acknowledgement was ever queued for them.
+    const outbound = worker.get<Queue>(getQueueToken(QueueName.EmailOutbound));
+    for (const r of recorded) expect(await outbound.getJob(`ack-${r.id}`)).toBeUndefined();
+
+    // Instance B's mailbox writes to A (a person would); A acknowledges; the acknowledgement reaches B, which stays quiet.
+    const b = await WorkspaceSession.create(t);
+    const bMailbox = `help-${b.workspace.slug}@mail.test`;
+    await request(t.http)
+      .post('/api/v1/channels')
+      .set(b.admin.auth)
+      .send({ type: 'email', address: bMailbox })
+      .expect(201);
+    await sendRaw(
+      smtpPort,
+      bMailbox,
+      [mailbox],
+      `From: ${bMailbox}\r\nTo: ${mailbox}\r\nSubject: Hello from B\r\nMessage-ID: <loop-1@mail.test>\r\n\r\nHi A\r\n`,
+    );
+    const ackToB = await relay.waitFor((m) => (m.to as any)?.text?.includes(bMailbox));
+    const ackRaw = relay.mails.find((m) => m.parsed === ackToB)!.raw;
+    await sendRaw(smtpPort, mailbox, [bMailbox], ackRaw);
+    await eventually(async () =>
+      (await t.db.query(`SELECT 1 FROM inbound_emails WHERE tenant_id = $1 AND status <> 'received'`, [b.workspace.id]))
+        .length
+        ? true
+        : null,
+    );
+    // B recorded A's acknowledgement as a ticket but queued nothing back: the exchange ends there.
+    const [bTicket] = await t.db.query(`SELECT id FROM tickets WHERE tenant_id = $1`, [b.workspace.id]);
+    expect(await outbound.getJob(`ack-${bTicket.id}`)).toBeUndefined();
+    expect(relay.mails.filter((m) => (m.parsed.to as any)?.text?.includes(bMailbox))).toHaveLength(1);
+    expect(relay.mails.filter((m) => (m.parsed.from as any)?.text?.includes(bMailbox))).toHaveLength(0);
+    // Mail from the workspace's own address never becomes a requester.
+    await sendRaw(
+      smtpPort,
+      mailbox,
+      [mailbox],
+      `From: ${mailbox}\r\nTo: ${mailbox}\r\nSubject: Echo\r\nMessage-ID: <self-1@mail.test>\r\n\r\necho\r\n`,
+    );
+    await eventually(async () =>
+      (await inbound('ignored')).some((r: any) => r.outcome.includes('own addresses')) ? true : null,
+    );
+  });
+
+  it('refuses unknown recipients at RCPT', async () => {
+    await expect(sendRaw(smtpPort, 'x@example.com', ['nobody@mail.test'], 'Subject: x\r\n\r\nx')).rejects.toMatchObject(
+      { responseCode: 550 },
+    );
+  });
+
+  it('lets an engineer answer from their mail client: a public reply, #note for a note; a stranger is refused', async () => {
+    const engineer = await ws.person(['engineer'], [], '老陈');
+    const [ticket] = await tickets();
+    const current = await request(t.http).get(`/api/v1/tickets/${ticket.id}`).set(ws.admin.auth).expect(200);
+    await request(t.http)
+      .patch(`/api/v1/tickets/${ticket.id}`)
+      .set(ws.admin.auth)
+      .send({ version: current.body.version, assigneeId: engineer.id })
+      .expect(200);
+    const notice = await relay.waitFor((m) => (m.to as any)?.text?.includes(engineer.email));
+    const replyTo = (notice.replyTo as any).value[0].address as string;
+    expect(replyTo).toMatch(/^r[a-z2-7]{60}@mail\.test$/);
+    expect(notice.headers.get('auto-submitted')).toBe('auto-generated');
+
+    const mail = (from: string, body: string, id: string) =>
+      `From: ${from}\r\nTo: ${replyTo}\r\nSubject: Re: ${notice.subject}\r\nMessage-ID: <${id}@corp.example>\r\n\r\n${body}\r\n\r\nOn Mon, Crewdesk wrote:\r\n> quoted\r\n`;
+    const before = (await messagesOf(ticket.id)).length;
+    await sendRaw(
+      smtpPort,
+      engineer.email,
+      [replyTo],
+      mail(engineer.email, 'The invoice service is fixed now.', 'eng-1'),
+    );
+    await sendRaw(
+      smtpPort,
+      engineer.email,
+      [replyTo],
+      mail(engineer.email, '#note root cause was a stale cache', 'eng-2'),
+    );
+    await sendRaw(
+      smtpPort,
+      'stranger@evil.example',
+      [replyTo],
+      mail('stranger@evil.example', 'I am an engineer, honest', 'eng-3'),
+    );
+    await eventually(async () => ((await inbound('refused')).length ? true : null));
+    await eventually(async () => ((await messagesOf(ticket.id)).length >= before + 2 ? true : null));
+    const added = (await messagesOf(ticket.id)).slice(before);
+    expect(added.map((m: any) => [m.kind, m.author_id, m.body_text])).toEqual([
+      ['public', engineer.id, 'The invoice service is fixed now.'],
+      ['internal', engineer.id, 'root cause was a stale cache'],
+    ]);
+    const [refused] = await inbound('refused');
+    expect(refused.outcome).toContain('stranger@evil.example');
+    // The public reply goes out to the customer by mail.
+    await relay.waitFor((m) => m.text?.includes('The invoice service is fixed now.') ?? false);
+  });
+
+  it('takes raw MIME through the webhook with the channel token only', async () => {
+    const created = await request(t.http)
+      .post('/api/v1/channels')
+      .set(ws.admin.auth)
+      .send({ type: 'email', address: `hook-${ws.workspace.slug}@mail.test` })
+      .expect(201);
+    expect(created.body.inboundToken).toMatch(/^cdk_/);
+    const raw = `From: hook@example.com\r\nTo: hook-${ws.workspace.slug}@mail.test\r\nSubject: Via webhook\r\nMessage-ID: <hook-1@example.com>\r\n\r\nHello\r\n`;
+    await request(t.http)
+      .post(`/api/v1/channels/${created.body.id}/inbound`)
+      .set('Content-Type', 'message/rfc822')
+      .send(raw)
+      .expect(401);
+    const ok = await request(t.http)
+      .post(`/api/v1/channels/${created.body.id}/inbound`)
+      .set('Authorization', `Bearer ${created.body.inboundToken}`)
+      .set('Content-Type', 'message/rfc822')
+      .send(raw)
+      .expect(202);
+    await eventually(async () =>
+      (await t.db.query(`SELECT status FROM inbound_emails WHERE id = $1`, [ok.body.id]))[0].status === 'processed'
+        ? true
+        : null,
+    );
+    expect((await tickets()).some((x: any) => x.subject === 'Via webhook')).toBe(true);
+    const dup = await request(t.http)
+      .post('/api/v1/channels')
+      .set(ws.admin.auth)
+      .send({ type: 'email', address: mailbox })
+      .expect(409);
+    expect(dup.body.code).toBe('CONFLICT');
+  });
+
+  it('retries a reply while the relay is down, then shows it failed; nothing is lost', async () => {
+    const [ticket] = await tickets();
+    await relay.stop();
+    const reply = await request(t.http)
+      .post(`/api/v1/tickets/${ticket.id}/messages`)
+      .set(ws.admin.auth)
+      .send({ body: 'This one cannot leave.' })
+      .expect(201);
+    await eventually(
+      async () =>
+        (await messagesOf(ticket.id)).find((m: any) => m.id === reply.body.id)?.delivery_state === 'failed'
+          ? true
+          : null,
+      20_000,
+    );
+    const events = await request(t.http).get(`/api/v1/tickets/${ticket.id}/events`).set(ws.admin.auth).expect(200);
+    const failed = events.body.items.find((e: any) => e.type === 'message.delivery_failed');
+    expect(failed).toMatchObject({ visibility: 'internal', data: { messageId: reply.body.id, state: 'failed' } });
+    const stored = await request(t.http).get(`/api/v1/tickets/${ticket.id}`).set(ws.admin.auth).expect(200);
+    expect(stored.body.messages.find((m: any) => m.id === reply.body.id)).toMatchObject({
+      body: 'This one cannot leave.',
+      deliveryState: 'failed',
+    });
+  });
+});
