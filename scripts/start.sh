@@ -20,6 +20,8 @@ export CREWDESK_BANNER="
               -d '{\"workspace\":\"demo\",\"email\":\"wang@demo.crewdesk.dev\",\"password\":\"crewdesk-demo\"}'
   Web form: curl -s $PUBLIC_URL/api/v1/public/demo/tickets -H 'content-type: application/json' \\
               -d '{\"subject\":\"Hello\",\"body\":\"My printer is offline\",\"email\":\"you@example.com\"}'
+  Mail:     send to support@demo.crewdesk.dev over SMTP at localhost:${SMTP_INBOUND_PORT:-2525}
+  Chat:     $PUBLIC_URL/widget-demo
   Stop with Ctrl+C.
 "
 step "Starting the API and the worker"

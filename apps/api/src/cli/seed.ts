@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Actor, TenantContext } from '@crewdesk/db';
 import { TicketsService } from '@crewdesk/tickets';
+import { ChannelsService } from '@crewdesk/channels';
 import { AppModule } from '../app.module';
 import { UsersService } from '../modules/users/users.service';
 import { WorkspacesService } from '../modules/workspaces/workspaces.service';
@@ -9,6 +10,7 @@ import { DataSource } from 'typeorm';
 export const DEMO = {
   workspace: 'demo',
   password: 'crewdesk-demo',
+  mailbox: 'support@demo.crewdesk.dev',
   people: [
     { email: 'admin@demo.crewdesk.dev', name: 'Alex Admin', roles: ['admin'], team: null },
     { email: 'wang@demo.crewdesk.dev', name: '小王 Wang Xiao', roles: ['agent'], team: 'Support' },
@@ -102,6 +104,7 @@ export async function seedDemo(): Promise<void> {
         );
         teams[name] = row.id;
       }
+      await app.get(ChannelsService).create({ address: DEMO.mailbox, name: 'Demo support mailbox' });
       const users = app.get(UsersService);
       const ids: Record<string, string> = {};
       for (const p of staff) {
