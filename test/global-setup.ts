@@ -16,6 +16,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
   process.env.PUBLIC_RATE_LIMIT = '100000';
   process.env.SMTP_INBOUND_PORT = '0';
+  // SLA minutes of 200 ms, so clocks run out within a test.
+  process.env.SLA_MINUTE_MS = '200';
   process.env.SMTP_INBOUND_HOST = '127.0.0.1';
   process.env.LOGIN_RATE_LIMIT = '100000';
   process.env.STORAGE_DIR = `${require('os').tmpdir()}/crewdesk-test-${run}`;

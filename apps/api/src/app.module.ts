@@ -23,6 +23,7 @@ import { UsersModule } from './modules/users/users.module';
 import { WorkspacesModule } from './modules/workspaces/workspaces.module';
 import { WidgetModule } from './modules/widget/widget.module';
 import { ChannelsApiModule } from './modules/channels/channels.module';
+import { SlaApiModule } from './modules/sla/sla.module';
 
 @Module({
   imports: [
@@ -47,6 +48,7 @@ import { ChannelsApiModule } from './modules/channels/channels.module';
     RealtimeModule,
     WidgetModule,
     ChannelsApiModule,
+    SlaApiModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })

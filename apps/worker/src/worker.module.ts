@@ -10,6 +10,8 @@ import { OutboxRelay } from './processors/outbox-relay.service';
 import { EmailInboundProcessor, EmailOutboundProcessor } from './email/email.processors';
 import { SmtpInboundServer } from './email/smtp-inbound.server';
 import { ChannelsModule } from '@crewdesk/channels';
+import { SlaModule } from '@crewdesk/sla';
+import { SlaProcessor } from './processors/sla.processor';
 
 @Module({
   imports: [
@@ -24,7 +26,15 @@ import { ChannelsModule } from '@crewdesk/channels';
       { name: QueueName.EmailOutbound },
     ),
     ChannelsModule,
+    SlaModule,
   ],
-  providers: [MaintenanceProcessor, OutboxRelay, EmailInboundProcessor, EmailOutboundProcessor, SmtpInboundServer],
+  providers: [
+    MaintenanceProcessor,
+    OutboxRelay,
+    EmailInboundProcessor,
+    EmailOutboundProcessor,
+    SmtpInboundServer,
+    SlaProcessor,
+  ],
 })
 export class WorkerModule {}

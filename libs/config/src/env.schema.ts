@@ -152,6 +152,13 @@ export class Env {
   @Max(3_600_000)
   EMAIL_RETRY_DELAY_MS = 5000;
 
+  /** Milliseconds in an SLA "minute": 60000 in real life; tests shrink it to run SLA clocks fast. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60000)
+  SLA_MINUTE_MS = 60000;
+
   /** Seals channel secrets at rest; defaults to a key derived from JWT_SECRET. */
   @IsOptional()
   @IsString()

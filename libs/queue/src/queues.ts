@@ -3,6 +3,7 @@ export enum QueueName {
   Maintenance = 'maintenance',
   EmailInbound = 'email-inbound',
   EmailOutbound = 'email-outbound',
+  Sla = 'sla',
 }
 
 export enum JobName {
@@ -15,6 +16,19 @@ export enum JobName {
   EmailReply = 'email.reply',
   EmailAck = 'email.ack',
   EmailNotify = 'email.notify',
+  /** The alarm clocks of SLA timers: each re-checks its timer in PostgreSQL before acting. */
+  SlaWarn = 'sla.warn',
+  SlaBreach = 'sla.breach',
+  SlaEscalate = 'sla.escalate',
+  /** Fires due timers that no alarm fired (a wiped Redis, a dead worker) and re-arms the rest. */
+  SlaReconcile = 'sla.reconcile',
+}
+
+export interface SlaTimerJob {
+  tenantId: string;
+  timerId: string;
+  version: number;
+  step?: number;
 }
 
 export interface EmailProcessJob {

@@ -36,7 +36,7 @@ export class CaptureSmtp {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  async waitFor(predicate: (m: ParsedMail) => boolean, ms = 10_000): Promise<ParsedMail> {
+  async waitFor(predicate: (m: ParsedMail) => boolean, ms = 20_000): Promise<ParsedMail> {
     const until = Date.now() + ms;
     for (;;) {
       const hit = this.mails.find((m) => predicate(m.parsed));
@@ -59,7 +59,7 @@ export async function sendRaw(port: number, from: string, to: string[], raw: Buf
 }
 
 /** Polls until `fn` returns something truthy. */
-export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
+export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await fn();

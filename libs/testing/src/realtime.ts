@@ -33,7 +33,7 @@ export class RecordingClient {
   }
 
   /** Waits until `predicate` holds over what arrived (events are pushed as they come). */
-  async waitFor(predicate: (events: TicketEventPayload[]) => boolean, ms = 10_000): Promise<TicketEventPayload[]> {
+  async waitFor(predicate: (events: TicketEventPayload[]) => boolean, ms = 20_000): Promise<TicketEventPayload[]> {
     const until = Date.now() + ms;
     while (!predicate(this.events)) {
       if (Date.now() > until)
@@ -43,7 +43,7 @@ export class RecordingClient {
     return this.events;
   }
 
-  async waitForRaw(name: string, predicate: (payload: any) => boolean = () => true, ms = 10_000): Promise<any> {
+  async waitForRaw(name: string, predicate: (payload: any) => boolean = () => true, ms = 20_000): Promise<any> {
     const until = Date.now() + ms;
     for (;;) {
       const hit = this.raw.find((r) => r.name === name && predicate(r.payload));

@@ -53,6 +53,14 @@ export class EmailDispatcher implements OnApplicationBootstrap, OnApplicationShu
           );
         }
       }
+      if (event.type === 'sla.escalated') {
+        for (const userId of (d.notify ?? []) as string[]) {
+          await this.notify(
+            { tenantId: event.tenantId, ticketId: event.ticketId, userId, reason: 'escalated' },
+            event.id,
+          );
+        }
+      }
       if (event.type === 'ticket.assigned') {
         const to = d.changes?.assigneeId?.to;
         if (to && to !== event.actorId)

@@ -8,6 +8,7 @@ import { Ticket } from './ticket.entity';
 import { Attachment, Message } from './message.entity';
 import { AuditEntry, IdempotencyKey, RelayCursor, TicketEvent } from './event.entity';
 import { ChannelRow, EmailMessageId, InboundEmail } from './channel.entity';
+import { BusinessCalendarRow, SlaPolicyRow, SlaTimerRow } from './sla.entity';
 
 export * from './tenant.entity';
 export * from './role.entity';
@@ -19,6 +20,7 @@ export * from './ticket.entity';
 export * from './message.entity';
 export * from './event.entity';
 export * from './channel.entity';
+export * from './sla.entity';
 
 export const ENTITIES = [
   Tenant,
@@ -41,4 +43,7 @@ export const ENTITIES = [
   ChannelRow,
   InboundEmail,
   EmailMessageId,
+  BusinessCalendarRow,
+  SlaPolicyRow,
+  SlaTimerRow,
 ];

@@ -4,6 +4,7 @@ import { pageLimit, PageQuery } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { TenantContext } from '@crewdesk/db';
 import { TicketsService } from '@crewdesk/tickets';
+import { SlaService } from '@crewdesk/sla';
 import { IdempotencyKey } from '../../common/idempotency';
 import { CreateMessageDto, CreateTicketDto, EventsQuery, ListTicketsQuery, UpdateTicketDto } from './tickets.dto';
 
@@ -19,6 +20,7 @@ export class TicketsController {
   constructor(
     private readonly tickets: TicketsService,
     private readonly ctx: TenantContext,
+    private readonly sla: SlaService,
   ) {}
 
   /** Creates a ticket for a requester (found or added by email). A retry with the same Idempotency-Key returns the first ticket. */
@@ -57,8 +59,11 @@ export class TicketsController {
   }
 
   private async withConversation<T extends { id: string }>(ticket: T) {
-    const page = await this.tickets.messages(ticket.id, { limit: 100 });
-    return { ...ticket, messages: page.items, messagesNextCursor: page.nextCursor };
+    const [page, sla] = await Promise.all([
+      this.tickets.messages(ticket.id, { limit: 100 }),
+      this.sla.timersFor(ticket.id),
+    ]);
+    return { ...ticket, sla, messages: page.items, messagesNextCursor: page.nextCursor };
   }
 
   @Patch(':id')

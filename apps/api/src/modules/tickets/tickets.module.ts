@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SlaModule } from '@crewdesk/sla';
 import { TicketsController } from './tickets.controller';
 
-@Module({ controllers: [TicketsController] })
+@Module({ imports: [SlaModule], controllers: [TicketsController] })
 export class TicketsApiModule {}
