@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { SlaService } from '@crewdesk/sla';
-import { createTestApp, eventually, TestApp, WorkspaceSession } from '@crewdesk/testing';
+import { createTestApp, eventually, RecordingClient, TestApp, WorkspaceSession } from '@crewdesk/testing';
 import { startWorker } from '../../apps/worker/src/start';
 
 // Test set-up makes an SLA minute 200 ms: a 5-minute target runs out in a second.
@@ -44,6 +44,7 @@ describe('SLA engine with the real worker', () => {
   it('warns, breaches and climbs the escalation ladder in order; a reply in time cancels it all', async () => {
     const engineer = await ws.person(['engineer']);
     worker = await startWorker();
+    const socket = await RecordingClient.connect(t.url, '/agents', ws.admin.token);
     const late = await ws.staffTicket(ws.admin.auth);
     await eventually(async () => ((await events(late.id)).length >= 4 ? true : null), 15_000);
     const log = await events(late.id);
@@ -54,6 +55,9 @@ describe('SLA engine with the real worker', () => {
       [2, 'notify_role'],
     ]);
     expect(log[3].data.notify).toEqual([engineer.id]);
+    // Written by the worker, they reach the consoles live (through the Redis emitter).
+    await socket.waitFor((e) => e.some((x) => x.type === 'sla.breached' && x.ticketId === late.id));
+    socket.close();
     const ticket = await request(t.http).get(`/api/v1/tickets/${late.id}`).set(ws.admin.auth).expect(200);
     expect(ticket.body.priority).toBe('high');
     const first = ticket.body.sla.find((s: any) => s.metric === 'first_response');

@@ -11,6 +11,7 @@ import { EmailInboundProcessor, EmailOutboundProcessor } from './email/email.pro
 import { SmtpInboundServer } from './email/smtp-inbound.server';
 import { ChannelsModule } from '@crewdesk/channels';
 import { SlaModule } from '@crewdesk/sla';
+import { EmitterPublisher } from '@crewdesk/realtime';
 import { SlaProcessor } from './processors/sla.processor';
 
 @Module({
@@ -29,6 +30,7 @@ import { SlaProcessor } from './processors/sla.processor';
     SlaModule,
   ],
   providers: [
+    EmitterPublisher,
     MaintenanceProcessor,
     OutboxRelay,
     EmailInboundProcessor,

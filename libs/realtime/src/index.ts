@@ -8,3 +8,4 @@ export * from './agents.gateway';
 export * from './widget.gateway';
 export * from './realtime.module';
 export * from './socket-input';
+export * from './emitter-publisher';

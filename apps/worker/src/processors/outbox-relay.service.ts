@@ -1,11 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Emitter } from '@socket.io/redis-emitter';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { Env } from '@crewdesk/config';
-import { REDIS, RedisKeys } from '@crewdesk/queue';
-import { EventPublisher, publishedMarkKey, socketIoKey } from '@crewdesk/realtime';
+import { EmitterPublisher, EventPublisher } from '@crewdesk/realtime';
 import type { TicketEventRecord } from '@crewdesk/tickets';
 
 const CURSOR = 'ticket-events';
@@ -37,12 +33,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(REDIS) redis: Redis,
-    keys: RedisKeys,
-    env: Env,
+    emitter: EmitterPublisher,
   ) {
-    const emitter = new Emitter(redis, { key: socketIoKey(env) });
-    this.publisher = new EventPublisher(emitter, redis, publishedMarkKey(keys));
+    this.publisher = emitter.publisher;
   }
 
   onApplicationBootstrap(): void {
