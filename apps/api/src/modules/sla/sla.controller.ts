@@ -28,6 +28,18 @@ const calendarView = (r: any) => ({
   createdAt: new Date(r.created_at).toISOString(),
 });
 
+/** A policy's columns, in the order of the INSERT and UPDATE statements. */
+const policyColumns = (dto: CreateSlaPolicyDto) => [
+  dto.name,
+  dto.position ?? 0,
+  JSON.stringify(dto.conditions ?? {}),
+  JSON.stringify(dto.targets),
+  dto.calendarId ?? null,
+  JSON.stringify(dto.escalation ?? []),
+  dto.warnAt ?? 0.75,
+  dto.enabled ?? true,
+];
+
 function validCalendar(definition: unknown) {
   try {
     return parseCalendar(definition);
@@ -64,17 +76,7 @@ export class SlaController {
     const [row] = await this.db.query(
       `INSERT INTO sla_policies (tenant_id, name, position, conditions, targets, calendar_id, escalation, warn_at, enabled)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-      [
-        this.ctx.tenantId,
-        dto.name,
-        dto.position ?? 0,
-        JSON.stringify(dto.conditions ?? {}),
-        JSON.stringify(dto.targets),
-        dto.calendarId ?? null,
-        JSON.stringify(dto.escalation ?? []),
-        dto.warnAt ?? 0.75,
-        dto.enabled ?? true,
-      ],
+      [this.ctx.tenantId, ...policyColumns(dto)],
     );
     await this.auditLog.record('sla_policy.created', 'sla_policy', row.id, dto);
     return policyView(row);
@@ -88,18 +90,7 @@ export class SlaController {
       this.db,
       `UPDATE sla_policies SET name = $3, position = $4, conditions = $5, targets = $6, calendar_id = $7, escalation = $8, warn_at = $9, enabled = $10, updated_at = now()
        WHERE tenant_id = $1 AND id = $2 RETURNING *`,
-      [
-        this.ctx.tenantId,
-        id,
-        dto.name,
-        dto.position ?? 0,
-        JSON.stringify(dto.conditions ?? {}),
-        JSON.stringify(dto.targets),
-        dto.calendarId ?? null,
-        JSON.stringify(dto.escalation ?? []),
-        dto.warnAt ?? 0.75,
-        dto.enabled ?? true,
-      ],
+      [this.ctx.tenantId, id, ...policyColumns(dto)],
     );
     if (!row) throw AppError.notFound('SLA policy');
     await this.auditLog.record('sla_policy.updated', 'sla_policy', id, dto);
