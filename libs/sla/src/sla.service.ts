@@ -13,6 +13,14 @@ import { choosePolicy, EscalationStep, raisePriority, SlaMetric, SlaPolicy, targ
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Row = Record<string, any>;
 
+export interface ReconcileResult {
+  breached: number;
+  warned: number;
+  escalated: number;
+  started: number;
+  rearmed: number;
+}
+
 /** What the ticket API shows of each promise. */
 export interface SlaTimerView {
   metric: SlaMetric;
@@ -31,6 +39,12 @@ const PAUSING = new Set(['pending', 'on_hold']);
 const STAFF = new Set(['user', 'api_key']);
 /** An alarm that rings this early still counts as due (timer resolution). */
 const EARLY_MS = 50;
+/** The periodic reconcile leaves timers overdue by less than this to their alarms. */
+const RECONCILE_GRACE_S = 5;
+/** The periodic reconcile re-arms timers due within this window (the start-up one re-arms all). */
+const REARM_WINDOW_MS = 10 * 60_000;
+/** Escalation ladders, per policy, for this long (policies change rarely; a breach should not wait on a query). */
+const LADDER_TTL_MS = 10_000;
 
 /**
  * The SLA engine. Timers are rows (the truth); BullMQ delayed jobs with deterministic ids are the alarm clock;
@@ -285,14 +299,21 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     return false;
   }
 
+  private readonly ladders = new Map<string, { at: number; steps: EscalationStep[] }>();
+
   private async ladder(policyId: string | null): Promise<EscalationStep[]> {
     if (!policyId) return [];
+    const cached = this.ladders.get(policyId);
+    if (cached && cached.at > Date.now() - LADDER_TTL_MS) return cached.steps;
     const [p] = await this.db.query(`SELECT escalation FROM sla_policies WHERE id = $1`, [policyId]);
-    return (p?.escalation ?? []) as EscalationStep[];
+    const steps = (p?.escalation ?? []) as EscalationStep[];
+    this.ladders.set(policyId, { at: Date.now(), steps });
+    return steps;
   }
 
   private async armEscalation(job: SlaTimerJob, row: Row): Promise<void> {
     const steps = await this.ladder(row.policy_id);
+    if (!steps.length) return;
     const breachedAt = new Date(row.breached_at).getTime();
     await this.queue.addBulk(
       steps.map((s, i) => ({
@@ -386,21 +407,29 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
    * Catches up from PostgreSQL alone: fires every due warning, breach and escalation step that no alarm fired,
    * starts timers for tickets whose creation was never seen, and re-arms the alarms of the rest (a wiped Redis).
    */
-  async reconcile(): Promise<{
-    breached: number;
-    warned: number;
-    escalated: number;
-    started: number;
-    rearmed: number;
-  }> {
-    const out = { breached: 0, warned: 0, escalated: 0, started: 0, rearmed: 0 };
+  async reconcile(opts: { rearmAll?: boolean } = {}): Promise<ReconcileResult> {
+    const out: ReconcileResult = { breached: 0, warned: 0, escalated: 0, started: 0, rearmed: 0 };
+    if (this.reconciling) return out; // a pass is still running: never two at once in a process
+    this.reconciling = true;
+    try {
+      return await this.reconcilePass(out, opts.rearmAll ?? false);
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  private reconciling = false;
+
+  private async reconcilePass(out: ReconcileResult, rearmAll: boolean): Promise<ReconcileResult> {
+    // Only what is overdue beyond the alarms' grace: racing live alarms for the same rows only adds load.
+    const grace = `now() - make_interval(secs => ${rearmAll ? 0 : RECONCILE_GRACE_S})`;
     const due: Row[] = await this.db.query(
-      `SELECT id, tenant_id, version FROM sla_timers WHERE status = 'active' AND breached_at IS NULL AND due_at <= now() ORDER BY due_at LIMIT 5000`,
+      `SELECT id, tenant_id, version FROM sla_timers WHERE status = 'active' AND breached_at IS NULL AND due_at <= ${grace} ORDER BY due_at LIMIT 5000`,
     );
     for (const t of due)
       if (await this.fire({ tenantId: t.tenant_id, timerId: t.id, version: t.version }, 'breach')) out.breached++;
     const warn: Row[] = await this.db.query(
-      `SELECT id, tenant_id, version FROM sla_timers WHERE status = 'active' AND warned_at IS NULL AND breached_at IS NULL AND warn_at <= now() ORDER BY warn_at LIMIT 5000`,
+      `SELECT id, tenant_id, version FROM sla_timers WHERE status = 'active' AND warned_at IS NULL AND breached_at IS NULL AND warn_at <= ${grace} ORDER BY warn_at LIMIT 5000`,
     );
     for (const t of warn)
       if (await this.fire({ tenantId: t.tenant_id, timerId: t.id, version: t.version }, 'warning')) out.warned++;
@@ -437,14 +466,22 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
         this.start(o.id, ['first_response', 'resolution']),
       );
     }
-    for (let offset = 0; ; offset += 10_000) {
+    // Re-arm: everything at start-up (Redis may have been wiped), then only what falls due within the next window;
+    // keyset pages over one fixed instant, so no timer is skipped while the scan runs.
+    const [{ now }] = await this.db.query(`SELECT now() AS now`);
+    const until = rearmAll ? null : new Date(new Date(now).getTime() + REARM_WINDOW_MS);
+    let after: [Date, string] = [new Date(now), '00000000-0000-0000-0000-000000000000'];
+    for (;;) {
       const active: Row[] = await this.db.query(
-        `SELECT * FROM sla_timers WHERE status = 'active' AND breached_at IS NULL AND due_at > now() ORDER BY id LIMIT 10000 OFFSET $1`,
-        [offset],
+        `SELECT * FROM sla_timers WHERE status = 'active' AND breached_at IS NULL AND (due_at, id) > ($1::timestamptz, $2::uuid)
+           AND ($3::timestamptz IS NULL OR due_at <= $3) ORDER BY due_at, id LIMIT 10000`,
+        [after[0], after[1], until],
       );
       await this.arm(active);
       out.rearmed += active.length;
       if (active.length < 10_000) break;
+      const last = active[active.length - 1];
+      after = [last.due_at, last.id];
     }
     return out;
   }

@@ -8,14 +8,15 @@ import { SlaService } from '@crewdesk/sla';
 type Handler = (job: Job) => Promise<unknown>;
 
 /** The SLA alarms and the reconciler (every 30 s and at start: losing Redis loses no breach). */
-@Processor(QueueName.Sla, { concurrency: 8 })
+// Alarms are short transactions: many at once let PostgreSQL group their commits.
+@Processor(QueueName.Sla, { concurrency: 32 })
 export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(SlaProcessor.name);
   private readonly handlers: Partial<Record<JobName, Handler>> = {
     [JobName.SlaWarn]: (job) => this.inTenant(job, () => this.sla.fire(job.data as SlaTimerJob, 'warning')),
     [JobName.SlaBreach]: (job) => this.inTenant(job, () => this.sla.fire(job.data as SlaTimerJob, 'breach')),
     [JobName.SlaEscalate]: (job) => this.inTenant(job, () => this.sla.escalate(job.data as SlaTimerJob)),
-    [JobName.SlaReconcile]: () => this.reconcile(),
+    [JobName.SlaReconcile]: () => this.reconcile(false),
   };
 
   constructor(
@@ -30,7 +31,7 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
     const missing = Object.values(JobName).filter((n) => n.startsWith('sla.') && !this.handlers[n]);
     if (missing.length) throw new Error(`No handler for jobs: ${missing.join(', ')}`);
     await this.queue.upsertJobScheduler('sla-reconcile', { every: 30_000 }, { name: JobName.SlaReconcile, data: {} });
-    await this.reconcile().catch((err) => this.logger.warn({ err }, 'Start-up SLA reconcile failed'));
+    await this.reconcile(true).catch((err) => this.logger.warn({ err }, 'Start-up SLA reconcile failed'));
   }
 
   process(job: Job): Promise<unknown> {
@@ -43,8 +44,8 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
     return this.ctx.run(TenantContext.system((job.data as SlaTimerJob).tenantId), fn);
   }
 
-  async reconcile() {
-    const result = await this.sla.reconcile();
+  async reconcile(rearmAll: boolean) {
+    const result = await this.sla.reconcile({ rearmAll });
     if (result.breached || result.warned || result.escalated || result.started)
       this.logger.log({ ...result }, 'SLA reconciled');
     return result;
