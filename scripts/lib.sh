@@ -65,3 +65,19 @@ ensure_chromium() {
     fail "Chromium is needed for the browser tests: sudo apt-get install chromium (or set CHROMIUM_PATH)"
   fi
 }
+
+# The IMAP e2e test starts a Dovecot of its own (Debian's dovecot-imapd); no system-wide IMAP server is used.
+ensure_dovecot() {
+  local bin
+  bin="$(command -v dovecot 2>/dev/null || { [ -x /usr/sbin/dovecot ] && echo /usr/sbin/dovecot; } || true)"
+  if [ -n "${DOVECOT_PATH:-}" ] || [ -n "$bin" ]; then ok "Dovecot $("${DOVECOT_PATH:-$bin}" --version 2>/dev/null | awk '{print $1}')"; return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "Installing Debian's dovecot-imapd for the IMAP tests"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
+    # The package's own service is not needed (the test runs a private instance on a free port).
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true; fi
+    ok "Dovecot installed"
+  else
+    fail "Dovecot is needed for the IMAP tests: sudo apt-get install dovecot-imapd (or set DOVECOT_PATH)"
+  fi
+}

@@ -17,6 +17,7 @@ step "Production build (API, worker, chat widget)"
 npm run build --silent
 ok "dist/apps/api/main.js, dist/apps/worker/main.js and apps/widget/dist/widget.js built"
 ensure_chromium
+ensure_dovecot
 step "End-to-end tests (real PostgreSQL and Redis, a fresh database and key prefix for this run; the widget in Chromium)"
 npx jest --config test/jest-e2e.config.js --runInBand
 printf '\n\033[1;32mAll checks passed.\033[0m\n'

@@ -9,6 +9,7 @@ import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { OutboxRelay } from './processors/outbox-relay.service';
 import { EmailInboundProcessor, EmailOutboundProcessor } from './email/email.processors';
 import { SmtpInboundServer } from './email/smtp-inbound.server';
+import { ImapPoller } from './email/imap-poller.service';
 import { ChannelsModule } from '@crewdesk/channels';
 import { SlaModule } from '@crewdesk/sla';
 import { EmitterPublisher } from '@crewdesk/realtime';
@@ -37,6 +38,7 @@ import { SlaProcessor } from './processors/sla.processor';
     EmailOutboundProcessor,
     SmtpInboundServer,
     SlaProcessor,
+    ImapPoller,
   ],
 })
 export class WorkerModule {}

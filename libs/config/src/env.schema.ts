@@ -152,6 +152,13 @@ export class Env {
   @Max(3_600_000)
   EMAIL_RETRY_DELAY_MS = 5000;
 
+  /** Seconds between IMAP polls of each mailbox; new mail is usually seen at once through IDLE. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  IMAP_POLL_SECONDS = 30;
+
   /** Milliseconds in an SLA "minute": 60000 in real life; tests shrink it to run SLA clocks fast. */
   @Transform(toInt)
   @IsInt()
