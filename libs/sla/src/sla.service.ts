@@ -45,6 +45,8 @@ const RECONCILE_GRACE_S = 5;
 const REARM_WINDOW_MS = 10 * 60_000;
 /** Escalation ladders, per policy, for this long (policies change rarely; a breach should not wait on a query). */
 const LADDER_TTL_MS = 10_000;
+/** Policy edits reach other processes within this time. */
+const POLICY_TTL_MS = 5_000;
 
 /**
  * The SLA engine. Timers are rows (the truth); BullMQ delayed jobs with deterministic ids are the alarm clock;
@@ -104,7 +106,23 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
+  /** Policies per tenant for a few seconds: most tickets are created in workspaces whose policies did not just change. */
+  private readonly policyCache = new Map<string, { at: number; policies: SlaPolicy[] }>();
+
   private async policies(): Promise<SlaPolicy[]> {
+    const cached = this.policyCache.get(this.ctx.tenantId);
+    if (cached && cached.at > Date.now() - POLICY_TTL_MS) return cached.policies;
+    const policies = await this.loadPolicies();
+    this.policyCache.set(this.ctx.tenantId, { at: Date.now(), policies });
+    return policies;
+  }
+
+  /** Drops the cached policies of the tenant in context (after an edit in this process). */
+  forgetPolicies(): void {
+    this.policyCache.delete(this.ctx.tenantId);
+  }
+
+  private async loadPolicies(): Promise<SlaPolicy[]> {
     const rows: Row[] = await this.db.query(
       `SELECT p.*, c.definition AS calendar FROM sla_policies p LEFT JOIN business_calendars c ON c.id = p.calendar_id AND c.tenant_id = p.tenant_id
        WHERE p.tenant_id = $1 AND p.enabled ORDER BY p.position, p.created_at`,
@@ -140,9 +158,11 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Starts the metrics' timers under the ticket's policy (no policy, no timers). */
   async start(ticketId: string, metrics: SlaMetric[]): Promise<number> {
+    const policies = await this.policies();
+    if (!policies.length) return 0;
     const t = await this.facts(ticketId);
     if (!t || t.status === 'solved' || t.status === 'closed') return 0;
-    const policy = choosePolicy(await this.policies(), { priority: t.priority, channel: t.channel, tags: t.tags });
+    const policy = choosePolicy(policies, { priority: t.priority, channel: t.channel, tags: t.tags });
     if (!policy) return 0;
     let started = 0;
     const now = new Date();

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { AuditService, PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
-import { calendarFromICal, CalendarError, parseCalendar } from '@crewdesk/sla';
+import { calendarFromICal, CalendarError, parseCalendar, SlaService } from '@crewdesk/sla';
 import { CalendarDto, CreateSlaPolicyDto, ImportCalendarDto } from './sla.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -59,6 +59,7 @@ export class SlaController {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ctx: TenantContext,
     private readonly auditLog: AuditService,
+    private readonly sla: SlaService,
   ) {}
 
   @Get('sla-policies')
@@ -79,6 +80,7 @@ export class SlaController {
       [this.ctx.tenantId, ...policyColumns(dto)],
     );
     await this.auditLog.record('sla_policy.created', 'sla_policy', row.id, dto);
+    this.sla.forgetPolicies();
     return policyView(row);
   }
 
@@ -94,6 +96,7 @@ export class SlaController {
     );
     if (!row) throw AppError.notFound('SLA policy');
     await this.auditLog.record('sla_policy.updated', 'sla_policy', id, dto);
+    this.sla.forgetPolicies();
     return policyView(row);
   }
 
@@ -107,6 +110,7 @@ export class SlaController {
     ]);
     if (!rows.length) throw AppError.notFound('SLA policy');
     await this.auditLog.record('sla_policy.deleted', 'sla_policy', id, {});
+    this.sla.forgetPolicies();
   }
 
   private async checkCalendar(id: string | undefined) {
