@@ -373,7 +373,13 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
        FROM e JOIN tickets tk ON tk.id = e.ticket_id`,
       [job.tenantId, job.timerId, job.version, step, rung.action, rung.role ?? null, JSON.stringify(notify)],
     );
-    if (!row) return false;
+    if (!row) {
+      // A rung whose alarm rang before the previous rung was written: retry it (the queue backs off).
+      if (timer.status === 'active' && timer.breached_at && timer.version === job.version && timer.escalation_step < step - 1) {
+        throw new Error(`escalation step ${step} waits for step ${step - 1}`);
+      }
+      return false;
+    }
     this.bus.publish([this.record(job.tenantId, row, 'sla.escalated')]);
     if (rung.action === 'raise_priority') {
       await this.ctx.run(TenantContext.system(job.tenantId), async () => {
