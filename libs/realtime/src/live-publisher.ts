@@ -88,7 +88,8 @@ export class LivePublisher implements OnApplicationBootstrap, OnApplicationShutd
         const backlog = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
         if (backlog > MAX_SOCKET_BACKLOG) {
           this.dropped++;
-          socket.disconnect(true);
+          // Discard the backlog at once: a stalled client never drains it, and a graceful close would wait for that.
+          (socket.conn as unknown as { close(discard: boolean): void }).close(true);
         }
       }
     }
