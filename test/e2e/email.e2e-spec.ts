@@ -3,6 +3,7 @@ import * as iconv from 'iconv-lite';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { QueueName } from '@crewdesk/queue';
+import { createTransport } from 'nodemailer';
 import request from 'supertest';
 import { CaptureSmtp, createTestApp, eventually, sendRaw, TestApp, WorkspaceSession } from '@crewdesk/testing';
 import { startWorker } from '../../apps/worker/src/start';
@@ -243,6 +244,46 @@ describe('email channel', () => {
     await eventually(async () =>
       (await inbound('ignored')).some((r: any) => r.outcome.includes('own addresses')) ? true : null,
     );
+  });
+
+  it('keeps the mails of one SMTP connection apart: a recipient never carries over to the next mail', async () => {
+    const other = await WorkspaceSession.create(t);
+    const otherBox = `other-${other.workspace.slug}@mail.test`;
+    await request(t.http)
+      .post('/api/v1/channels')
+      .set(other.admin.auth)
+      .send({ type: 'email', address: otherBox })
+      .expect(201);
+    const pool = createTransport({
+      host: '127.0.0.1',
+      port: smtpPort,
+      secure: false,
+      ignoreTLS: true,
+      pool: true,
+      maxConnections: 1,
+    });
+    try {
+      await pool.sendMail({
+        envelope: { from: 'a@example.com', to: [otherBox] },
+        raw: `From: a@example.com\r\nTo: ${otherBox}\r\nSubject: For the other workspace\r\nMessage-ID: <pool-1@example.com>\r\n\r\nx\r\n`,
+      });
+      await pool.sendMail({
+        envelope: { from: 'b@example.com', to: [mailbox] },
+        raw: `From: b@example.com\r\nTo: ${mailbox}\r\nSubject: For this workspace\r\nMessage-ID: <pool-2@example.com>\r\n\r\ny\r\n`,
+      });
+    } finally {
+      pool.close();
+    }
+    await eventually(async () =>
+      (await t.db.query(`SELECT 1 FROM tickets WHERE subject = 'For this workspace'`)).length ? true : null,
+    );
+    const stored = await t.db.query(
+      `SELECT tenant_id, envelope_to FROM inbound_emails WHERE convert_from(raw, 'UTF8') LIKE '%<pool-%' ORDER BY received_at`,
+    );
+    expect(stored.map((r: any) => [r.tenant_id, r.envelope_to])).toEqual([
+      [other.workspace.id, [otherBox]],
+      [ws.workspace.id, [mailbox]],
+    ]);
   });
 
   it('refuses unknown recipients at RCPT', async () => {

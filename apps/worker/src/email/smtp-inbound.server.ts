@@ -35,6 +35,11 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: this.env.MAX_EMAIL_BYTES,
       logger: false,
+      // Each MAIL FROM starts a new transaction: recipients of an earlier mail on the same connection never carry over.
+      onMailFrom: (_address, session, callback) => {
+        state.set(session, { recipients: [] });
+        callback();
+      },
       onRcptTo: (address: SMTPServerAddress, session, callback) => {
         this.channels
           .recipient(address.address)
@@ -56,7 +61,9 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
         stream.on('end', () => {
           if (stream.sizeExceeded)
             return callback(smtpError(552, `Message larger than ${this.env.MAX_EMAIL_BYTES} bytes`));
-          this.accept(Buffer.concat(chunks), session, state.get(session)?.recipients ?? []).then(
+          const recipients = state.get(session)?.recipients ?? [];
+          state.set(session, { recipients: [] });
+          this.accept(Buffer.concat(chunks), session, recipients).then(
             () => callback(null, 'Queued'),
             (err) => {
               this.logger.error({ err }, 'Could not store inbound mail');
