@@ -1,5 +1,5 @@
 /**
- * Simplified Chinese or English, whole sentences with {{placeholders}}, full-width punctuation in Chinese.
+ * Simplified Chinese or English, whole sentences with {{variables}} interpolated, full-width punctuation in Chinese.
  * (No i18next: the widget has a 40 KB budget. The language mapping follows UX.md: zh, zh-TW, zh-Hans, any
  * zh-* -> zh-CN, everything else -> en.)
  */
