@@ -909,6 +909,8 @@ interface Rate {
   mails: number;
   seconds: number;
   perSecond: number;
+  /** This process's CPU time per mail (bare parse only). */
+  cpuMsPerMail?: number;
 }
 const rate = (mails: number, ms: number): Rate => ({ mails, seconds: ms / 1000, perSecond: (mails * 1000) / ms });
 
@@ -916,7 +918,7 @@ const rate = (mails: number, ms: number): Rate => ({ mails, seconds: ms / 1000, 
  * CPU use while a phase runs, from /proc: this Node process, the PostgreSQL backends of the bench database, and the
  * whole machine; what is left is other load (which makes the figures unreliable), and the event-loop delay.
  */
-async function cpuMeter(db: PgPool): Promise<() => Promise<string>> {
+async function cpuMeter(db: PgPool): Promise<(mails: number) => Promise<string>> {
   const ticks = (pid: number) => {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -941,7 +943,7 @@ async function cpuMeter(db: PgPool): Promise<() => Promise<string>> {
   const m0 = machine();
   const loop = monitorEventLoopDelay({ resolution: 10 }); // samples every 10 ms: the delay is what exceeds that
   loop.enable();
-  return async () => {
+  return async (mails) => {
     loop.disable();
     const wallMs = performance.now() - started;
     const u = process.cpuUsage(usage);
@@ -959,7 +961,9 @@ async function cpuMeter(db: PgPool): Promise<() => Promise<string>> {
       `CPU in cores: node ${fmt(nodeCores, 2)}, postgres (bench db) ${fmt(pgCores, 2)}, other ${fmt(other, 2)} ` +
       `of ${cores}${steal >= 0.01 ? `, stolen by the host ${fmt(steal, 2)}` : ''}` +
       `${other > 0.25 || steal > 0.25 ? '  ✖ other load on the machine: the figures are low' : ''}; ` +
-      `event-loop delay p50 ${fmt(loop.percentile(50) / 1e6 - 10, 1)} ms, p99 ${fmt(loop.percentile(99) / 1e6 - 10, 1)} ms`
+      `event-loop delay p50 ${fmt(loop.percentile(50) / 1e6 - 10, 1)} ms, p99 ${fmt(loop.percentile(99) / 1e6 - 10, 1)} ms\n` +
+      `${' '.repeat(13)}CPU per mail (steadier than mails/s when the machine is not quiet): ` +
+      `node ${fmt((nodeCores * wallMs) / mails, 2)} ms + postgres ${fmt((pgCores * wallMs) / mails, 2)} ms`
     );
   };
 }
@@ -991,6 +995,7 @@ async function bareParse(corpus: Corpus, concurrency: number): Promise<Rate> {
   let parsed = 0;
   const stop = progress(`simpleParser c=${concurrency}`, () => parsed, corpus.mails.length);
   const start = performance.now();
+  const usage = process.cpuUsage();
   try {
     await pool(corpus.mails.length, concurrency, async (i) => {
       const mail = await simpleParser(corpus.mails[i].raw, PARSE_OPTIONS);
@@ -1000,7 +1005,8 @@ async function bareParse(corpus: Corpus, concurrency: number): Promise<Rate> {
   } finally {
     stop();
   }
-  return rate(parsed, performance.now() - start);
+  const cpu = process.cpuUsage(usage);
+  return { ...rate(parsed, performance.now() - start), cpuMsPerMail: (cpu.user + cpu.system) / 1000 / parsed };
 }
 
 /** A relay that accepts and throws away (outbound acknowledgements, and the SMTP-transfer-only baseline). */
@@ -1202,10 +1208,14 @@ async function main(): Promise<number> {
     await bareParse(corpus, CONCURRENCY);
     step(`bare mailparser: simpleParser on ${MAILS} mails, sequential`);
     bareSeq = await bareParse(corpus, 1);
-    done(`${fmt(bareSeq.perSecond)} mails/s (${fmt(bareSeq.seconds, 2)} s)`);
+    done(
+      `${fmt(bareSeq.perSecond)} mails/s (${fmt(bareSeq.seconds, 2)} s; ${fmt(bareSeq.cpuMsPerMail!, 2)} ms CPU per mail)`,
+    );
     step(`bare mailparser: simpleParser on ${MAILS} mails, ${CONCURRENCY} in flight`);
     bareConc = await bareParse(corpus, CONCURRENCY);
-    done(`${fmt(bareConc.perSecond)} mails/s (${fmt(bareConc.seconds, 2)} s)`);
+    done(
+      `${fmt(bareConc.perSecond)} mails/s (${fmt(bareConc.seconds, 2)} s; ${fmt(bareConc.cpuMsPerMail!, 2)} ms CPU per mail)`,
+    );
   }
 
   if (!PHASES.has('ingest') && !PHASES.has('smtp')) return 0;
@@ -1512,7 +1522,7 @@ async function main(): Promise<number> {
     const stopCounting = countQueries();
     const meter = await cpuMeter(db);
     const r = await runIngest(corpus, workspaces.ingest, 'ingested');
-    const cpu = await meter();
+    const cpu = await meter(r.rate.mails);
     stopCounting(MAILS, r.rate.seconds * 1000 * CONCURRENCY);
     await stopProfile();
     done(`${fmt(r.rate.perSecond)} mails/s (${r.rate.mails} mails in ${fmt(r.rate.seconds, 2)} s)`);
@@ -1615,7 +1625,7 @@ async function main(): Promise<number> {
       await stopProfile();
     }
     const r = rate(processed, performance.now() - start);
-    const cpu = await meter();
+    const cpu = await meter(processed);
     stopCounting(MAILS, r.seconds * 1000 * CONCURRENCY);
     const sendRate = rate(sent, sendEnd - start);
     done(`${fmt(r.perSecond)} mails/s processed (${processed} mails in ${fmt(r.seconds, 2)} s)`);
