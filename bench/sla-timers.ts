@@ -564,9 +564,7 @@ function report(r: Results, env: { hz?: string; cpus: number }): void {
     console.log(`  Redis memory  ${fmt((r.bytesPerTimer * TARGET) / 1048576, 0)} MiB of delayed jobs`);
   if (r.armRate !== undefined) console.log(`  arm           ${fmt(TARGET / r.armRate, 0)} s with SlaService.arm()`);
   if (r.rearmRate !== undefined)
-    console.log(
-      `  re-arm        ${fmt(TARGET / r.rearmRate, 0)} s for reconcile() (linear; keyset paging)`,
-    );
+    console.log(`  re-arm        ${fmt(TARGET / r.rearmRate, 0)} s for reconcile() (linear; keyset paging)`);
   if (r.breachSpanS !== undefined) {
     const offered = TIMERS / WINDOW_S;
     const average = TIMERS / Math.max(r.breachSpanS, WINDOW_S);
