@@ -77,11 +77,12 @@ export class AgentsGateway
     if (actor.kind === 'user' && actor.id) join.push(rooms.user(t, actor.id));
     socket.join(join);
     try {
-      socket.emit('replay', await this.replay.since(actor, socket.handshake.auth?.lastEventId));
+      // Presence first: once a client has its replay, it counts as online everywhere.
       if (actor.kind === 'user' && actor.id) {
         const online = await this.presence.connect(t, actor.id, socket.id, actor.name ?? null);
         if (online) this.nsp.to(rooms.presence(t)).volatile.emit('presence', online);
       }
+      socket.emit('replay', await this.replay.since(actor, socket.handshake.auth?.lastEventId));
     } catch (err) {
       this.logger.error({ err, tenantId: t }, 'Realtime connect failed');
       socket.disconnect(true);
