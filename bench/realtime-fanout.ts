@@ -18,12 +18,12 @@ import { randomUUID } from 'crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { Agent, request } from 'http';
 import Redis from 'ioredis';
-import { AddressInfo, createServer } from 'net';
 import { cpus, tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { performance } from 'perf_hooks';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
+import { freePort, stopProcess } from './lib';
 
 /* ------------------------------------------------------------------ settings */
 
@@ -156,30 +156,6 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
       if (code === 0) resolvePromise(out);
       else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}\n${out.slice(-4000)}`));
     });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  return new Promise((resolvePromise) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolvePromise();
-    });
-    child.kill('SIGTERM');
   });
 }
 

@@ -10,17 +10,17 @@
  * Run: `bench/tickets-create [--duration=15] [--connections=50] [--warmup=3]` (or DURATION, CONNECTIONS, WARMUP).
  */
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'child_process';
+import { spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import Redis from 'ioredis';
-import { AddressInfo, createServer } from 'net';
 import { cpus, loadavg, tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { performance } from 'perf_hooks';
 import { Pool } from 'pg';
 import { cleanText, textToHtml } from '@crewdesk/common';
 import { ActorRef, buildInsertTicket, NewTicketRow } from '../libs/tickets/src/tickets.repository';
+import { freePort, stopProcess } from './lib';
 
 /* ------------------------------------------------------------------ settings */
 
@@ -138,30 +138,6 @@ function run(
           ),
         );
     });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  return new Promise((resolvePromise) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolvePromise();
-    });
-    child.kill('SIGTERM');
   });
 }
 
