@@ -12,7 +12,7 @@ import {
 } from '@crewdesk/common';
 import { EntityManager } from 'typeorm';
 import { Actor, can, Channel, TenantContext, TicketPriority, TicketStatus } from '@crewdesk/db';
-import { TicketEventBus } from './event-bus';
+import { TicketEventBus, TicketEventRecord } from './event-bus';
 import { assertTransition } from './state-machine';
 import { ActorRef, TicketFilters, TicketsRepository } from './tickets.repository';
 import { customerMessageView, isStaff, MessageView, messageView, TicketView, ticketView } from './views';
@@ -401,6 +401,21 @@ export class TicketsService {
     if (!event) throw notFound();
     this.bus.publish([event]);
     return { eventId: event.id };
+  }
+
+  /**
+   * An event about a ticket that changes none of its rows (an escalation, a link, a grant): appended to the log
+   * and published like any other. Callers check the actor's rights first; null when the ticket does not exist.
+   */
+  async recordEvent(
+    ticketId: string,
+    type: string,
+    data: Record<string, unknown>,
+    visibility: 'public' | 'internal' = 'internal',
+  ): Promise<TicketEventRecord | null> {
+    const event = await this.repo.appendEvent(ticketId, type, actorRef(this.ctx.actor), visibility, data);
+    if (event) this.bus.publish([event]);
+    return event;
   }
 
   /**
