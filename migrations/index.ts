@@ -4,10 +4,12 @@ import { InitialSchema1795388488337 } from './1795388488337-InitialSchema';
 import { AddEventTransactionIds1795390172694 } from './1795390172694-AddEventTransactionIds';
 import { AddEmailChannel1795391807741 } from './1795391807741-AddEmailChannel';
 import { AddSla1795392637339 } from './1795392637339-AddSla';
+import { AddRouting1795399000000 } from './1795399000000-AddRouting';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795388488337,
   AddEventTransactionIds1795390172694,
   AddEmailChannel1795391807741,
   AddSla1795392637339,
+  AddRouting1795399000000,
 ];

@@ -24,6 +24,7 @@ import { WorkspacesModule } from './modules/workspaces/workspaces.module';
 import { WidgetModule } from './modules/widget/widget.module';
 import { ChannelsApiModule } from './modules/channels/channels.module';
 import { SlaApiModule } from './modules/sla/sla.module';
+import { RoutingApiModule } from './modules/routing/routing.module';
 
 @Module({
   imports: [
@@ -49,6 +50,7 @@ import { SlaApiModule } from './modules/sla/sla.module';
     WidgetModule,
     ChannelsApiModule,
     SlaApiModule,
+    RoutingApiModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })

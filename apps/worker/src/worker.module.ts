@@ -12,7 +12,9 @@ import { SmtpInboundServer } from './email/smtp-inbound.server';
 import { ImapPoller } from './email/imap-poller.service';
 import { ChannelsModule } from '@crewdesk/channels';
 import { SlaModule } from '@crewdesk/sla';
-import { EmitterPublisher } from '@crewdesk/realtime';
+import { EmitterPublisher, PresenceService, UserEmitter } from '@crewdesk/realtime';
+import { NOTIFICATION_SINK, PRESENCE_READER, RoutingModule } from '@crewdesk/routing';
+import { RoutingSweeper } from './routing/routing-sweeper.service';
 import { SlaProcessor } from './processors/sla.processor';
 
 @Module({
@@ -29,6 +31,21 @@ import { SlaProcessor } from './processors/sla.processor';
     ),
     ChannelsModule,
     SlaModule,
+    RoutingModule.register({
+      providers: [
+        PresenceService,
+        UserEmitter,
+        {
+          provide: PRESENCE_READER,
+          useFactory: (presence: PresenceService) => ({
+            online: async (tenantId: string) =>
+              new Set((await presence.list(tenantId)).filter((p) => p.status !== 'away').map((p) => p.userId)),
+          }),
+          inject: [PresenceService],
+        },
+        { provide: NOTIFICATION_SINK, useExisting: UserEmitter },
+      ],
+    }),
   ],
   providers: [
     EmitterPublisher,
@@ -38,6 +55,7 @@ import { SlaProcessor } from './processors/sla.processor';
     EmailOutboundProcessor,
     SmtpInboundServer,
     SlaProcessor,
+    RoutingSweeper,
     ImapPoller,
   ],
 })

@@ -4,3 +4,4 @@ export * from './pagination';
 export * from './validation';
 export * from './sanitize';
 export * from './logging.module';
+export * from './business-calendar';

@@ -9,3 +9,4 @@ export * from './widget.gateway';
 export * from './realtime.module';
 export * from './socket-input';
 export * from './emitter-publisher';
+export * from './user-emitter';

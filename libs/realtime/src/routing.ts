@@ -65,7 +65,8 @@ export function deliveries(event: TicketEventRecord): Delivery[] {
   const r = event.route;
   const staffRooms = new Set([rooms.staff(t)]);
   for (const team of [r?.teamId, r?.previousTeamId]) if (team) staffRooms.add(rooms.team(t, team));
-  for (const user of [r?.assigneeId, r?.previousAssigneeId]) if (user) staffRooms.add(rooms.user(t, user));
+  for (const user of [r?.assigneeId, r?.previousAssigneeId, ...(r?.sharedWith ?? [])])
+    if (user) staffRooms.add(rooms.user(t, user));
   const out: Delivery[] = [
     { namespace: '/agents', rooms: [...staffRooms], type: event.type, payload: toPayload(event) },
   ];

@@ -1,7 +1,8 @@
 import type { BusinessCalendar } from './calendar';
 
 export const SLA_METRICS = ['first_response', 'next_response', 'resolution'] as const;
-export type SlaMetric = (typeof SLA_METRICS)[number];
+/** Customer promises, and the hand-off clocks of escalations (acknowledge, answer). */
+export type SlaMetric = (typeof SLA_METRICS)[number] | 'handoff_ack' | 'handoff_answer';
 
 export interface SlaTargets {
   firstResponseMinutes?: number;

@@ -33,6 +33,8 @@ export interface SlaTimerView {
   /** Business minutes left (negative once breached); null once met. */
   businessMinutesLeft: number | null;
   status: string;
+  /** Set for a hand-off clock (metrics `handoff_ack`, `handoff_answer`): the escalation it times. */
+  escalationId: string | null;
 }
 
 const PAUSING = new Set(['pending', 'on_hold']);
@@ -85,6 +87,16 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
   async onEvent(e: TicketEventRecord): Promise<void> {
     if (e.type.startsWith('sla.')) return;
     const d = e.data as Row;
+    if (e.type === 'ticket.escalated') return void (await this.startHandoff(e.ticketId, d));
+    if (e.type === 'escalation.acknowledged' || e.type === 'escalation.answered') {
+      const metrics = e.type === 'escalation.answered' ? ['handoff_ack', 'handoff_answer'] : ['handoff_ack'];
+      await this.db.query(
+        `UPDATE sla_timers SET status = 'met', met_at = now(), version = version + 1, updated_at = now()
+         WHERE tenant_id = $1 AND ticket_id = $2 AND escalation_id = $3 AND metric = ANY($4::text[]) AND status = 'active'`,
+        [this.ctx.tenantId, e.ticketId, d.escalationId, metrics],
+      );
+      return;
+    }
     if (e.type === 'ticket.created') return void (await this.start(e.ticketId, ['first_response', 'resolution']));
     if (e.type === 'message.created') {
       const m = d.message ?? {};
@@ -173,7 +185,8 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
       const [row] = await this.db.query(
         `INSERT INTO sla_timers (tenant_id, ticket_id, policy_id, metric, target_minutes, started_at, due_at, warn_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (ticket_id, metric) WHERE status = 'active' DO NOTHING RETURNING *`,
+         ON CONFLICT (ticket_id, metric, (coalesce(escalation_id, '00000000-0000-0000-0000-000000000000'))) WHERE status = 'active'
+         DO NOTHING RETURNING *`,
         [this.ctx.tenantId, ticketId, policy.id, metric, target, now, due, warn],
       );
       if (row) {
@@ -182,6 +195,43 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
       }
     }
     return started;
+  }
+
+  /**
+   * The hand-off clock of an escalation: acknowledge and answer targets in the ticket's business time, nested in
+   * the customer's promise (never due after the customer's own next deadline), so support sees when the people
+   * brought in are the bottleneck. Runs whether or not the ticket has a policy.
+   */
+  private async startHandoff(ticketId: string, d: Row): Promise<void> {
+    if (!d.escalationId) return;
+    const t = await this.facts(ticketId);
+    if (!t || t.status === 'solved' || t.status === 'closed') return;
+    const policy = choosePolicy(await this.policies(), { priority: t.priority, channel: t.channel, tags: t.tags });
+    const [customer] = await this.db.query(
+      `SELECT min(due_at) AS due FROM sla_timers WHERE tenant_id = $1 AND ticket_id = $2 AND escalation_id IS NULL AND status = 'active'`,
+      [this.ctx.tenantId, ticketId],
+    );
+    const now = new Date();
+    const cap = customer?.due && new Date(customer.due) > now ? new Date(customer.due) : null;
+    const rows: Row[] = [];
+    for (const [metric, target] of [
+      ['handoff_ack', d.ackMinutes],
+      ['handoff_answer', d.answerMinutes],
+    ] as const) {
+      if (typeof target !== 'number' || !(target > 0)) continue;
+      const computed = this.compute(policy ?? undefined, now, target, [], false);
+      const due = cap && (!computed.due || cap < computed.due) ? cap : computed.due;
+      const warn = computed.warn && due && computed.warn < due ? computed.warn : null;
+      const [row] = await this.db.query(
+        `INSERT INTO sla_timers (tenant_id, ticket_id, policy_id, metric, target_minutes, started_at, due_at, warn_at, escalation_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (ticket_id, metric, (coalesce(escalation_id, '00000000-0000-0000-0000-000000000000'))) WHERE status = 'active' DO NOTHING
+         RETURNING *`,
+        [this.ctx.tenantId, ticketId, policy?.id ?? null, metric, target, now, due, warn, d.escalationId],
+      );
+      if (row) rows.push(row);
+    }
+    await this.arm(rows);
   }
 
   async meet(ticketId: string, metrics: SlaMetric[]): Promise<void> {
@@ -209,7 +259,7 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
       await this.db.query(
         `UPDATE sla_timers SET paused_at = now(), pauses = pauses || jsonb_build_array(jsonb_build_object('from', now(), 'to', NULL)),
            due_at = NULL, warn_at = NULL, version = version + 1, updated_at = now()
-         WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'active' AND paused_at IS NULL AND breached_at IS NULL`,
+         WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'active' AND paused_at IS NULL AND breached_at IS NULL AND escalation_id IS NULL`,
         [this.ctx.tenantId, ticketId],
       );
       return;
@@ -223,7 +273,7 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     if (!t) return;
     const policy = choosePolicy(await this.policies(), { priority: t.priority, channel: t.channel, tags: t.tags });
     const timers: Row[] = await this.db.query(
-      `SELECT * FROM sla_timers WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'active'`,
+      `SELECT * FROM sla_timers WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'active' AND escalation_id IS NULL`,
       [this.ctx.tenantId, ticketId],
     );
     for (const timer of timers) {
@@ -291,9 +341,10 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
          INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
          SELECT tenant_id, ticket_id, $5, 'system', NULL, 'internal',
                 jsonb_build_object('timerId', id, 'metric', metric, 'targetMinutes', target_minutes, 'dueAt', due_at, 'policyId', policy_id)
+                  || CASE WHEN escalation_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('escalationId', escalation_id) END
          FROM t RETURNING id, created_at, data, ticket_id)
        SELECT e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data, e.ticket_id,
-              tk.team_id, tk.assignee_id, tk.requester_id, t.policy_id, t.breached_at, t.version
+              tk.team_id, tk.assignee_id, tk.requester_id, tk.shared_with, t.policy_id, t.breached_at, t.version
        FROM e JOIN t ON true JOIN tickets tk ON tk.id = e.ticket_id`,
       [job.tenantId, job.timerId, job.version, EARLY_MS / 1000, kind === 'breach' ? 'sla.breached' : 'sla.warning'],
     );
@@ -375,7 +426,12 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     );
     if (!row) {
       // A rung whose alarm rang before the previous rung was written: retry it (the queue backs off).
-      if (timer.status === 'active' && timer.breached_at && timer.version === job.version && timer.escalation_step < step - 1) {
+      if (
+        timer.status === 'active' &&
+        timer.breached_at &&
+        timer.version === job.version &&
+        timer.escalation_step < step - 1
+      ) {
         throw new Error(`escalation step ${step} waits for step ${step - 1}`);
       }
       return false;
@@ -425,7 +481,12 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
       actorId: null,
       data: row.event_data,
       createdAt: new Date(row.event_created_at).toISOString(),
-      route: { teamId: row.team_id, assigneeId: row.assignee_id, requesterId: row.requester_id },
+      route: {
+        teamId: row.team_id,
+        assigneeId: row.assignee_id,
+        requesterId: row.requester_id,
+        sharedWith: row.shared_with ?? [],
+      },
     };
   }
 
@@ -543,6 +604,7 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
         breachedAt: iso(r.breached_at),
         businessMinutesLeft: left === null ? null : Math.round(left * 10) / 10,
         status: r.status,
+        escalationId: r.escalation_id ?? null,
       };
     });
   }

@@ -23,6 +23,8 @@ export interface EventRoute {
   requesterId: string;
   previousTeamId?: string | null;
   previousAssigneeId?: string | null;
+  /** People brought into the ticket (mentions, escalations) who are neither its team nor its assignee. */
+  sharedWith?: string[];
 }
 
 /**

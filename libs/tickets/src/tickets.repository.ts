@@ -60,6 +60,10 @@ export interface TicketFilters {
   tag?: string;
   requesterId?: string;
   q?: string;
+  /** Tickets with an open escalation naming this person. */
+  escalatedTo?: string;
+  /** Tickets this person follows. */
+  followedBy?: string;
   sort: 'created' | 'updated';
   after?: [string, string];
   limit: number;
@@ -103,6 +107,7 @@ function eventRecord(
       requesterId: row.requester_id,
       previousTeamId: changes.teamId ? (changes.teamId.from ?? null) : undefined,
       previousAssigneeId: changes.assigneeId ? (changes.assigneeId.from ?? null) : undefined,
+      sharedWith: row.shared_with ?? [],
     },
   };
 }
@@ -246,6 +251,13 @@ export class TicketsRepository {
     if (f.teamId) where.push(`t.team_id = ${p.add(f.teamId)}`);
     if (f.tag) where.push(`t.tags @> ARRAY[${p.add(f.tag)}]::text[]`);
     if (f.requesterId) where.push(`t.requester_id = ${p.add(f.requesterId)}`);
+    if (f.escalatedTo)
+      where.push(`t.id IN (SELECT x.ticket_id FROM ticket_escalations x WHERE x.tenant_id = ${tenant}
+                             AND ${p.add(f.escalatedTo)}::uuid = ANY(x.user_ids) AND x.status IN ('open', 'acknowledged'))`);
+    if (f.followedBy)
+      where.push(
+        `t.id IN (SELECT x.ticket_id FROM ticket_followers x WHERE x.tenant_id = ${tenant} AND x.user_id = ${p.add(f.followedBy)})`,
+      );
     if (f.q) {
       const like = p.add(likeContains(f.q));
       const number = /^#?\d{1,15}$/.test(f.q) ? ` OR t.number = ${p.add(Number(f.q.replace('#', '')))}` : '';
@@ -325,11 +337,27 @@ export class TicketsRepository {
           status = ${statusCase(n.authorRole, n.kind !== 'public', 'tickets.status')},
           solved_at = CASE WHEN ${statusCase(n.authorRole, n.kind !== 'public', 'tickets.status')} = 'solved' THEN tickets.solved_at END,
           first_response_at = ${publicStaff ? 'coalesce(tickets.first_response_at, now())' : 'tickets.first_response_at'},
-          last_message_at = ${n.kind === 'internal' ? 'tickets.last_message_at' : 'now()'},
+          last_message_at = ${n.kind === 'internal' ? 'tickets.last_message_at' : 'now()'},${
+            n.mentions.length
+              ? `
+          shared_with = ARRAY(SELECT DISTINCT u FROM unnest(tickets.shared_with || ${p.add(n.mentions)}::uuid[]) u),`
+              : ''
+          }
           version = tickets.version + 1, updated_at = now()
         FROM m WHERE tickets.tenant_id = ${tenant} AND tickets.id = m.ticket_id
         RETURNING tickets.*
-      )${attach},
+      )${attach}${
+        n.mentions.length
+          ? `,
+      g AS (
+        -- A mention grants the mentioned people access to this ticket alone (no expiry).
+        INSERT INTO ticket_grants (ticket_id, user_id, tenant_id, reason, granted_by)
+        SELECT m.ticket_id, u, ${tenant}, 'mention', ${p.add(n.author.type === 'user' ? n.author.id : null)}::uuid
+        FROM m, unnest(m.mentions) u
+        ON CONFLICT (ticket_id, user_id) DO UPDATE SET expires_at = NULL WHERE ticket_grants.expires_at IS NOT NULL
+        RETURNING 1)`
+          : ''
+      },
       ${eventAndAudit(p, tenant, this.ctx.requestId ?? null, 'message.created', n.author, visibility, data, 't, m')}
       SELECT row_to_json(m.*) AS message, ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
         ${n.attachmentIds.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}
@@ -360,13 +388,14 @@ export class TicketsRepository {
     actor: ActorRef,
     visibility: 'public' | 'internal',
     data: Record<string, unknown>,
+    manager?: EntityManager,
   ): Promise<TicketEventRecord | null> {
-    const [row] = await this.db.query(
+    const [row] = await (manager ?? this.db).query(
       `WITH e AS (
          INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
          SELECT tenant_id, id, $3, $4, $5, $6, $7::jsonb FROM tickets WHERE tenant_id = $1 AND id = $2
          RETURNING id, created_at, data, ticket_id)
-       SELECT e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data, t.team_id, t.assignee_id, t.requester_id
+       SELECT e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data, t.team_id, t.assignee_id, t.requester_id, t.shared_with
        FROM e JOIN tickets t ON t.id = e.ticket_id`,
       [this.ctx.tenantId, ticketId, type, actor.type, actor.id, visibility, JSON.stringify(data)],
     );
@@ -390,7 +419,7 @@ export class TicketsRepository {
        e AS (
          INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
          SELECT $1, m.ticket_id, $6, 'system', NULL, $7, $8::jsonb FROM m RETURNING id, created_at, data, ticket_id)
-       SELECT e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data, t.team_id, t.assignee_id, t.requester_id
+       SELECT e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data, t.team_id, t.assignee_id, t.requester_id, t.shared_with
        FROM e JOIN tickets t ON t.id = e.ticket_id`,
       [this.ctx.tenantId, ticketId, messageId, to, from, type, visibility, JSON.stringify(data)],
     );

@@ -412,10 +412,18 @@ export class TicketsService {
     type: string,
     data: Record<string, unknown>,
     visibility: 'public' | 'internal' = 'internal',
+    /** Append inside the caller's transaction; the caller publishes after commit (`publish`). */
+    manager?: EntityManager,
   ): Promise<TicketEventRecord | null> {
-    const event = await this.repo.appendEvent(ticketId, type, actorRef(this.ctx.actor), visibility, data);
-    if (event) this.bus.publish([event]);
+    const event = await this.repo.appendEvent(ticketId, type, actorRef(this.ctx.actor), visibility, data, manager);
+    if (event && !manager) this.bus.publish([event]);
     return event;
+  }
+
+  /** Publishes events that a caller appended inside its own transaction, once it committed. */
+  publish(events: Array<TicketEventRecord | null>): void {
+    const committed = events.filter((e): e is TicketEventRecord => !!e);
+    if (committed.length) this.bus.publish(committed);
   }
 
   /**

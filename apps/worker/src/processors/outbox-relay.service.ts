@@ -87,7 +87,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (BigInt(cursor.watermark) >= BigInt(horizon)) return 0;
       const rows: Row[] = await m.query(
         `SELECT e.id, e.tenant_id, e.ticket_id, e.type, e.visibility, e.actor_type, e.actor_id, e.data, e.created_at, e.tx_id::text AS tx_id,
-                t.team_id, t.assignee_id, t.requester_id
+                t.team_id, t.assignee_id, t.requester_id, t.shared_with
          FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
          WHERE e.tx_id >= $1::bigint AND e.tx_id < $2::bigint ORDER BY e.id LIMIT $3`,
         [cursor.watermark, horizon, BATCH],
@@ -121,6 +121,6 @@ function toRecord(r: Row): TicketEventRecord {
     actorId: r.actor_id,
     data: r.data,
     createdAt: new Date(r.created_at).toISOString(),
-    route: { teamId: r.team_id, assigneeId: r.assignee_id, requesterId: r.requester_id },
+    route: { teamId: r.team_id, assigneeId: r.assignee_id, requesterId: r.requester_id, sharedWith: r.shared_with ?? [] },
   };
 }

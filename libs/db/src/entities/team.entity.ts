@@ -10,7 +10,7 @@ import {
 } from 'typeorm';
 import { User } from './user.entity';
 
-export const ASSIGNMENT_STRATEGIES = ['manual', 'round_robin', 'least_loaded'] as const;
+export const ASSIGNMENT_STRATEGIES = ['manual', 'round_robin', 'least_loaded', 'skill_match'] as const;
 export type AssignmentStrategy = (typeof ASSIGNMENT_STRATEGIES)[number];
 
 @Entity('teams')
@@ -21,6 +21,15 @@ export class Team {
   @Column({ type: 'varchar', length: 100 }) name: string;
   @Column({ type: 'varchar', length: 500, default: '' }) description: string;
   @Column({ type: 'varchar', length: 32, default: 'manual' }) assignment: AssignmentStrategy;
+  /** Round robin's place: the last person given a ticket. */
+  @Column({ type: 'uuid', nullable: true }) lastAssignedUserId: string | null;
+  /** Take tickets back from an assignee offline this long (off when null). */
+  @Column({ type: 'real', nullable: true }) offlineReassignMinutes: number | null;
+  /** Alert the team's leads when a ticket waits unassigned this long (off when null). */
+  @Column({ type: 'real', nullable: true }) backlogAlertMinutes: number | null;
+  /** Hand-off targets when a ticket is escalated to this team. */
+  @Column({ type: 'real', nullable: true }) handoffAckMinutes: number | null;
+  @Column({ type: 'real', nullable: true }) handoffAnswerMinutes: number | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 }
 

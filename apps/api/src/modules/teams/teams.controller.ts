@@ -1,7 +1,19 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
@@ -33,6 +45,33 @@ export class CreateTeamDto {
   @IsOptional()
   @IsIn(ASSIGNMENT_STRATEGIES)
   assignment?: (typeof ASSIGNMENT_STRATEGIES)[number];
+
+  /** Take tickets back from an assignee offline this many minutes (null: never). */
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(10080)
+  offlineReassignMinutes?: number | null;
+
+  /** Alert the team's leads when a ticket waits unassigned this many minutes (null: never). */
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(10080)
+  backlogAlertMinutes?: number | null;
+
+  /** Hand-off targets for escalations to this team: acknowledge and answer, in business minutes. */
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(100000)
+  handoffAckMinutes?: number | null;
+
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(100000)
+  handoffAnswerMinutes?: number | null;
 }
 
 export class UpdateTeamDto {
@@ -62,6 +101,33 @@ export class UpdateTeamDto {
   @IsOptional()
   @IsIn(ASSIGNMENT_STRATEGIES)
   assignment?: (typeof ASSIGNMENT_STRATEGIES)[number];
+
+  /** Take tickets back from an assignee offline this many minutes (null: never). */
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(10080)
+  offlineReassignMinutes?: number | null;
+
+  /** Alert the team's leads when a ticket waits unassigned this many minutes (null: never). */
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(10080)
+  backlogAlertMinutes?: number | null;
+
+  /** Hand-off targets for escalations to this team: acknowledge and answer, in business minutes. */
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(100000)
+  handoffAckMinutes?: number | null;
+
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(100000)
+  handoffAnswerMinutes?: number | null;
 }
 
 const TEAM_SELECT = `t.*, coalesce((SELECT json_agg(json_build_object('userId', m.user_id, 'isLead', m.is_lead) ORDER BY m.is_lead DESC)
@@ -73,6 +139,10 @@ const teamView = (r: any) => ({
   name: r.name,
   description: r.description,
   assignment: r.assignment,
+  offlineReassignMinutes: r.offline_reassign_minutes,
+  backlogAlertMinutes: r.backlog_alert_minutes,
+  handoffAckMinutes: r.handoff_ack_minutes,
+  handoffAnswerMinutes: r.handoff_answer_minutes,
   members: r.members,
   createdAt: new Date(r.created_at).toISOString(),
 });
@@ -111,8 +181,18 @@ export class TeamsController {
   async create(@Body() dto: CreateTeamDto) {
     const id = await this.write(async (m) => {
       const [row] = await m.query(
-        `INSERT INTO teams (tenant_id, name, description, assignment) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [this.ctx.tenantId, dto.name.trim(), dto.description ?? '', dto.assignment ?? 'manual'],
+        `INSERT INTO teams (tenant_id, name, description, assignment, offline_reassign_minutes, backlog_alert_minutes, handoff_ack_minutes, handoff_answer_minutes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+        [
+          this.ctx.tenantId,
+          dto.name.trim(),
+          dto.description ?? '',
+          dto.assignment ?? 'manual',
+          dto.offlineReassignMinutes ?? null,
+          dto.backlogAlertMinutes ?? null,
+          dto.handoffAckMinutes ?? null,
+          dto.handoffAnswerMinutes ?? null,
+        ],
       );
       await this.setMembers(m, row.id, dto.memberIds ?? [], dto.leadIds ?? []);
       await this.auditLog.record('team.created', 'team', row.id, dto, m);
@@ -127,9 +207,28 @@ export class TeamsController {
     const current = await this.get(id);
     await this.write(async (m) => {
       await m.query(
-        `UPDATE teams SET name = coalesce($3, name), description = coalesce($4, description), assignment = coalesce($5, assignment)
+        `UPDATE teams SET name = coalesce($3, name), description = coalesce($4, description), assignment = coalesce($5, assignment),
+           offline_reassign_minutes = CASE WHEN $6 THEN $7::real ELSE offline_reassign_minutes END,
+           backlog_alert_minutes = CASE WHEN $8 THEN $9::real ELSE backlog_alert_minutes END,
+           handoff_ack_minutes = CASE WHEN $10 THEN $11::real ELSE handoff_ack_minutes END,
+           handoff_answer_minutes = CASE WHEN $12 THEN $13::real ELSE handoff_answer_minutes END
          WHERE tenant_id = $1 AND id = $2`,
-        [this.ctx.tenantId, id, dto.name?.trim() ?? null, dto.description ?? null, dto.assignment ?? null],
+        [
+          this.ctx.tenantId,
+          id,
+          dto.name?.trim() ?? null,
+          dto.description ?? null,
+          dto.assignment ?? null,
+          // A field sent as null turns the setting off; a field left out keeps it.
+          dto.offlineReassignMinutes !== undefined,
+          dto.offlineReassignMinutes ?? null,
+          dto.backlogAlertMinutes !== undefined,
+          dto.backlogAlertMinutes ?? null,
+          dto.handoffAckMinutes !== undefined,
+          dto.handoffAckMinutes ?? null,
+          dto.handoffAnswerMinutes !== undefined,
+          dto.handoffAnswerMinutes ?? null,
+        ],
       );
       if (dto.memberIds || dto.leadIds) {
         const members = dto.memberIds ?? current.members.map((x: { userId: string }) => x.userId);

@@ -45,7 +45,14 @@ export class TicketsController {
   list(@Query() q: ListTicketsQuery) {
     const me = this.ctx.actor.id;
     const assigneeId = q.assigneeId === 'none' ? null : q.assigneeId === 'me' ? (me ?? undefined) : q.assigneeId;
-    return this.tickets.list({ ...q, assigneeId, sort: q.sort ?? 'created', limit: pageLimit(q) });
+    return this.tickets.list({
+      ...q,
+      assigneeId,
+      escalatedTo: q.escalatedTo === 'me' ? (me ?? '00000000-0000-0000-0000-000000000000') : undefined,
+      followedBy: q.followedBy === 'me' ? (me ?? '00000000-0000-0000-0000-000000000000') : undefined,
+      sort: q.sort ?? 'created',
+      limit: pageLimit(q),
+    });
   }
 
   @Get('number/:number')

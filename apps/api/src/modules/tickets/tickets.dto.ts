@@ -226,6 +226,16 @@ export class ListTicketsQuery extends PageQuery {
   @MaxLength(200)
   q?: string;
 
+  /** `me`: tickets with an open escalation to me (the "escalated to me" view). */
+  @IsOptional()
+  @IsIn(['me'])
+  escalatedTo?: 'me';
+
+  /** `me`: tickets I follow. */
+  @IsOptional()
+  @IsIn(['me'])
+  followedBy?: 'me';
+
   @IsOptional()
   @IsIn(['created', 'updated'])
   sort?: 'created' | 'updated';

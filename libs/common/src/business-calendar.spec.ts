@@ -13,7 +13,7 @@ import {
   remainingBusinessMinutes,
   TimeSpan,
   warningAt,
-} from './calendar';
+} from './business-calendar';
 
 const d = (iso: string) => new Date(iso);
 const nineToSix: TimeSpan[] = [['09:00', '18:00']];
