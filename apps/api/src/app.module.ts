@@ -25,6 +25,7 @@ import { WidgetModule } from './modules/widget/widget.module';
 import { ChannelsApiModule } from './modules/channels/channels.module';
 import { SlaApiModule } from './modules/sla/sla.module';
 import { RoutingApiModule } from './modules/routing/routing.module';
+import { LinkedIssuesApiModule } from './modules/linked-issues/linked-issues.module';
 
 @Module({
   imports: [
@@ -51,6 +52,7 @@ import { RoutingApiModule } from './modules/routing/routing.module';
     ChannelsApiModule,
     SlaApiModule,
     RoutingApiModule,
+    LinkedIssuesApiModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })

@@ -16,6 +16,8 @@ import { EmitterPublisher, PresenceService, UserEmitter } from '@crewdesk/realti
 import { NOTIFICATION_SINK, PRESENCE_READER, RoutingModule } from '@crewdesk/routing';
 import { RoutingSweeper } from './routing/routing-sweeper.service';
 import { SlaProcessor } from './processors/sla.processor';
+import { LinkedIssuesModule } from '@crewdesk/routing';
+import { LinkedIssuesProcessor } from './linked-issues/linked-issues.processor';
 
 @Module({
   imports: [
@@ -46,6 +48,7 @@ import { SlaProcessor } from './processors/sla.processor';
         { provide: NOTIFICATION_SINK, useExisting: UserEmitter },
       ],
     }),
+    LinkedIssuesModule,
   ],
   providers: [
     EmitterPublisher,
@@ -57,6 +60,7 @@ import { SlaProcessor } from './processors/sla.processor';
     SlaProcessor,
     RoutingSweeper,
     ImapPoller,
+    LinkedIssuesProcessor,
   ],
 })
 export class WorkerModule {}

@@ -4,6 +4,7 @@ export enum QueueName {
   EmailInbound = 'email-inbound',
   EmailOutbound = 'email-outbound',
   Sla = 'sla',
+  LinkedIssues = 'linked-issues',
 }
 
 export enum JobName {
@@ -22,6 +23,10 @@ export enum JobName {
   SlaEscalate = 'sla.escalate',
   /** Fires due timers that no alarm fired (a wiped Redis, a dead worker) and re-arms the rest. */
   SlaReconcile = 'sla.reconcile',
+  /** Tells one linked ticket's customer that its issue shipped (re-checks PostgreSQL; a second run is a no-op). */
+  IssueNotify = 'issue.notify',
+  /** Tells every linked ticket of a shipped issue that no job told (a crash, a wiped Redis). */
+  IssueReconcile = 'issue.reconcile',
 }
 
 export interface SlaTimerJob {
@@ -29,6 +34,12 @@ export interface SlaTimerJob {
   timerId: string;
   version: number;
   step?: number;
+}
+
+export interface IssueNotifyJob {
+  tenantId: string;
+  issueId: string;
+  ticketId: string;
 }
 
 export interface EmailProcessJob {

@@ -6,3 +6,4 @@ export * from './routing.service';
 export * from './escalation.service';
 export * from './routing-events.service';
 export * from './routing.module';
+export * from './linked-issues';

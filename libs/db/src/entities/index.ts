@@ -9,6 +9,7 @@ import { Attachment, Message } from './message.entity';
 import { AuditEntry, IdempotencyKey, RelayCursor, TicketEvent } from './event.entity';
 import { ChannelRow, EmailMessageId, InboundEmail } from './channel.entity';
 import { BusinessCalendarRow, SlaPolicyRow, SlaTimerRow } from './sla.entity';
+import { LinkedIssue, TicketIssueLink } from './linked-issue.entity';
 
 export * from './tenant.entity';
 export * from './role.entity';
@@ -21,6 +22,7 @@ export * from './message.entity';
 export * from './event.entity';
 export * from './channel.entity';
 export * from './sla.entity';
+export * from './linked-issue.entity';
 
 export const ENTITIES = [
   Tenant,
@@ -46,4 +48,6 @@ export const ENTITIES = [
   BusinessCalendarRow,
   SlaPolicyRow,
   SlaTimerRow,
+  LinkedIssue,
+  TicketIssueLink,
 ];
