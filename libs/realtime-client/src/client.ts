@@ -1,11 +1,5 @@
 import { io, ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
-import {
-  ClientToServerEvents,
-  ReplayPayload,
-  ServerToClientEvents,
-  TicketEventPayload,
-  TICKET_EVENT_TYPES,
-} from './protocol';
+import { ClientToServerEvents, ReplayPayload, ServerToClientEvents, TicketEventPayload } from './protocol';
 
 export interface RealtimeClientOptions {
   /** Base URL of the API, e.g. http://localhost:3000. */
@@ -54,9 +48,10 @@ export class RealtimeClient {
       this.replaying = true;
     });
     this.socket.on('replay', (payload: ReplayPayload) => this.onReplay(payload));
-    for (const type of TICKET_EVENT_TYPES) {
-      this.socket.on(type, ((event: TicketEventPayload) => this.onLive(event)) as never);
-    }
+    // Every ticket event, whatever its type (new types need no client change): `{ id, type, ticketId, ... }`.
+    this.socket.onAny((name: string, payload: unknown) => {
+      if (name !== 'replay' && isTicketEvent(payload)) this.onLive(payload);
+    });
   }
 
   get lastEventId(): string {
@@ -110,4 +105,15 @@ export class RealtimeClient {
     if (this.floor === undefined || id < this.floor) this.floor = id;
     for (const h of this.handlers) h(event);
   }
+}
+
+function isTicketEvent(p: unknown): p is TicketEventPayload {
+  const e = p as TicketEventPayload | null;
+  return (
+    !!e &&
+    typeof e.id === 'string' &&
+    /^\d+$/.test(e.id) &&
+    typeof e.type === 'string' &&
+    typeof e.ticketId === 'string'
+  );
 }

@@ -12,6 +12,13 @@ export const TICKET_EVENT_TYPES = [
   'message.read',
   'sla.warning',
   'sla.breached',
+  'sla.escalated',
+  'ticket.routed',
+  'ticket.reassigned',
+  'ticket.escalated',
+  'escalation.acknowledged',
+  'escalation.answered',
+  'access.expired',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

@@ -14,6 +14,26 @@ type Row = Record<string, any>;
 /** Rule edits reach other processes within this time. */
 const RULES_TTL_MS = 5_000;
 const RETRIES = 5;
+/** Assignments in flight per process (each holds a connection while it waits for its team's lock). */
+const ASSIGN_CONCURRENCY = 3;
+
+/** At most `size` tasks at once; the rest wait their turn in order. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
 
 export interface DryRunResult {
   matched: { id: string; name: string; position: number } | null;
@@ -220,6 +240,17 @@ export class RoutingService {
    * One assignment per team at a time (an advisory lock), so round robin and loads stay exact under concurrency.
    */
   async assign(
+    ticketId: string,
+    opts: { teamId: string | null; by?: { type: 'role' | 'skill'; value: string }; exclude?: string[] },
+  ): Promise<string | null> {
+    // An assignment holds one connection for its lock and uses the pool for the rest: a few at a time per
+    // process, so a burst of new tickets can never take every connection while waiting on the lock.
+    return this.slots.run(() => this.assignLocked(ticketId, opts));
+  }
+
+  private readonly slots = new Semaphore(ASSIGN_CONCURRENCY);
+
+  private async assignLocked(
     ticketId: string,
     opts: { teamId: string | null; by?: { type: 'role' | 'skill'; value: string }; exclude?: string[] },
   ): Promise<string | null> {

@@ -88,15 +88,8 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     if (e.type.startsWith('sla.')) return;
     const d = e.data as Row;
     if (e.type === 'ticket.escalated') return void (await this.startHandoff(e.ticketId, d));
-    if (e.type === 'escalation.acknowledged' || e.type === 'escalation.answered') {
-      const metrics = e.type === 'escalation.answered' ? ['handoff_ack', 'handoff_answer'] : ['handoff_ack'];
-      await this.db.query(
-        `UPDATE sla_timers SET status = 'met', met_at = now(), version = version + 1, updated_at = now()
-         WHERE tenant_id = $1 AND ticket_id = $2 AND escalation_id = $3 AND metric = ANY($4::text[]) AND status = 'active'`,
-        [this.ctx.tenantId, e.ticketId, d.escalationId, metrics],
-      );
-      return;
-    }
+    if (e.type === 'escalation.acknowledged' || e.type === 'escalation.answered')
+      return void (await this.handoffMet(e.ticketId, d.escalationId, e.type === 'escalation.answered'));
     if (e.type === 'ticket.created') return void (await this.start(e.ticketId, ['first_response', 'resolution']));
     if (e.type === 'message.created') {
       const m = d.message ?? {};
@@ -232,6 +225,21 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
       if (row) rows.push(row);
     }
     await this.arm(rows);
+    // An answer that was written before this clock started (events are handled concurrently) still counts.
+    const done: Row[] = await this.db.query(
+      `SELECT DISTINCT type FROM ticket_events WHERE tenant_id = $1 AND ticket_id = $2
+         AND type IN ('escalation.acknowledged', 'escalation.answered') AND data->>'escalationId' = $3`,
+      [this.ctx.tenantId, ticketId, d.escalationId],
+    );
+    for (const e of done) await this.handoffMet(ticketId, d.escalationId, e.type === 'escalation.answered');
+  }
+
+  private async handoffMet(ticketId: string, escalationId: string, answered: boolean): Promise<void> {
+    await this.db.query(
+      `UPDATE sla_timers SET status = 'met', met_at = now(), version = version + 1, updated_at = now()
+       WHERE tenant_id = $1 AND ticket_id = $2 AND escalation_id = $3 AND metric = ANY($4::text[]) AND status = 'active'`,
+      [this.ctx.tenantId, ticketId, escalationId, answered ? ['handoff_ack', 'handoff_answer'] : ['handoff_ack']],
+    );
   }
 
   async meet(ticketId: string, metrics: SlaMetric[]): Promise<void> {

@@ -53,10 +53,17 @@ export class EmailDispatcher implements OnApplicationBootstrap, OnApplicationShu
           );
         }
       }
-      if (event.type === 'sla.escalated') {
+      if (event.type === 'sla.escalated' || event.type === 'ticket.escalated') {
+        // An escalation mail carries the reason; the person answers by replying to it (a signed reply address).
         for (const userId of (d.notify ?? []) as string[]) {
           await this.notify(
-            { tenantId: event.tenantId, ticketId: event.ticketId, userId, reason: 'escalated' },
+            {
+              tenantId: event.tenantId,
+              ticketId: event.ticketId,
+              userId,
+              reason: 'escalated',
+              ...(d.reason ? { excerpt: String(d.reason).slice(0, 2000) } : {}),
+            },
             event.id,
           );
         }
