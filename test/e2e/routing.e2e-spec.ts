@@ -450,4 +450,86 @@ describe('routing: everyone is support', () => {
     ).toBe(403);
     await request(t.http).post('/api/v1/routing-rules/dry-run').set(ws.admin.auth).send({}).expect(400);
   });
+
+  it("holds an expert's public reply for the agent's approval where the workspace asks, then sends it once", async () => {
+    const rv = await WorkspaceSession.create(t);
+    await request(t.http)
+      .patch('/api/v1/workspace')
+      .set(rv.admin.auth)
+      .send({ settings: { expertReview: true } })
+      .expect(200);
+    const agent = await rv.person(['agent'], [], 'Agent');
+    const engineer = await rv.person(['engineer'], [], 'Engineer');
+    const web = await rv.webTicket('Sync fails', 'Sync fails every night.');
+    const current = await request(t.http).get(`/api/v1/tickets/${web.id}`).set(agent.auth).expect(200);
+    await request(t.http)
+      .patch(`/api/v1/tickets/${web.id}`)
+      .set(agent.auth)
+      .send({ version: current.body.version, assigneeId: agent.id })
+      .expect(200);
+    await request(t.http)
+      .post(`/api/v1/tickets/${web.id}/escalations`)
+      .set(agent.auth)
+      .send({ target: { type: 'user', id: engineer.id }, reason: 'Why does sync fail?' })
+      .expect(201);
+
+    const held = await request(t.http)
+      .post(`/api/v1/tickets/${web.id}/messages`)
+      .set(engineer.auth)
+      .send({ body: 'A token expired; it is fixed now.' })
+      .expect(202);
+    expect(held.body).toMatchObject({ internal: true, reviewState: 'pending' });
+    const seen = async () =>
+      (await request(t.http).get(`/api/v1/portal/tickets/${web.id}/messages`).set(web.customer).expect(200)).body.items
+        .map((m: any) => m.body)
+        .filter((b: string) => b.includes('token expired'));
+    expect(await seen()).toEqual([]);
+    await eventually(async () => (await notificationsOf(agent.id)).find((n: any) => n.type === 'review_requested'));
+    // Only the ticket's agent (or someone who sees every ticket) decides; other workspaces see nothing.
+    await request(t.http)
+      .post(`/api/v1/tickets/${web.id}/messages/${held.body.id}/approve`)
+      .set(engineer.auth)
+      .expect(403);
+    await request(t.http)
+      .post(`/api/v1/tickets/${web.id}/messages/${held.body.id}/approve`)
+      .set(other.admin.auth)
+      .expect(404);
+
+    const sent = await request(t.http)
+      .post(`/api/v1/tickets/${web.id}/messages/${held.body.id}/approve`)
+      .set(agent.auth)
+      .expect(200);
+    expect(sent.body).toMatchObject({
+      internal: false,
+      author: { id: engineer.id },
+      body: 'A token expired; it is fixed now.',
+    });
+    const again = await request(t.http)
+      .post(`/api/v1/tickets/${web.id}/messages/${held.body.id}/approve`)
+      .set(agent.auth)
+      .expect(200);
+    expect(again.body.id).toBe(sent.body.id);
+    expect(await seen()).toEqual(['A token expired; it is fixed now.']);
+    await request(t.http)
+      .post(`/api/v1/tickets/${web.id}/messages/${held.body.id}/reject`)
+      .set(agent.auth)
+      .send({})
+      .expect(409);
+    await eventually(async () =>
+      (await notificationsOf(engineer.id)).find(
+        (n: any) => n.type === 'review_decided' && n.data.decision === 'approved',
+      ),
+    );
+    // The approved reply answers the escalation.
+    await eventually(async () => {
+      const r = await request(t.http).get(`/api/v1/tickets/${web.id}/escalations`).set(agent.auth).expect(200);
+      return r.body.items[0].status === 'answered' ? true : null;
+    });
+    // An agent's own reply is never held.
+    await request(t.http)
+      .post(`/api/v1/tickets/${web.id}/messages`)
+      .set(agent.auth)
+      .send({ body: 'Thanks!' })
+      .expect(201);
+  });
 });

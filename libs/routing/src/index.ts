@@ -4,6 +4,7 @@ export * from './presence';
 export * from './notifications.service';
 export * from './routing.service';
 export * from './escalation.service';
+export * from './review.service';
 export * from './routing-events.service';
 export * from './routing.module';
 export * from './linked-issues';

@@ -30,6 +30,7 @@ export const ROUTING_EVENT_TYPES = [
   'escalation.answered',
   'sla.warning',
   'sla.breached',
+  'message.review_decided',
 ];
 
 /**
@@ -153,9 +154,28 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
             { messageId: m.id, internal: !!m.internal, excerpt: excerpt(m.body) },
           ),
         );
+        if (m.reviewState === 'pending') {
+          // A held reply: its agent (or, without one, whoever escalated to the expert) decides.
+          const [esc] = await this.db.query(
+            `SELECT array_agg(DISTINCT requested_by) AS ids FROM ticket_escalations WHERE tenant_id = $1 AND ticket_id = $2 AND $3 = ANY(user_ids)`,
+            [e.tenantId, e.ticketId, m.authorId],
+          );
+          const deciders = assignee ? [assignee] : ((esc?.ids ?? []) as string[]).filter(Boolean);
+          out.push(...note(deciders, 'review_requested', { messageId: m.id, excerpt: excerpt(m.body) }));
+          break; // not an answer yet: the escalation is answered when the reply is approved and sent
+        }
         if (!fromCustomer) await this.escalations.answeredBy(e);
         break;
       }
+      case 'message.review_decided':
+        out.push(
+          ...note([d.expertId], 'review_decided', {
+            messageId: d.messageId,
+            decision: d.decision,
+            reason: d.reason ?? null,
+          }),
+        );
+        break;
       case 'ticket.escalated':
         out.push(
           ...note(d.notify ?? d.userIds ?? [], 'escalated', {

@@ -3,9 +3,10 @@ import { EscalationService } from './escalation.service';
 import { NotificationsService } from './notifications.service';
 import { RoutingEventsService } from './routing-events.service';
 import { RoutingService } from './routing.service';
+import { ReviewService } from './review.service';
 import { PRESENCE_READER } from './presence';
 
-const SERVICES = [RoutingService, EscalationService, NotificationsService, RoutingEventsService];
+const SERVICES = [RoutingService, EscalationService, NotificationsService, RoutingEventsService, ReviewService];
 
 /**
  * Routing rules, assignment, escalation, grants and notifications. The importing app provides `PRESENCE_READER`

@@ -49,6 +49,7 @@ export interface NewMessageRow {
   externalId: string | null;
   mentions: string[];
   attachmentIds: string[];
+  reviewState?: 'pending' | null;
   eventData: Record<string, unknown>;
 }
 
@@ -323,9 +324,9 @@ export class TicketsRepository {
       : '';
     const sql = `
       WITH m AS (
-        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions, delivery_state)
+        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions, review_state, delivery_state)
         SELECT ${p.add(n.id)}, ${tenant}, tk.id, ${p.add(n.kind)}, ${p.add(n.author.type)}, ${p.add(n.author.id)}, ${p.add(n.text)},
-               ${p.add(n.html)}, ${p.add(n.channel)}, ${p.add(n.externalId)}, ${p.add(n.mentions)}::uuid[],
+               ${p.add(n.html)}, ${p.add(n.channel)}, ${p.add(n.externalId)}, ${p.add(n.mentions)}::uuid[], ${p.add(n.reviewState ?? null)},
                -- A staff public reply on a ticket of a delivering channel waits for the outbound worker.
                ${publicStaff ? `CASE WHEN tk.channel IN ('email', 'wechat') THEN 'queued' END` : 'NULL'}
         FROM tickets tk WHERE tk.tenant_id = ${tenant} AND tk.id = ${p.add(n.ticketId)} AND tk.status <> 'closed'

@@ -48,6 +48,8 @@ export interface AddMessageCommand {
   clientMessageId?: string;
   /** For system actors (mail ingest): the customer who wrote it. */
   authorCustomerId?: string;
+  /** Hold this public reply for approval: it is stored as an internal message awaiting review, never sent. */
+  review?: boolean;
 }
 
 export interface UpdateTicketCommand {
@@ -277,11 +279,12 @@ export class TicketsService {
     cmd: AddMessageCommand,
   ): Promise<{ message: MessageView; ticket: TicketView; created: boolean }> {
     const actor = this.ctx.actor;
-    const internal = !!cmd.internal;
+    const held = !!cmd.review && !cmd.internal;
+    const internal = !!cmd.internal || held;
     if (actor.kind === 'customer' && internal)
       throw new AppError(ErrorCode.FORBIDDEN, 'Customers cannot add internal notes');
     if (isStaff(actor)) {
-      const needed = internal ? 'ticket.note' : 'ticket.reply';
+      const needed = internal && !held ? 'ticket.note' : 'ticket.reply';
       if (!can(actor, needed)) {
         throw new AppError(ErrorCode.FORBIDDEN, `This needs the permission ${needed}`, { missing: [needed] });
       }
@@ -322,6 +325,7 @@ export class TicketsService {
       externalId: cmd.externalId ?? null,
       mentions,
       attachmentIds,
+      reviewState: held ? ('pending' as const) : null,
       eventData: {
         channel: ticket.channel,
         message: {
@@ -337,6 +341,7 @@ export class TicketsService {
           mentions,
           attachmentIds,
           clientMessageId: cmd.clientMessageId,
+          ...(held ? { reviewState: 'pending' } : {}),
         },
       },
     };

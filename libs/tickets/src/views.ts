@@ -79,6 +79,8 @@ export interface MessageView {
   html: string;
   channel: string;
   deliveryState: string | null;
+  /** A public reply held for approval (`pending`), then `approved` or `rejected`; null for every other message. */
+  reviewState: string | null;
   mentions: string[];
   attachments: AttachmentView[];
   createdAt: string;
@@ -95,6 +97,7 @@ export function messageView(r: Row): MessageView {
     html: r.body_html,
     channel: r.channel,
     deliveryState: r.delivery_state ?? null,
+    reviewState: r.review_state ?? null,
     mentions: r.mentions ?? [],
     attachments: (r.attachments ?? []).map((a: Row) => ({
       id: a.id,

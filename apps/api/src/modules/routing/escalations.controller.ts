@@ -4,9 +4,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { can, TenantContext } from '@crewdesk/db';
-import { EscalationService, NotificationsService, RoutingService } from '@crewdesk/routing';
+import { EscalationService, NotificationsService, ReviewService, RoutingService } from '@crewdesk/routing';
 import { TicketsService } from '@crewdesk/tickets';
-import { EscalateDto, FollowDto, MarkReadDto, NotificationsQuery, TagSubscriptionsDto } from './routing.dto';
+import {
+  EscalateDto,
+  FollowDto,
+  MarkReadDto,
+  NotificationsQuery,
+  RejectReplyDto,
+  TagSubscriptionsDto,
+} from './routing.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
@@ -22,6 +29,7 @@ export class TicketRoutingController {
     private readonly tickets: TicketsService,
     private readonly escalations: EscalationService,
     private readonly routing: RoutingService,
+    private readonly review: ReviewService,
   ) {}
 
   /** Bring in (or hand over to) a team, a role or a person, with a reason; they are notified and get access. */
@@ -39,6 +47,23 @@ export class TicketRoutingController {
   @HttpCode(200)
   acknowledge(@Param('id', ParseUUIDPipe) id: string, @Param('escalationId', ParseUUIDPipe) escalationId: string) {
     return this.escalations.acknowledge(id, escalationId);
+  }
+
+  /** Sends an expert's held reply to the customer, under the expert's name (the ticket's agent decides). */
+  @Post('messages/:messageId/approve')
+  @HttpCode(200)
+  approve(@Param('id', ParseUUIDPipe) id: string, @Param('messageId', ParseUUIDPipe) messageId: string) {
+    return this.review.approve(id, messageId);
+  }
+
+  @Post('messages/:messageId/reject')
+  @HttpCode(204)
+  async reject(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('messageId', ParseUUIDPipe) messageId: string,
+    @Body() dto: RejectReplyDto,
+  ) {
+    await this.review.reject(id, messageId, dto.reason);
   }
 
   /** Who was given access to this ticket alone, why, and until when. */

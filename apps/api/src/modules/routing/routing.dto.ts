@@ -138,3 +138,19 @@ export class MarkReadDto {
   @IsOptional() @IsArray() @ArrayMaxSize(500) @IsUUID('all', { each: true }) ids?: string[];
   @IsOptional() @IsBoolean() all?: boolean;
 }
+
+export class RejectReplyDto {
+  @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+}
+
+export class WorkspaceSettingsDto {
+  /** Hold the public replies of people brought in (without ticket.view_all) until the ticket's agent approves. */
+  @IsOptional() @IsBoolean() expertReview?: boolean;
+  /** The workspace's language for customer-facing defaults. */
+  @IsOptional() @IsIn(['en', 'zh-CN']) locale?: 'en' | 'zh-CN';
+}
+
+export class UpdateWorkspaceDto {
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => WorkspaceSettingsDto) settings?: WorkspaceSettingsDto;
+}

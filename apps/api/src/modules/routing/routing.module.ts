@@ -3,6 +3,7 @@ import { RealtimeModule, PresenceService, UserEmitter } from '@crewdesk/realtime
 import { NOTIFICATION_SINK, PRESENCE_READER, PresenceReader, RoutingModule } from '@crewdesk/routing';
 import { MyRoutingController, TicketRoutingController } from './escalations.controller';
 import { RoutingRulesController } from './routing-rules.controller';
+import { WorkspaceController } from './workspace.controller';
 
 /** Who is online for assignment: an open console and a status other than away. */
 export const presenceReader = (presence: PresenceService): PresenceReader => ({
@@ -21,6 +22,6 @@ export const presenceReader = (presence: PresenceService): PresenceReader => ({
       ],
     }),
   ],
-  controllers: [RoutingRulesController, TicketRoutingController, MyRoutingController],
+  controllers: [RoutingRulesController, TicketRoutingController, MyRoutingController, WorkspaceController],
 })
 export class RoutingApiModule {}

@@ -2,7 +2,8 @@ import { Body, Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Patch, Post,
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { pageLimit, PageQuery } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
-import { TenantContext } from '@crewdesk/db';
+import { can, TenantContext } from '@crewdesk/db';
+import { ReviewService } from '@crewdesk/routing';
 import { TicketsService } from '@crewdesk/tickets';
 import { SlaService } from '@crewdesk/sla';
 import { IdempotencyKey } from '../../common/idempotency';
@@ -21,6 +22,7 @@ export class TicketsController {
     private readonly tickets: TicketsService,
     private readonly ctx: TenantContext,
     private readonly sla: SlaService,
+    private readonly review: ReviewService,
   ) {}
 
   /** Creates a ticket for a requester (found or added by email). A retry with the same Idempotency-Key returns the first ticket. */
@@ -91,8 +93,15 @@ export class TicketsController {
     @Body() dto: CreateMessageDto,
     @Res({ passthrough: true }) reply: Reply,
   ) {
-    const result = await this.tickets.addMessage(id, dto);
+    // Experts' public replies wait for the agent's approval where the workspace asks for it (answered 202).
+    const actor = this.ctx.actor;
+    const review =
+      !dto.internal && actor.kind === 'user' && !can(actor, 'ticket.view_all')
+        ? await this.review.needsReview(await this.tickets.get({ id }))
+        : false;
+    const result = await this.tickets.addMessage(id, { ...dto, review });
     if (!result.created) reply.status(200);
+    else if (review) reply.status(202);
     return { ...result.message, ticket: result.ticket };
   }
 
