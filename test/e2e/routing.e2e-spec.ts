@@ -13,8 +13,8 @@ import {
 } from '@crewdesk/testing';
 import { startWorker } from '../../apps/worker/src/start';
 import { SmtpInboundServer } from '../../apps/worker/src/email/smtp-inbound.server';
+import { RoutingSweeper } from '../../apps/worker/src/routing/routing-sweeper.service';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 describe('routing: everyone is support', () => {
   let t: TestApp;
@@ -531,5 +531,97 @@ describe('routing: everyone is support', () => {
       .set(agent.auth)
       .send({ body: 'Thanks!' })
       .expect(201);
+  });
+
+  it('product staff get new tickets of the tags they follow live, can open them, and get one daily digest', async () => {
+    const tg = await WorkspaceSession.create(t);
+    await request(t.http)
+      .post('/api/v1/channels')
+      .set(tg.admin.auth)
+      .send({ type: 'email', address: `hello-${tg.workspace.slug}@mail.test` })
+      .expect(201);
+    const lily = await tg.person(['product'], [], 'Lily');
+    await request(t.http)
+      .patch(`/api/v1/users/${lily.id}`)
+      .set(tg.admin.auth)
+      .send({ timezone: 'Asia/Shanghai' })
+      .expect(200);
+    const sub = await request(t.http)
+      .put('/api/v1/me/tag-subscriptions')
+      .set(lily.auth)
+      .send({ tags: ['Feature-Request', 'feature-request'] })
+      .expect(200);
+    expect(sub.body).toEqual({ tags: ['feature-request'], digest: true });
+    const socket = await online(lily);
+    const wanted = await tg.staffTicket(tg.admin.auth, { subject: 'Dark mode please', tags: ['feature-request'] });
+    await tg.staffTicket(tg.admin.auth, { subject: 'Unrelated', tags: ['billing'] });
+    const live = await socket.waitForRaw('notification.created', (n) => n.type === 'tag_match');
+    expect(live.ticketId).toBe(wanted.id);
+    await request(t.http).get(`/api/v1/tickets/${wanted.id}`).set(lily.auth).expect(200);
+    // Tagged later counts too, once per ticket.
+    const later = await tg.staffTicket(tg.admin.auth, { subject: 'Export to PDF' });
+    await request(t.http)
+      .patch(`/api/v1/tickets/${later.id}`)
+      .set(tg.admin.auth)
+      .send({ version: later.version, tags: ['feature-request'] })
+      .expect(200);
+    await eventually(
+      async () => (await notificationsOf(lily.id)).filter((n: any) => n.type === 'tag_match').length === 2,
+    );
+
+    const sweeper = worker.get(RoutingSweeper);
+    // The next 09:30 in Shanghai (01:30 UTC): at 08:00 nothing is due; at 09:30 one digest; then none that day.
+    const at = new Date();
+    at.setUTCHours(1, 30, 0, 0);
+    if (at <= new Date()) at.setUTCDate(at.getUTCDate() + 1);
+    expect(await sweeper.sendDigests(new Date(at.getTime() - 90 * 60_000))).toBe(0);
+    expect(await sweeper.sendDigests(at)).toBe(1);
+    const mail = await relay.waitFor(
+      (m) => (m.to as any).text.includes(lily.email) && (m.subject ?? '').includes('Daily digest'),
+    );
+    expect(mail.text).toContain('Dark mode please');
+    expect(mail.text).toContain('Export to PDF');
+    expect(mail.text).not.toContain('Unrelated');
+    expect(await sweeper.sendDigests(new Date(at.getTime() + 1000))).toBe(0);
+    expect((await notificationsOf(lily.id)).filter((n: any) => n.type === 'digest')).toHaveLength(1);
+  });
+
+  it('alerts a team when tickets wait unassigned, and takes tickets back from an assignee offline too long', async () => {
+    const bk = await WorkspaceSession.create(t);
+    const lead = await bk.person(['supervisor'], [], 'Lead');
+    const x = await bk.person(['agent'], [], 'X');
+    const y = await bk.person(['agent'], [], 'Y');
+    const backlog = await request(t.http)
+      .post('/api/v1/teams')
+      .set(bk.admin.auth)
+      .send({ name: 'Waiting', memberIds: [lead.id, x.id], leadIds: [lead.id], backlogAlertMinutes: 0.05 })
+      .expect(201);
+    expect(backlog.body.backlogAlertMinutes).toBe(0.05);
+    const waiting = await bk.staffTicket(bk.admin.auth, { teamId: backlog.body.id });
+    const alert = await eventually(async () => (await notificationsOf(lead.id)).find((n: any) => n.type === 'backlog'));
+    expect(alert.data).toMatchObject({ teamId: backlog.body.id, waiting: 1 });
+    expect((await notificationsOf(x.id)).filter((n: any) => n.type === 'backlog')).toHaveLength(0);
+    expect((await ticket(waiting.id)).assignee_id).toBeNull();
+
+    const rr = await request(t.http)
+      .post('/api/v1/teams')
+      .set(bk.admin.auth)
+      .send({
+        name: 'Follow the sun',
+        memberIds: [x.id, y.id],
+        assignment: 'round_robin',
+        offlineReassignMinutes: 0.05,
+      })
+      .expect(201);
+    const xs = await online(x);
+    const given = await bk.staffTicket(bk.admin.auth, { teamId: rr.body.id, assigneeId: x.id });
+    await online(y);
+    xs.close();
+    const moved = await eventually(async () => {
+      const row = await ticket(given.id);
+      return row.assignee_id === y.id ? row : null;
+    }, 40_000);
+    expect(moved.assignee_id).toBe(y.id);
+    expect(await eventsOf(given.id, 'ticket.reassigned')).toHaveLength(1);
   });
 });

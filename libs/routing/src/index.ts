@@ -5,6 +5,7 @@ export * from './notifications.service';
 export * from './routing.service';
 export * from './escalation.service';
 export * from './review.service';
+export * from './digest.service';
 export * from './routing-events.service';
 export * from './routing.module';
 export * from './linked-issues';

@@ -22,6 +22,7 @@ export const NOTIFICATION_TYPES = [
   'backlog',
   'review_requested',
   'review_decided',
+  'digest',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

@@ -4,9 +4,17 @@ import { NotificationsService } from './notifications.service';
 import { RoutingEventsService } from './routing-events.service';
 import { RoutingService } from './routing.service';
 import { ReviewService } from './review.service';
+import { DigestService } from './digest.service';
 import { PRESENCE_READER } from './presence';
 
-const SERVICES = [RoutingService, EscalationService, NotificationsService, RoutingEventsService, ReviewService];
+const SERVICES = [
+  RoutingService,
+  EscalationService,
+  NotificationsService,
+  RoutingEventsService,
+  ReviewService,
+  DigestService,
+];
 
 /**
  * Routing rules, assignment, escalation, grants and notifications. The importing app provides `PRESENCE_READER`

@@ -4,7 +4,10 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { TenantContext } from '@crewdesk/db';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
+import { Env } from '@crewdesk/config';
+import { OutboundMailService } from '@crewdesk/channels';
 import {
+  DigestService,
   EscalationService,
   NotificationsService,
   PRESENCE_READER,
@@ -44,6 +47,9 @@ export class RoutingSweeper implements OnApplicationBootstrap, OnApplicationShut
     @Inject(PRESENCE_READER) private readonly presence: PresenceReader,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly digests: DigestService,
+    private readonly mail: OutboundMailService,
+    private readonly env: Env,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,11 +72,13 @@ export class RoutingSweeper implements OnApplicationBootstrap, OnApplicationShut
       try {
         await this.escalations.expireGrants();
         await this.events.catchUp();
-        if (this.ticks++ % 5 === 0) {
+        if (this.ticks % 2 === 0) {
           await this.routeLeftovers();
           await this.reassignOffline();
           await this.backlogAlerts();
         }
+        if (this.ticks % 150 === 0) await this.sendDigests(new Date());
+        this.ticks++;
       } finally {
         await runner.query(`SELECT pg_advisory_unlock($1)`, [LOCK_KEY]);
       }
@@ -112,6 +120,34 @@ export class RoutingSweeper implements OnApplicationBootstrap, OnApplicationShut
         'Reassigned from an offline assignee',
       );
     }
+  }
+
+  /**
+   * Daily digests of tag subscriptions, at 09:00 in each person's time zone: claimed first (a notification named
+   * after the local date), so a digest goes out at most once a day even if two sweeps overlap.
+   */
+  async sendDigests(now: Date): Promise<number> {
+    let sent = 0;
+    for (const d of await this.digests.due(now)) {
+      await this.ctx.run(TenantContext.system(d.tenantId), async () => {
+        const tickets = await this.digests.tickets(d.tenantId, d.tags, now);
+        const [claim] = await this.notifications.notify([
+          {
+            userId: d.userId,
+            type: 'digest',
+            dedupeKey: `digest:${d.localDate}`,
+            data: { date: d.localDate, tags: d.tags, ticketIds: tickets.map((t) => t.id) },
+          },
+        ]);
+        if (!claim || !tickets.length) return;
+        try {
+          if (await this.mail.digest(d.userId, d.tags, tickets, this.env.PUBLIC_URL)) sent++;
+        } catch (err) {
+          this.logger.warn({ err, tenantId: d.tenantId, userId: d.userId }, 'Could not send a daily digest');
+        }
+      });
+    }
+    return sent;
   }
 
   /** Team leads (or, without leads, the members) hear when tickets wait unassigned past the team's threshold. */

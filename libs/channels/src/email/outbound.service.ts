@@ -171,6 +171,41 @@ export class OutboundMailService {
     });
   }
 
+  /**
+   * The daily digest of new tickets under the tags a person follows (product staff watching `feature-request`).
+   * Returns false when the workspace has no mailbox to send from.
+   */
+  async digest(
+    userId: string,
+    tags: string[],
+    tickets: Array<{ number: number; subject: string; tags: string[]; customer: string | null }>,
+    consoleUrl: string,
+  ): Promise<boolean> {
+    const [user] = await this.db.query(
+      `SELECT u.email, u.name, u.locale, u.status, tn.name AS workspace_name FROM users u JOIN tenants tn ON tn.id = u.tenant_id
+       WHERE u.tenant_id = $1 AND u.id = $2`,
+      [this.ctx.tenantId, userId],
+    );
+    const mailbox = await this.channels.mailbox(null);
+    if (!user || user.status !== 'active' || !mailbox) return false;
+    const zh = user.locale === 'zh-CN';
+    const list = tickets
+      .map((t) => `#${t.number}  ${t.subject}${t.customer ? ` (${t.customer})` : ''}  [${t.tags.join(', ')}]`)
+      .join('\n');
+    const head = zh
+      ? `过去一天有 ${tickets.length} 个新工单带有您关注的标签（${tags.join('、')}）：`
+      : `${tickets.length} new ticket${tickets.length === 1 ? '' : 's'} in the last day carry tags you follow (${tags.join(', ')}):`;
+    const foot = zh ? `在控制台中查看：${consoleUrl}` : `Open them in the console: ${consoleUrl}`;
+    await this.relay().sendMail({
+      from: { name: `${user.workspace_name} (Crewdesk)`, address: mailbox.address },
+      to: user.email,
+      subject: zh ? `每日摘要：${tickets.length} 个新工单` : `Daily digest: ${tickets.length} new tickets`,
+      text: `${head}\n\n${list}\n\n${foot}`,
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+    });
+    return true;
+  }
+
   /** A relay answer that retrying cannot change. */
   static isPermanent(err: unknown): boolean {
     const code = (err as { responseCode?: number }).responseCode;

@@ -49,14 +49,14 @@ export class CreateTeamDto {
   /** Take tickets back from an assignee offline this many minutes (null: never). */
   @IsOptional()
   @IsNumber()
-  @Min(1)
+  @Min(0.05)
   @Max(10080)
   offlineReassignMinutes?: number | null;
 
   /** Alert the team's leads when a ticket waits unassigned this many minutes (null: never). */
   @IsOptional()
   @IsNumber()
-  @Min(1)
+  @Min(0.05)
   @Max(10080)
   backlogAlertMinutes?: number | null;
 
@@ -105,14 +105,14 @@ export class UpdateTeamDto {
   /** Take tickets back from an assignee offline this many minutes (null: never). */
   @IsOptional()
   @IsNumber()
-  @Min(1)
+  @Min(0.05)
   @Max(10080)
   offlineReassignMinutes?: number | null;
 
   /** Alert the team's leads when a ticket waits unassigned this many minutes (null: never). */
   @IsOptional()
   @IsNumber()
-  @Min(1)
+  @Min(0.05)
   @Max(10080)
   backlogAlertMinutes?: number | null;
 
