@@ -15,7 +15,6 @@ import { startWorker } from '../../apps/worker/src/start';
 import { SmtpInboundServer } from '../../apps/worker/src/email/smtp-inbound.server';
 import { RoutingSweeper } from '../../apps/worker/src/routing/routing-sweeper.service';
 
-
 describe('routing: everyone is support', () => {
   let t: TestApp;
   let worker: INestApplicationContext;

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Actor, TenantContext } from '@crewdesk/db';
 import { TicketsService } from '@crewdesk/tickets';
+import { EscalationService } from '@crewdesk/routing';
 import { ChannelsService } from '@crewdesk/channels';
 import { AppModule } from '../app.module';
 import { UsersService } from '../modules/users/users.service';
@@ -97,6 +98,7 @@ export async function seedDemo(): Promise<void> {
       for (const [name, assignment] of [
         ['Support', 'round_robin'],
         ['Engineering', 'manual'],
+        ['Billing', 'least_loaded'],
       ] as const) {
         const [row] = await db.query(
           `INSERT INTO teams (tenant_id, name, assignment) VALUES ($1, $2, $3) RETURNING id`,
@@ -117,6 +119,25 @@ export async function seedDemo(): Promise<void> {
         });
         ids[p.email] = u.id;
       }
+      // Billing questions (Chinese or English) go to Billing; Mia covers it; Lily follows feature requests.
+      await db.query(`INSERT INTO team_members (team_id, user_id, tenant_id) VALUES ($1, $2, $3)`, [
+        teams.Billing,
+        ids['mia@demo.crewdesk.dev'],
+        workspace.id,
+      ]);
+      await db.query(
+        `INSERT INTO routing_rules (tenant_id, name, position, conditions, actions) VALUES ($1, $2, 0, $3, $4)`,
+        [
+          workspace.id,
+          '退款 / 发票 → Billing',
+          JSON.stringify({ keywords: ['退款', '发票', 'refund', 'invoice'] }),
+          JSON.stringify({ teamId: teams.Billing, addTags: ['billing'] }),
+        ],
+      );
+      await db.query(`INSERT INTO tag_subscriptions (tenant_id, user_id, tag) VALUES ($1, $2, 'feature-request')`, [
+        workspace.id,
+        ids['lily@demo.crewdesk.dev'],
+      ]);
       const tickets = app.get(TicketsService);
       for (const [i, t] of TICKETS.entries()) {
         const { ticket } = await tickets.create({
@@ -139,6 +160,13 @@ export async function seedDemo(): Promise<void> {
             body: '@老陈 can you look at the upload limit on Android?',
             internal: true,
             mentions: [ids['chen@demo.crewdesk.dev']],
+          });
+        }
+        if (i === 3) {
+          await app.get(EscalationService).escalate(ticket.id, {
+            target: { type: 'user', id: ids['lily@demo.crewdesk.dev'] },
+            mode: 'bring_in',
+            reason: 'Is CSV export on the roadmap? Acme asks for it too.',
           });
         }
       }
