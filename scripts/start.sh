@@ -11,6 +11,7 @@ node dist/apps/api/main.js setup
 PORT="${PORT:-3000}"
 export PUBLIC_URL="${PUBLIC_URL:-http://localhost:$PORT}"
 export CREWDESK_BANNER="
+  Console:  $PUBLIC_URL/  (workspace demo, e.g. wang@demo.crewdesk.dev / crewdesk-demo)
   Demo workspace \"demo\", password \"crewdesk-demo\" for everyone:
     admin      admin@demo.crewdesk.dev
     agents     wang@demo.crewdesk.dev, mia@demo.crewdesk.dev

@@ -13,11 +13,13 @@ npm run lint --silent
 ok "lint"
 step "Unit tests"
 npx jest --config jest.config.js
-step "Production build (API, worker, chat widget)"
+step "Console component tests (Vitest, jsdom)"
+npm run test:console --silent
+step "Production build (API, worker, chat widget, web console)"
 npm run build --silent
-ok "dist/apps/api/main.js, dist/apps/worker/main.js and apps/widget/dist/widget.js built"
+ok "dist/apps/api/main.js, dist/apps/worker/main.js, apps/widget/dist/widget.js and apps/console/dist built"
 ensure_chromium
 ensure_dovecot
-step "End-to-end tests (real PostgreSQL and Redis, a fresh database and key prefix for this run; the widget in Chromium)"
+step "End-to-end tests (real PostgreSQL and Redis, a fresh database and key prefix for this run; the widget and the console in Chromium)"
 npx jest --config test/jest-e2e.config.js --runInBand
 printf '\n\033[1;32mAll checks passed.\033[0m\n'

@@ -26,6 +26,8 @@ import { ChannelsApiModule } from './modules/channels/channels.module';
 import { SlaApiModule } from './modules/sla/sla.module';
 import { RoutingApiModule } from './modules/routing/routing.module';
 import { LinkedIssuesApiModule } from './modules/linked-issues/linked-issues.module';
+import { ConsoleModule } from './modules/console/console.module';
+import { InboxModule } from './modules/inbox/inbox.module';
 
 @Module({
   imports: [
@@ -53,6 +55,8 @@ import { LinkedIssuesApiModule } from './modules/linked-issues/linked-issues.mod
     SlaApiModule,
     RoutingApiModule,
     LinkedIssuesApiModule,
+    InboxModule,
+    ConsoleModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })

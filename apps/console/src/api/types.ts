@@ -1,0 +1,233 @@
+/** The API's shapes as the console uses them (field names as the API sends them). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type TicketStatus = 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed';
+export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
+export const STATUSES: TicketStatus[] = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'];
+export const PRIORITIES: TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
+
+export interface Ticket {
+  id: string;
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  channel: string;
+  requester: { id: string; name: string | null; email: string | null };
+  assigneeId: string | null;
+  teamId: string | null;
+  tags: string[];
+  customFields: Record<string, unknown>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  lastMessageAt: string;
+  firstResponseAt: string | null;
+  solvedAt: string | null;
+  closedAt: string | null;
+}
+
+export interface SlaTimer {
+  metric: 'first_response' | 'next_response' | 'resolution' | string;
+  dueAt: string | null;
+  warnAt?: string | null;
+  pausedAt?: string | null;
+  metAt?: string | null;
+  breachedAt?: string | null;
+  status: string;
+}
+
+export interface SlaSummary extends SlaTimer {
+  ticketId: string;
+}
+
+export interface Attachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+export interface Message {
+  id: string;
+  ticketId: string;
+  kind: 'public' | 'internal' | 'system';
+  internal: boolean;
+  author: { type: string; id: string | null; name: string | null };
+  body: string;
+  html?: string;
+  channel: string;
+  deliveryState?: string | null;
+  mentions: string[];
+  attachments: Attachment[];
+  createdAt: string;
+  /** Console-only: a message sent from this tab that the server has not confirmed yet. */
+  pending?: boolean;
+}
+
+export interface TicketDetail extends Ticket {
+  sla: SlaTimer[];
+  messages: Message[];
+  messagesNextCursor: string | null;
+}
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  status: string;
+  roles: string[];
+  teamIds: string[];
+  locale: string;
+  timezone: string;
+  permissions: string[];
+  workspace?: { id: string; slug: string; name: string } | string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  status: string;
+  roles: string[];
+  teamIds: string[];
+  locale: string;
+  capacity: number;
+  lastLoginAt: string | null;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  description: string | null;
+  assignment: 'round_robin' | 'least_loaded' | 'manual';
+  members: Array<{ userId: string; isLead: boolean }>;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+  builtin: boolean;
+}
+
+export interface Channel {
+  id: string;
+  type: string;
+  name: string | null;
+  address: string;
+  acknowledge: boolean;
+  enabled: boolean;
+  imap: unknown;
+  createdAt: string;
+}
+
+export interface SlaPolicy {
+  id: string;
+  name: string;
+  position: number;
+  conditions: { priorities?: string[]; channels?: string[]; tags?: string[] };
+  targets: Record<string, { firstResponseMinutes?: number; nextResponseMinutes?: number; resolutionMinutes?: number }>;
+  calendarId: string | null;
+  warnAt: number;
+  enabled: boolean;
+}
+
+export interface Calendar {
+  id: string;
+  name: string;
+  definition: { timezone?: string; weekly?: Record<string, Array<[string, string]>>; twentyFourSeven?: boolean };
+}
+
+export interface WidgetSettings {
+  secret: string;
+  greeting: string | null;
+  snippet: string;
+  businessHours: unknown;
+}
+
+export interface CannedReply {
+  id: string;
+  shortcut: string;
+  title: string;
+  body: string;
+}
+
+export interface Counts {
+  mine: number;
+  unassigned: number;
+  team: number;
+  slaAtRisk: number;
+  all: number;
+}
+
+export interface ListQuery {
+  status?: string[];
+  priority?: string[];
+  assigneeId?: string;
+  teamId?: string;
+  tag?: string;
+  q?: string;
+  requesterId?: string;
+}
+
+export interface Escalation {
+  id: string;
+  ticketId: string;
+  mode: string;
+  target: { type: string; teamId: string | null; role: string | null };
+  userIds: string[];
+  reason: string;
+  requestedBy: string | null;
+  status: string;
+  acknowledgedAt: string | null;
+  createdAt: string;
+  handoff: Array<{
+    metric: string;
+    dueAt: string | null;
+    metAt: string | null;
+    breachedAt: string | null;
+    status: string;
+  }>;
+}
+
+export interface LinkedIssue {
+  id: string;
+  key: string;
+  title: string;
+  url: string | null;
+  status: string;
+  shippedAt: string | null;
+  tickets: { total: number; notified: number };
+}
+
+export interface RoutingRule {
+  id: string;
+  name: string;
+  position: number;
+  enabled: boolean;
+  conditions: {
+    channels?: string[];
+    keywords?: string[];
+    tags?: string[];
+    businessHours?: string;
+    languages?: string[];
+  };
+  actions: { teamId?: string; priority?: string; addTags?: string[]; assignTo?: { type: string; value: string } };
+}
+
+export interface DryRunResult {
+  matched: { id: string; name: string; position: number } | null;
+  checks: Array<{ condition: string; matched: boolean; detail?: string }>;
+  actions: RoutingRule['actions'] | null;
+  evaluated: Array<{
+    id: string;
+    name: string;
+    matched: boolean;
+    checks: Array<{ condition: string; matched: boolean; detail?: string }>;
+  }>;
+}
