@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'apps/console/**', 'apps/widget/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'apps/*/dist/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
     plugins: { import: importPlugin },
