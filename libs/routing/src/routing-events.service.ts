@@ -120,7 +120,7 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
     const out: NewNotification[] = [];
     switch (e.type) {
       case 'ticket.created': {
-        await this.routing.route(e.ticketId);
+        await this.routing.route(e.ticketId, { teamId: d.teamId ?? null, assigneeId: d.assigneeId ?? null });
         out.push(...(await this.tagMatches(e, d.tags ?? [])));
         break;
       }

@@ -138,7 +138,15 @@ export class RoutingService {
   }
 
   /** Routes a new ticket once: rules, then assignment. Safe to call again (a routed ticket is left alone). */
-  async route(ticketId: string): Promise<RouteOutcome | null> {
+  async route(
+    ticketId: string,
+    hint?: { teamId?: string | null; assigneeId?: string | null },
+  ): Promise<RouteOutcome | null> {
+    // The common case in workspaces without rules: nothing to decide, one statement to mark it routed.
+    if (hint && !hint.teamId && (await this.rules()).rules.every((r) => !r.enabled)) {
+      await this.markRouted(ticketId);
+      return { ruleId: null, assigneeId: hint.assigneeId ?? null };
+    }
     const f = await this.facts(ticketId);
     if (!f || f.ticket.routed_at) return null;
     const { rules, calendars } = await this.rules();
@@ -169,11 +177,15 @@ export class RoutingService {
         assigneeId = await this.assign(ticketId, { teamId });
       }
     }
+    await this.markRouted(ticketId);
+    return { ruleId: match?.rule.id ?? null, assigneeId };
+  }
+
+  private async markRouted(ticketId: string): Promise<void> {
     await this.db.query(`UPDATE tickets SET routed_at = now() WHERE tenant_id = $1 AND id = $2 AND routed_at IS NULL`, [
       this.ctx.tenantId,
       ticketId,
     ]);
-    return { ruleId: match?.rule.id ?? null, assigneeId };
   }
 
   async follow(ticketId: string, userIds: string[]): Promise<void> {
