@@ -173,6 +173,8 @@ export interface ListQuery {
   tag?: string;
   q?: string;
   requesterId?: string;
+  /** `me`: tickets with an open escalation naming me. */
+  escalatedTo?: 'me';
 }
 
 export interface Escalation {

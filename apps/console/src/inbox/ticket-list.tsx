@@ -11,7 +11,7 @@ import { navigate } from '../lib/router';
 import { Avatar } from '../shell/avatar';
 import { ChannelIcon } from '../shell/icons';
 import { SlaBadge } from '../ticket/sla-badge';
-import { ESCALATED, fetchTicketPage, OPEN_STATUSES, viewQuery, type Filters } from './views';
+import { fetchTicketPage, OPEN_STATUSES, viewQuery, type Filters } from './views';
 import { isSeen } from './seen';
 import { setNextTicket } from './nav';
 
@@ -126,7 +126,7 @@ export function TicketList({
       }
       return;
     }
-    if (vq?.endpoint === ESCALATED && /^(ticket\.escalated|escalation\.)/.test(e.type)) {
+    if (vq?.query.escalatedTo && /^(ticket\.escalated|escalation\.)/.test(e.type)) {
       if (atTop()) void qc.invalidateQueries({ queryKey: key, exact: true });
       else setPending((p) => holdArrival(p, e.ticketId, loaded));
       return;

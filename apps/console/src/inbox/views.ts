@@ -1,8 +1,8 @@
 import { qs, type ApiClient } from '../api/client';
-import type { Counts, Escalation, ListQuery, Me, Page, Ticket } from '../api/types';
+import type { Counts, ListQuery, Me, Page, Ticket } from '../api/types';
 
 export const OPEN_STATUSES = ['new', 'open', 'pending', 'on_hold'];
-/** Open escalations that name me (`GET /escalations/mine`), shown as their tickets. */
+/** Open escalations that name me (the view's count). */
 export const ESCALATED = '/api/v1/escalations/mine';
 
 /**
@@ -38,8 +38,9 @@ export const VIEWS: ViewDef[] = [
   {
     id: 'escalated',
     label: 'views.escalated',
-    endpoint: ESCALATED,
     available: (me) => me.permissions.includes('ticket.reply') || me.permissions.includes('ticket.note'),
+    // Tickets with an open escalation naming me, one keyset-paginated query.
+    query: () => ({ escalatedTo: 'me' }),
   },
   { id: 'sla_at_risk', label: 'views.sla_at_risk', countKey: 'slaAtRisk', endpoint: '/api/v1/inbox/sla-at-risk' },
   { id: 'all', label: 'views.all', countKey: 'all', query: () => ({ status: OPEN_STATUSES }) },
@@ -86,15 +87,7 @@ export function viewQuery(viewId: string, me: Me, filters: Filters): { endpoint:
   return { endpoint: '/api/v1/tickets', query };
 }
 
-export async function escalatedTickets(api: ApiClient): Promise<Page<Ticket>> {
-  const { items } = await api.get<Page<Escalation>>(ESCALATED);
-  const ids = [...new Set(items.map((e) => e.ticketId))].slice(0, 100);
-  const tickets = await Promise.all(ids.map((id) => api.get<Ticket>(`/api/v1/tickets/${id}`).catch(() => null)));
-  return { items: tickets.filter((x): x is Ticket => !!x), nextCursor: null };
-}
-
 export function fetchTicketPage(api: ApiClient, endpoint: string, query: ListQuery, cursor?: string | null) {
-  if (endpoint === ESCALATED) return escalatedTickets(api);
   const params =
     endpoint === '/api/v1/tickets' ? { ...query, sort: 'updated', limit: 50, cursor } : { limit: 50, cursor };
   return api.get<Page<Ticket>>(endpoint + qs(params as Record<string, string | string[] | number | undefined | null>));
