@@ -21,12 +21,19 @@ export enum JobName {
   SlaWarn = 'sla.warn',
   SlaBreach = 'sla.breach',
   SlaEscalate = 'sla.escalate',
+  /** Fires every warning and breach that is due, in one statement per batch (the alarm of a 25 ms time slot). */
+  SlaDue = 'sla.due',
   /** Fires due timers that no alarm fired (a wiped Redis, a dead worker) and re-arms the rest. */
   SlaReconcile = 'sla.reconcile',
   /** Tells one linked ticket's customer that its issue shipped (re-checks PostgreSQL; a second run is a no-op). */
   IssueNotify = 'issue.notify',
   /** Tells every linked ticket of a shipped issue that no job told (a crash, a wiped Redis). */
   IssueReconcile = 'issue.reconcile',
+}
+
+/** A time slot's alarm: no ids, no personal data; it fires whatever is due when it rings. */
+export interface SlaDueJob {
+  slot: number;
 }
 
 export interface SlaTimerJob {

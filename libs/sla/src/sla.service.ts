@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 import { Env } from '@crewdesk/config';
 import { queryRows, TenantContext } from '@crewdesk/db';
-import { JobName, QueueName, SlaTimerJob } from '@crewdesk/queue';
+import { JobName, QueueName, SlaDueJob, SlaTimerJob } from '@crewdesk/queue';
 import { TicketEventBus, TicketEventRecord, TicketsService } from '@crewdesk/tickets';
 import { dueWithPauses, parseCalendar, Pause, remainingBusinessMinutes, warningAt } from './calendar';
 import { choosePolicy, EscalationStep, raisePriority, SlaMetric, SlaPolicy, targetMinutes } from './policy';
@@ -41,8 +41,10 @@ const PAUSING = new Set(['pending', 'on_hold']);
 const STAFF = new Set(['user', 'api_key']);
 /** An alarm that rings this early still counts as due (timer resolution). */
 const EARLY_MS = 50;
-/** The periodic reconcile leaves timers overdue by less than this to their alarms. */
-const RECONCILE_GRACE_S = 5;
+/** Alarms are per time slot of this length: deadlines in one slot share a job and a statement. */
+const SLOT_MS = 25;
+/** Timers fired per statement. */
+const FIRE_BATCH = 1000;
 /** The periodic reconcile re-arms timers due within this window (the start-up one re-arms all). */
 const REARM_WINDOW_MS = 10 * 60_000;
 /** Escalation ladders, per policy, for this long (policies change rarely; a breach should not wait on a query). */
@@ -308,28 +310,90 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  /** Sets the alarms of timers (idempotent job ids; stale ones become no-ops by version). */
+  /**
+   * Sets the alarms of timers. Alarms are per time slot, not per timer: every warning and breach due in the same
+   * 25 ms slot shares one job (`sla-due-<slot end>`), which fires everything due in one statement. So a burst of
+   * deadlines costs a few jobs and statements instead of one each, and Redis holds slots, not timers. Job ids are
+   * deterministic (arming twice adds nothing); an alarm only acts on what is due when it rings.
+   */
   async arm(timers: Row[]): Promise<void> {
-    const jobs: Array<{ name: string; data: SlaTimerJob; opts: { jobId: string; delay: number } }> = [];
     const now = Date.now();
+    const slots = new Set<number>();
+    const overdue: Row[] = [];
     for (const t of timers) {
-      const base = { tenantId: t.tenant_id, timerId: t.id, version: t.version };
-      if (t.warn_at && !t.warned_at && !t.breached_at) {
-        jobs.push({
-          name: JobName.SlaWarn,
-          data: base,
-          opts: { jobId: `sla-warn-${t.id}-${t.version}`, delay: Math.max(0, new Date(t.warn_at).getTime() - now) },
-        });
-      }
-      if (t.due_at && !t.breached_at) {
-        jobs.push({
-          name: JobName.SlaBreach,
-          data: base,
-          opts: { jobId: `sla-breach-${t.id}-${t.version}`, delay: Math.max(0, new Date(t.due_at).getTime() - now) },
-        });
+      for (const at of [
+        t.warn_at && !t.warned_at && !t.breached_at ? t.warn_at : null,
+        !t.breached_at ? t.due_at : null,
+      ]) {
+        if (!at) continue;
+        const ms = new Date(at).getTime();
+        if (ms <= now + SLOT_MS) overdue.push(t);
+        else slots.add(Math.ceil(ms / SLOT_MS) * SLOT_MS);
       }
     }
-    if (jobs.length) await this.queue.addBulk(jobs);
+    const jobs: Array<{ name: string; data: SlaDueJob; opts: { jobId: string; delay: number } }> = [...slots].map(
+      (slot) => ({ name: JobName.SlaDue, data: { slot }, opts: { jobId: `sla-due-${slot}`, delay: slot - now } }),
+    );
+    // Due already (or within a slot): a job of its own, so a slot that rang a moment ago cannot swallow it.
+    for (const t of new Set(overdue))
+      jobs.push({
+        name: JobName.SlaDue,
+        data: { slot: now },
+        opts: { jobId: `sla-due-${t.id}-${t.version}`, delay: 0 },
+      });
+    for (let i = 0; i < jobs.length; i += 5000) await this.queue.addBulk(jobs.slice(i, i + 5000));
+  }
+
+  /**
+   * An alarm rang: records every warning and breach due now, across tenants, in batches of one statement each (the
+   * timer update and its ticket event together, so each is recorded exactly once however many alarms ring).
+   */
+  async fireDue(): Promise<{ warned: number; breached: number }> {
+    let warned = 0;
+    let breached = 0;
+    // Warnings first: a warning due with its breach is still recorded, before it.
+    for (const kind of ['warning', 'breach'] as const) {
+      for (;;) {
+        const rows = await this.fireBatch(kind);
+        if (kind === 'breach') breached += rows.length;
+        else warned += rows.length;
+        if (rows.length < FIRE_BATCH) break;
+      }
+    }
+    return { warned, breached };
+  }
+
+  private async fireBatch(kind: 'warning' | 'breach'): Promise<Row[]> {
+    const stamp = kind === 'breach' ? 'breached_at' : 'warned_at';
+    const due = kind === 'breach' ? 'due_at' : 'warn_at';
+    const type = kind === 'breach' ? 'sla.breached' : 'sla.warning';
+    const rows: Row[] = await this.db.query(
+      `WITH c AS (
+         SELECT id FROM sla_timers
+         WHERE status = 'active' AND ${stamp} IS NULL ${kind === 'warning' ? 'AND breached_at IS NULL' : ''}
+           AND ${due} <= now() + make_interval(secs => $1)
+         ORDER BY ${due} LIMIT $2 FOR UPDATE SKIP LOCKED),
+       t AS (
+         UPDATE sla_timers s SET ${stamp} = now(), updated_at = now() FROM c WHERE s.id = c.id RETURNING s.*),
+       e AS (
+         INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
+         SELECT tenant_id, ticket_id, $3, 'system', NULL, 'internal',
+                jsonb_build_object('timerId', id, 'metric', metric, 'targetMinutes', target_minutes, 'dueAt', due_at, 'policyId', policy_id)
+                  || CASE WHEN escalation_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('escalationId', escalation_id) END
+         FROM t RETURNING id, created_at, data, ticket_id, tenant_id)
+       SELECT e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data, e.ticket_id, e.tenant_id,
+              tk.team_id, tk.assignee_id, tk.requester_id, tk.shared_with, t.id AS timer_id, t.policy_id, t.breached_at, t.version
+       FROM e JOIN t ON t.id = (e.data->>'timerId')::uuid JOIN tickets tk ON tk.id = e.ticket_id
+       ORDER BY e.id`,
+      [EARLY_MS / 1000, FIRE_BATCH, type],
+    );
+    if (!rows.length) return rows;
+    this.bus.publish(rows.map((r) => this.record(r.tenant_id, r, type)));
+    if (kind === 'breach')
+      for (const r of rows)
+        if (r.policy_id)
+          await this.armEscalation({ tenantId: r.tenant_id, timerId: r.timer_id, version: r.version }, r);
+    return rows;
   }
 
   /**
@@ -516,18 +580,10 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
   private reconciling = false;
 
   private async reconcilePass(out: ReconcileResult, rearmAll: boolean): Promise<ReconcileResult> {
-    // Only what is overdue beyond the alarms' grace: racing live alarms for the same rows only adds load.
-    const grace = `now() - make_interval(secs => ${rearmAll ? 0 : RECONCILE_GRACE_S})`;
-    const due: Row[] = await this.db.query(
-      `SELECT id, tenant_id, version FROM sla_timers WHERE status = 'active' AND breached_at IS NULL AND due_at <= ${grace} ORDER BY due_at LIMIT 5000`,
-    );
-    for (const t of due)
-      if (await this.fire({ tenantId: t.tenant_id, timerId: t.id, version: t.version }, 'breach')) out.breached++;
-    const warn: Row[] = await this.db.query(
-      `SELECT id, tenant_id, version FROM sla_timers WHERE status = 'active' AND warned_at IS NULL AND breached_at IS NULL AND warn_at <= ${grace} ORDER BY warn_at LIMIT 5000`,
-    );
-    for (const t of warn)
-      if (await this.fire({ tenantId: t.tenant_id, timerId: t.id, version: t.version }, 'warning')) out.warned++;
+    // Everything due that no alarm fired (set-based, skipping rows a ringing alarm holds).
+    const fired = await this.fireDue();
+    out.breached += fired.breached;
+    out.warned += fired.warned;
     const breached: Row[] = await this.db.query(
       `SELECT t.id, t.tenant_id, t.version, t.escalation_step, t.breached_at, p.escalation
        FROM sla_timers t JOIN sla_policies p ON p.id = t.policy_id

@@ -16,6 +16,7 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
     [JobName.SlaWarn]: (job) => this.inTenant(job, () => this.sla.fire(job.data as SlaTimerJob, 'warning')),
     [JobName.SlaBreach]: (job) => this.inTenant(job, () => this.sla.fire(job.data as SlaTimerJob, 'breach')),
     [JobName.SlaEscalate]: (job) => this.inTenant(job, () => this.sla.escalate(job.data as SlaTimerJob)),
+    [JobName.SlaDue]: () => this.sla.fireDue(),
     [JobName.SlaReconcile]: () => this.reconcile(false),
   };
 
