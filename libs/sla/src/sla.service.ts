@@ -331,9 +331,7 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
         else slots.add(Math.ceil(ms / SLOT_MS) * SLOT_MS);
       }
     }
-    const jobs: Array<{ name: string; data: SlaDueJob; opts: { jobId: string; delay: number } }> = [...slots].map(
-      (slot) => ({ name: JobName.SlaDue, data: { slot }, opts: { jobId: `sla-due-${slot}`, delay: slot - now } }),
-    );
+    const jobs = this.slotJobs([...slots], now);
     // Due already (or within a slot): a job of its own, so a slot that rang a moment ago cannot swallow it.
     for (const t of new Set(overdue))
       jobs.push({
@@ -341,6 +339,19 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
         data: { slot: now },
         opts: { jobId: `sla-due-${t.id}-${t.version}`, delay: 0 },
       });
+    for (let i = 0; i < jobs.length; i += 5000) await this.queue.addBulk(jobs.slice(i, i + 5000));
+  }
+
+  private slotJobs(slots: number[], now: number) {
+    return slots.map((slot) => ({
+      name: JobName.SlaDue,
+      data: { slot } as SlaDueJob,
+      opts: { jobId: `sla-due-${slot}`, delay: Math.max(0, slot - now) },
+    }));
+  }
+
+  private async armSlots(slots: number[]): Promise<void> {
+    const jobs = this.slotJobs(slots, Date.now());
     for (let i = 0; i < jobs.length; i += 5000) await this.queue.addBulk(jobs.slice(i, i + 5000));
   }
 
@@ -617,22 +628,28 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
         this.start(o.id, ['first_response', 'resolution']),
       );
     }
-    // Re-arm: everything at start-up (Redis may have been wiped), then only what falls due within the next window;
-    // keyset pages over one fixed instant, so no timer is skipped while the scan runs.
+    // Re-arm: everything at start-up (Redis may have been wiped), then only what falls due within the next window.
+    // Alarms are per slot, so this is the distinct slots of future warnings and deadlines, computed in SQL and paged
+    // by slot; arming a slot that has its job already adds nothing.
     const [{ now }] = await this.db.query(`SELECT now() AS now`);
     const until = rearmAll ? null : new Date(new Date(now).getTime() + REARM_WINDOW_MS);
-    let after: [Date, string] = [new Date(now), '00000000-0000-0000-0000-000000000000'];
+    let after = 0;
     for (;;) {
-      const active: Row[] = await this.db.query(
-        `SELECT * FROM sla_timers WHERE status = 'active' AND breached_at IS NULL AND (due_at, id) > ($1::timestamptz, $2::uuid)
-           AND ($3::timestamptz IS NULL OR due_at <= $3) ORDER BY due_at, id LIMIT 10000`,
-        [after[0], after[1], until],
+      const slots: Row[] = await this.db.query(
+        `SELECT slot, count(*)::int AS timers FROM (
+           SELECT (ceil(extract(epoch FROM at) * 1000 / $4) * $4)::bigint AS slot FROM (
+             SELECT due_at AS at FROM sla_timers WHERE status = 'active' AND breached_at IS NULL AND due_at > $1
+               AND ($2::timestamptz IS NULL OR due_at <= $2)
+             UNION ALL
+             SELECT warn_at FROM sla_timers WHERE status = 'active' AND warned_at IS NULL AND breached_at IS NULL AND warn_at > $1
+               AND ($2::timestamptz IS NULL OR warn_at <= $2)) x) y
+         WHERE slot > $3 GROUP BY slot ORDER BY slot LIMIT 20000`,
+        [now, until, after, SLOT_MS],
       );
-      await this.arm(active);
-      out.rearmed += active.length;
-      if (active.length < 10_000) break;
-      const last = active[active.length - 1];
-      after = [last.due_at, last.id];
+      await this.armSlots(slots.map((r) => Number(r.slot)));
+      out.rearmed += slots.reduce((n, r) => n + r.timers, 0);
+      if (slots.length < 20_000) break;
+      after = Number(slots[slots.length - 1].slot);
     }
     return out;
   }

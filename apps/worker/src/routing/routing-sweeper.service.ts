@@ -58,11 +58,14 @@ export class RoutingSweeper implements OnApplicationBootstrap, OnApplicationShut
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
+  private stopped = false;
+
   async tick(): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     this.running = true;
     const runner = this.db.createQueryRunner();
     try {
@@ -83,9 +86,9 @@ export class RoutingSweeper implements OnApplicationBootstrap, OnApplicationShut
         await runner.query(`SELECT pg_advisory_unlock($1)`, [LOCK_KEY]);
       }
     } catch (err) {
-      this.logger.warn({ err }, 'Routing sweep failed; retrying');
+      if (!this.stopped) this.logger.warn({ err }, 'Routing sweep failed; retrying');
     } finally {
-      await runner.release();
+      await runner.release().catch(() => undefined);
       this.running = false;
     }
   }
