@@ -4,6 +4,7 @@ import { InitialSchema1795388488337 } from './1795388488337-InitialSchema';
 import { AddEventTransactionIds1795390172694 } from './1795390172694-AddEventTransactionIds';
 import { AddEmailChannel1795391807741 } from './1795391807741-AddEmailChannel';
 import { AddSla1795392637339 } from './1795392637339-AddSla';
+import { AddInsights1795398519594 } from './1795398519594-AddInsights';
 import { AddCannedReplies1795398394288 } from './1795398394288-AddCannedReplies';
 import { AddLinkedIssues1795398520190 } from './1795398520190-AddLinkedIssues';
 import { AddRouting1795399000000 } from './1795399000000-AddRouting';
@@ -14,6 +15,7 @@ export const MIGRATIONS: Function[] = [
   AddEmailChannel1795391807741,
   AddSla1795392637339,
   AddCannedReplies1795398394288,
+  AddInsights1795398519594,
   AddLinkedIssues1795398520190,
   AddRouting1795399000000,
 ];

@@ -25,6 +25,7 @@ import { WidgetModule } from './modules/widget/widget.module';
 import { ChannelsApiModule } from './modules/channels/channels.module';
 import { SlaApiModule } from './modules/sla/sla.module';
 import { RoutingApiModule } from './modules/routing/routing.module';
+import { InsightsApiModule } from './modules/insights/insights.module';
 import { LinkedIssuesApiModule } from './modules/linked-issues/linked-issues.module';
 import { ConsoleModule } from './modules/console/console.module';
 import { InboxModule } from './modules/inbox/inbox.module';
@@ -54,6 +55,7 @@ import { InboxModule } from './modules/inbox/inbox.module';
     ChannelsApiModule,
     SlaApiModule,
     RoutingApiModule,
+    InsightsApiModule,
     LinkedIssuesApiModule,
     InboxModule,
     ConsoleModule,

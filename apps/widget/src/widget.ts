@@ -6,6 +6,7 @@ import { h, icon, ICONS } from './dom';
 import { EMOJI } from './emoji';
 import { type Key, plural, type Translate, translator } from './i18n';
 import { CSS } from './styles';
+import { recordOpen, SurveyCard, SURVEY_CSS } from './survey';
 import { needsSeparator, separatorLabel } from './time';
 
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -166,12 +167,16 @@ export class Widget {
   private bannerTimer?: ReturnType<typeof setTimeout>;
   private errTimer?: ReturnType<typeof setTimeout>;
   private viewerReturn?: HTMLElement;
+  /** The survey card after a solved conversation (fetched on connect, so it survives being away). */
+  private readonly surveyCard: SurveyCard;
+  private openRecorded = false;
 
   constructor(private readonly cfg: WidgetConfig) {
     this.t = translator(cfg.lang);
     this.api = new Api(cfg.api, cfg.workspace, () => this.token);
     this.tokenKey = `crewdesk:${cfg.workspace}:visitor`;
     this.userKey = `crewdesk:${cfg.workspace}:user`;
+    this.surveyCard = new SurveyCard(cfg.api, () => this.token, cfg.lang);
   }
 
   // ---------------------------------------------------------------- DOM
@@ -184,10 +189,10 @@ export class Widget {
     this.shadow = host.attachShadow({ mode: 'open' });
     try {
       const sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS); // constructable sheets also work under a strict style-src CSP
+      sheet.replaceSync(CSS + SURVEY_CSS); // constructable sheets also work under a strict style-src CSP
       this.shadow.adoptedStyleSheets = [sheet];
     } catch {
-      this.shadow.append(h('style', { text: CSS }));
+      this.shadow.append(h('style', { text: CSS + SURVEY_CSS }));
     }
 
     const tile = (svg: string, label: string, testid: string, onclick: () => void) =>
@@ -287,6 +292,7 @@ export class Widget {
           })),
         ),
         (this.errEl = h('div', { class: 'cd-err', role: 'alert', 'data-testid': 'crewdesk-error' })),
+        this.surveyCard.el,
         (this.offlineBox = h('div', { class: 'cd-offline', hidden: true, 'data-testid': 'crewdesk-offline' })),
         h(
           'div',
@@ -457,6 +463,8 @@ export class Widget {
     this.panel.setAttribute('aria-modal', String(this.modal()));
     this.launcher.setAttribute('aria-expanded', 'true');
     this.setUnread(0);
+    if (!this.openRecorded) recordOpen(this.cfg.api, this.cfg.workspace);
+    this.openRecorded = true;
     this.fitViewport();
     this.start().catch(() => undefined);
     this.scrollToEnd();
@@ -679,6 +687,7 @@ export class Widget {
       // Anything missed while away (a replay covers most; this also covers a first connection's gap).
       if (connectedBefore) void this.loadHistory();
       connectedBefore = true;
+      void this.surveyCard.check();
       this.maybeMarkRead();
     });
     s.on('disconnect', (reason: string) => {
@@ -774,6 +783,7 @@ export class Widget {
       if (e.ticketId !== this.ticketId || typeof status !== 'string') return;
       const was = this.status;
       this.status = status;
+      if (ENDED.has(status)) void this.surveyCard.check(e.ticketId);
       if (ENDED.has(status) && !ENDED.has(was ?? ''))
         this.add({
           kind: 'sys',
@@ -1094,7 +1104,8 @@ export class Widget {
           ),
         );
       else if (!this.greeting) frag.append(this.sys(t('empty')));
-    } else if (this.phase === 'error') frag.append(this.sys(t(this.phaseError, this.phaseVars), () => void this.loadHistory()));
+    } else if (this.phase === 'error')
+      frag.append(this.sys(t(this.phaseError, this.phaseVars), () => void this.loadHistory()));
     const stick = this.pinned;
     this.log.setAttribute('aria-busy', 'true');
     this.log.replaceChildren(frag);

@@ -16,6 +16,9 @@ import { EmitterPublisher, PresenceService, UserEmitter } from '@crewdesk/realti
 import { NOTIFICATION_SINK, PRESENCE_READER, RoutingModule } from '@crewdesk/routing';
 import { RoutingSweeper } from './routing/routing-sweeper.service';
 import { SlaProcessor } from './processors/sla.processor';
+import { InsightsModule } from '@crewdesk/insights';
+import { InsightsProcessor } from './insights/insights.processor';
+import { SurveyMailer } from './insights/survey-mail';
 import { LinkedIssuesModule } from '@crewdesk/routing';
 import { LinkedIssuesProcessor } from './linked-issues/linked-issues.processor';
 
@@ -48,6 +51,7 @@ import { LinkedIssuesProcessor } from './linked-issues/linked-issues.processor';
         { provide: NOTIFICATION_SINK, useExisting: UserEmitter },
       ],
     }),
+    InsightsModule,
     LinkedIssuesModule,
   ],
   providers: [
@@ -59,6 +63,8 @@ import { LinkedIssuesProcessor } from './linked-issues/linked-issues.processor';
     SmtpInboundServer,
     SlaProcessor,
     RoutingSweeper,
+    InsightsProcessor,
+    SurveyMailer,
     ImapPoller,
     LinkedIssuesProcessor,
   ],

@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   'apikey.manage': 'Create and revoke API keys',
   'audit.read': 'Read the audit log',
   'settings.manage': 'Change workspace settings and channels',
+  'report.read': 'Read reports and every scorecard (everyone can read their own scorecard)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -35,7 +36,7 @@ export const BUILTIN_ROLES: Record<string, { description: string; permissions: P
   admin: { description: 'Everything, including people, roles and settings', permissions: ALL_PERMISSIONS },
   supervisor: {
     description: 'Runs teams: every ticket, teams and the audit log',
-    permissions: [...TICKET_WORK, 'ticket.view_all', 'team.manage', 'audit.read'],
+    permissions: [...TICKET_WORK, 'ticket.view_all', 'team.manage', 'audit.read', 'report.read'],
   },
   agent: { description: 'First-line support: every ticket', permissions: [...TICKET_WORK, 'ticket.view_all'] },
   engineer: { description: 'Answers tickets of their teams and those shared with them', permissions: TICKET_WORK },

@@ -166,6 +166,18 @@ export class Env {
   @Max(60000)
   SLA_MINUTE_MS = 60000;
 
+  /** Ask customers how it went when their ticket is solved (CSAT, optional NPS and CES). */
+  @Transform(toBool)
+  @IsBoolean()
+  SURVEYS_ENABLED = true;
+
+  /** Days a survey link stays valid; the customer may change the answer until then. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  SURVEY_ANSWER_DAYS = 7;
+
   /** Seals channel secrets at rest; defaults to a key derived from JWT_SECRET. */
   @IsOptional()
   @IsString()

@@ -5,6 +5,7 @@ export enum QueueName {
   EmailOutbound = 'email-outbound',
   Sla = 'sla',
   LinkedIssues = 'linked-issues',
+  Insights = 'insights',
 }
 
 export enum JobName {
@@ -29,6 +30,12 @@ export enum JobName {
   IssueNotify = 'issue.notify',
   /** Tells every linked ticket of a shipped issue that no job told (a crash, a wiped Redis). */
   IssueReconcile = 'issue.reconcile',
+  /** Sends one survey in its ticket's channel (a mail with a signed link; chat: the widget fetches the card) once. */
+  SurveyDeliver = 'survey.deliver',
+  /** Re-queues surveys still pending (a lost job, a dead worker). */
+  SurveyReconcile = 'survey.reconcile',
+  /** Refreshes the facts of tickets whose events no process refreshed (the projection's catch-up). */
+  FactsReconcile = 'insights.facts-reconcile',
 }
 
 /** A time slot's alarm: no ids, no personal data; it fires whatever is due when it rings. */
@@ -72,6 +79,11 @@ export interface EmailNotifyJob {
   userId: string;
   reason: 'assigned' | 'mentioned' | 'escalated';
   excerpt?: string;
+}
+
+export interface SurveyDeliverJob {
+  tenantId: string;
+  surveyId: string;
 }
 
 export interface HousekeepingJob {
