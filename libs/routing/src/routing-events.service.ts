@@ -14,8 +14,13 @@ type Row = Record<string, any>;
 
 /** A handled event's mark lives this long: far longer than the catch-up's look-back. */
 const MARK_TTL_SECONDS = 3600;
-/** Events the catch-up looks at: committed at least this long ago (the live path had its chance) ... */
-const CATCH_UP_GRACE_S = 3;
+/** Events the catch-up looks at: committed at least this long ago (the live path had its chance; under load
+ * it may take seconds) ... */
+const CATCH_UP_GRACE_S = 30;
+/** Ids re-read behind the high-water mark (transactions commit out of id order). */
+const CATCH_UP_OVERLAP_EVENTS = 1000;
+/** Where the first pass starts, behind the newest event. */
+const CATCH_UP_START_EVENTS = 50_000;
 /** ... and at most this long ago. */
 const CATCH_UP_WINDOW_S = 600;
 
@@ -64,6 +69,7 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
   }
 
   private mark = (id: string) => this.keys.key('routing', 'done', id);
+  private lowWater?: bigint;
 
   async handle(event: TicketEventRecord): Promise<void> {
     if (!ROUTING_EVENT_TYPES.includes(event.type)) return;
@@ -73,15 +79,26 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
 
   /** Handles recent events that no process marked as handled (it died after commit). */
   async catchUp(): Promise<number> {
+    // Walk event ids (the primary key) with an overlap, so a transaction that committed late is still seen; the
+    // first pass starts a window's worth of events back.
+    if (this.lowWater === undefined) {
+      const [{ max }] = await this.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM ticket_events`);
+      this.lowWater = BigInt(max) - BigInt(CATCH_UP_START_EVENTS);
+    }
+    const from = this.lowWater - BigInt(CATCH_UP_OVERLAP_EVENTS);
     const rows: Row[] = await this.db.query(
       `SELECT e.id, e.tenant_id, e.ticket_id, e.type, e.visibility, e.actor_type, e.actor_id, e.data, e.created_at,
               t.team_id, t.assignee_id, t.requester_id
        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-       WHERE e.created_at > now() - make_interval(secs => $1) AND e.created_at < now() - make_interval(secs => $2)
-         AND e.type = ANY($3::text[])
+       WHERE e.id > $1::bigint AND e.created_at > now() - make_interval(secs => $2)
+         AND e.created_at < now() - make_interval(secs => $3) AND e.type = ANY($4::text[])
        ORDER BY e.id LIMIT 5000`,
-      [CATCH_UP_WINDOW_S, CATCH_UP_GRACE_S, ROUTING_EVENT_TYPES],
+      [from.toString(), CATCH_UP_WINDOW_S, CATCH_UP_GRACE_S, ROUTING_EVENT_TYPES],
     );
+    if (rows.length) {
+      const top = BigInt(rows[rows.length - 1].id);
+      if (top > this.lowWater) this.lowWater = top;
+    }
     if (!rows.length) return 0;
     const marks = await this.redis.mget(rows.map((r) => this.mark(String(r.id))));
     let handled = 0;
