@@ -13,6 +13,7 @@ import {
   type Role,
   type SlaPolicy,
   type Team,
+  type SurveySettings,
   type User,
   type WidgetSettings,
 } from '../api/types';
@@ -26,6 +27,7 @@ const SECTIONS = [
   { id: 'sla', label: 'admin.sla', perm: 'settings.manage' },
   { id: 'routing', label: 'admin.routing', perm: 'settings.manage' },
   { id: 'canned', label: 'admin.canned', perm: 'settings.manage' },
+  { id: 'surveys', label: 'admin.surveys', perm: 'settings.manage' },
 ];
 
 /** Admin screens; each section appears only to people who may change it. New sections are one entry above. */
@@ -66,6 +68,8 @@ export default function Admin({ section }: { section: string }) {
           <Sla />
         ) : current.id === 'routing' ? (
           <Routing />
+        ) : current.id === 'surveys' ? (
+          <Surveys />
         ) : (
           <Canned />
         )}
@@ -1029,5 +1033,72 @@ function Routing() {
         )}
       </Section>
     </>
+  );
+}
+
+/** Which questions follow CSAT in the survey (NPS 0–10, CES 1–7); CSAT is always asked. */
+function Surveys() {
+  const { t } = useTranslation();
+  const { api } = useApp();
+  const save = useSave();
+  const settings = useQuery({
+    queryKey: ['survey-settings'],
+    queryFn: () => api.get<SurveySettings>('/api/v1/surveys/settings'),
+  });
+  const [draft, setDraft] = useState<SurveySettings | null>(null);
+  const update = useMutation({
+    mutationFn: (body: SurveySettings) => api.patch<SurveySettings>('/api/v1/surveys/settings', body),
+    ...save([['survey-settings']]),
+  });
+  const current = draft ?? settings.data;
+  return (
+    <Section title={t('admin.surveys')}>
+      <p className="muted">{t('admin.surveysHelp')}</p>
+      {settings.isError ? (
+        <p role="alert">
+          {t('admin.error', { message: (settings.error as Error).message })}{' '}
+          <button className="btn small" onClick={() => void settings.refetch()}>
+            {t('reports.retry')}
+          </button>
+        </p>
+      ) : current ? (
+        <form
+          className="admin-form"
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            update.mutate(current, { onSuccess: () => setDraft(null) });
+          }}
+        >
+          <label className="check">
+            <input type="checkbox" checked disabled /> {t('admin.surveyCsat')}
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={current.nps}
+              onChange={(e) => setDraft({ ...current, nps: e.target.checked })}
+              data-testid="survey-nps-toggle"
+            />{' '}
+            {t('admin.surveyNps')}
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={current.ces}
+              onChange={(e) => setDraft({ ...current, ces: e.target.checked })}
+              data-testid="survey-ces-toggle"
+            />{' '}
+            {t('admin.surveyCes')}
+          </label>
+          <div>
+            <button className="btn primary" type="submit" disabled={!draft || update.isPending}>
+              {t('admin.save')}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p className="muted">…</p>
+      )}
+    </Section>
   );
 }

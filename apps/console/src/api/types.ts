@@ -233,3 +233,125 @@ export interface DryRunResult {
     checks: Array<{ condition: string; matched: boolean; detail?: string }>;
   }>;
 }
+
+/* Insights (reports and surveys), as `GET /api/v1/reports/*` and `/api/v1/tickets/:id/survey` answer them. */
+export interface Durations {
+  count: number;
+  medianSeconds: number | null;
+  avgSeconds: number | null;
+  p90Seconds: number | null;
+}
+
+export interface Satisfaction {
+  sent: number;
+  answered: number;
+  responseRate: number | null;
+  csat: {
+    answers: number;
+    satisfied: number;
+    percent: number | null;
+    average: number | null;
+    disputeRate: number | null;
+  };
+  nps: { answers: number; promoters: number; passives: number; detractors: number; score: number | null };
+  ces: { answers: number; average: number | null };
+}
+
+export interface ReportPeriod {
+  from: string;
+  to: string;
+  timezone: string;
+  teamId: string | null;
+}
+
+export interface Overview {
+  period: ReportPeriod;
+  basis: Record<string, string>;
+  volume: {
+    tickets: number;
+    byChannel: Array<{ channel: string; tickets: number }>;
+    byHour: Array<{ hour: number; tickets: number }>;
+    byDay: Array<{ date: string; tickets: number }>;
+  };
+  firstResponse: Durations;
+  nextResponse: Durations & { waits: number; avgSeconds: number | null };
+  resolution: Durations;
+  reopens: { solved: number; reopened: number; rate: number | null };
+  sla: Array<{ metric: string; met: number; breached: number; running: number; compliance: number | null }>;
+  backlog: {
+    open: number;
+    oldestAgeSeconds: number | null;
+    byStatus: Array<{ status: string; tickets: number }>;
+    ageBuckets: Array<{ bucket: string; tickets: number }>;
+  };
+  answeredByRole: Array<{ role: string; people: number; tickets: number; replies: number }>;
+  satisfaction: Satisfaction;
+  formulas: Record<string, string>;
+}
+
+export interface ScoreComponents {
+  response: number | null;
+  resolution: number | null;
+  afterSales: number | null;
+  satisfaction: number | null;
+  disputes: number | null;
+}
+
+export interface Scorecard {
+  key: string | null;
+  name: string;
+  score: number | null;
+  components: ScoreComponents;
+  tickets: number;
+  resolved: number;
+  reopenRate: number | null;
+  firstResponseMedianSeconds: number | null;
+  resolutionMedianSeconds: number | null;
+  answeredTickets: number;
+  replies: number;
+  sla: { firstResponse: number | null; nextResponse: number | null; resolution: number | null };
+  satisfaction: Satisfaction;
+}
+
+export interface Scorecards {
+  period: ReportPeriod;
+  groupBy: 'person' | 'team' | 'role';
+  basis: string;
+  formula: { text: string; weights: Record<string, number> };
+  formulas: Record<string, string>;
+  items: Scorecard[];
+}
+
+export interface Touchpoints {
+  period: ReportPeriod;
+  funnel: Array<{ step: string; label: string; count: number; conversion: number | null; dropped: number | null }>;
+  waits: { chatFirstResponseMedianSeconds: number | null; chatEndedUnanswered: number };
+  channels: Array<{ channel: string; tickets: number; answered: number; resolved: number; unanswered: number }>;
+  topics: { tags: Array<{ tag: string; tickets: number }>; keywords: Array<{ keyword: string; tickets: number }> };
+  basis: Record<string, string>;
+}
+
+export interface TicketSurvey {
+  id: string;
+  ticketId: string;
+  channel: string;
+  /** `pending` (made, not sent yet), `sent`, `answered`. */
+  status: string;
+  sentAt: string | null;
+  expiresAt: string;
+  answer: {
+    csat: number;
+    nps: number | null;
+    ces: number | null;
+    comment: string | null;
+    answeredAt: string;
+    updatedAt: string;
+    changes: number;
+  } | null;
+  createdAt: string;
+}
+
+export interface SurveySettings {
+  nps: boolean;
+  ces: boolean;
+}

@@ -2,12 +2,16 @@ import { useSyncExternalStore } from 'react';
 
 /** A tiny history router: the console has a handful of screens and no nested layouts worth a library. */
 export type Route =
-  { name: 'login' } | { name: 'inbox'; view: string; ticketId: string | null } | { name: 'admin'; section: string };
+  | { name: 'login' }
+  | { name: 'inbox'; view: string; ticketId: string | null }
+  | { name: 'admin'; section: string }
+  | { name: 'reports'; section: string };
 
 export function parseRoute(path: string): Route {
   const parts = path.split('?')[0].split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'login') return { name: 'login' };
   if (parts[0] === 'admin') return { name: 'admin', section: parts[1] ?? 'people' };
+  if (parts[0] === 'reports') return { name: 'reports', section: parts[1] ?? 'overview' };
   if (parts[0] === 'inbox') return { name: 'inbox', view: parts[1] ?? 'mine', ticketId: parts[2] ?? null };
   if (parts[0] === 'tickets' && parts[1]) return { name: 'inbox', view: 'all', ticketId: parts[1] };
   return { name: 'inbox', view: 'mine', ticketId: null };
@@ -16,6 +20,7 @@ export function parseRoute(path: string): Route {
 export function routePath(r: Route): string {
   if (r.name === 'login') return '/login';
   if (r.name === 'admin') return `/admin/${r.section}`;
+  if (r.name === 'reports') return r.section === 'overview' ? '/reports' : `/reports/${r.section}`;
   return `/inbox/${encodeURIComponent(r.view)}${r.ticketId ? `/${r.ticketId}` : ''}`;
 }
 

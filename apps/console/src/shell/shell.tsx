@@ -15,6 +15,8 @@ import { Bell } from './bell';
 import { CheatSheet, Palette } from './palette';
 
 const Admin = lazy(() => import('../admin/admin'));
+// Reports (and ECharts, in a chunk of its own behind them) load only when opened.
+const Reports = lazy(() => import('../reports/reports'));
 
 /** Online / Away: away people get no new tickets from their team's assignment. */
 function PresenceSelect() {
@@ -74,6 +76,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const [filters, setFilters] = useState<Filters>({});
   const [saved, setSaved] = useState<SavedView[]>(() => loadSavedViews(me));
   const isAdmin = ADMIN_PERMS.some((p) => me.permissions.includes(p));
+  const canReport = me.permissions.includes('report.read');
   const views = VIEWS.filter((v) => !v.available || v.available(me));
   const viewId = route.name === 'inbox' ? route.view : 'mine';
   const escalated = useEscalatedCount(views.some((v) => v.id === 'escalated'));
@@ -121,6 +124,10 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
     ...(isAdmin
       ? [{ id: 'admin', label: t('actions.admin'), run: () => navigate({ name: 'admin', section: 'people' }) }]
       : []),
+    ...(canReport
+      ? [{ id: 'reports', label: t('actions.reports'), run: () => navigate({ name: 'reports', section: 'overview' }) }]
+      : []),
+    { id: 'my-scorecard', label: t('actions.myScorecard'), run: () => navigate({ name: 'reports', section: 'me' }) },
     { id: 'inbox', label: t('actions.inbox'), run: () => navigate({ name: 'inbox', view: 'mine', ticketId: null }) },
     { id: 'signout', label: t('actions.signOut'), run: onSignOut },
   ]);
@@ -171,6 +178,14 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
             onClick={(e) => (e.preventDefault(), navigate({ name: 'inbox', view: 'mine', ticketId: null }))}
           >
             {t('nav.inbox')}
+          </a>
+          <a
+            href={canReport ? '/reports' : '/reports/me'}
+            aria-current={route.name === 'reports' ? 'page' : undefined}
+            onClick={(e) => (e.preventDefault(), navigate({ name: 'reports', section: canReport ? 'overview' : 'me' }))}
+            data-testid="nav-reports"
+          >
+            {canReport ? t('nav.reports') : t('nav.myScorecard')}
           </a>
           {isAdmin && (
             <a
@@ -224,6 +239,10 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
         <Suspense fallback={<div className="ticket-empty">…</div>}>
           <Admin section={route.section} />
         </Suspense>
+      ) : route.name === 'reports' ? (
+        <Suspense fallback={<div className="ticket-empty">…</div>}>
+          <Reports section={route.section} />
+        </Suspense>
       ) : (
         <div className={`panes ${railOpen ? '' : 'rail-closed'}`}>
           <nav className="rail" aria-label={t('nav.views')}>
@@ -263,6 +282,29 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
                       </a>
                     </li>
                   ))}
+                </ul>
+                <h2 className="rail-title">{t('nav.insights')}</h2>
+                <ul>
+                  {canReport && (
+                    <li>
+                      <a
+                        href="/reports"
+                        onClick={(e) => (e.preventDefault(), navigate({ name: 'reports', section: 'overview' }))}
+                        data-testid="rail-reports"
+                      >
+                        <span>{t('nav.reports')}</span>
+                      </a>
+                    </li>
+                  )}
+                  <li>
+                    <a
+                      href="/reports/me"
+                      onClick={(e) => (e.preventDefault(), navigate({ name: 'reports', section: 'me' }))}
+                      data-testid="rail-my-scorecard"
+                    >
+                      <span>{t('nav.myScorecard')}</span>
+                    </a>
+                  </li>
                 </ul>
                 {saved.length > 0 && (
                   <>

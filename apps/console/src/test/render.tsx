@@ -74,7 +74,7 @@ export function fakeLive() {
 
 export function renderWithApp(
   ui: ReactElement,
-  opts: { api?: ApiClient; live?: Live; lang?: Lang; toasts?: Array<Omit<Toast, 'id'>> } = {},
+  opts: { api?: ApiClient; live?: Live; lang?: Lang; toasts?: Array<Omit<Toast, 'id'>>; me?: Me } = {},
 ) {
   const i18n = createI18n(opts.lang ?? 'en');
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -83,7 +83,13 @@ export function renderWithApp(
   const result = render(
     <I18nextProvider i18n={i18n}>
       <QueryClientProvider client={qc}>
-        <AppProvider api={api} live={opts.live ?? null} me={ME} setMe={() => undefined} toast={(t) => toasts.push(t)}>
+        <AppProvider
+          api={api}
+          live={opts.live ?? null}
+          me={opts.me ?? ME}
+          setMe={() => undefined}
+          toast={(t) => toasts.push(t)}
+        >
           {ui}
         </AppProvider>
       </QueryClientProvider>

@@ -8,6 +8,7 @@ import { useApp } from '../app/context';
 import { relativeTime } from '../lib/format';
 import { navigate } from '../lib/router';
 import { HandoffPanel } from './handoff';
+import { SurveyPanel } from './survey-panel';
 
 export type FieldPatch = Partial<Pick<Ticket, 'status' | 'priority' | 'assigneeId' | 'teamId' | 'tags'>>;
 
@@ -69,6 +70,7 @@ export function Sidebar({
         )}
       </section>
       <HandoffPanel ticket={ticket} />
+      <SurveyPanel ticketId={ticket.id} />
       <section aria-labelledby="fields-title" className="side-card">
         <h2 id="fields-title">{t('fields.title')}</h2>
         <label className="field">
