@@ -601,6 +601,14 @@ describe('routing: everyone is support', () => {
     expect(alert.data).toMatchObject({ teamId: backlog.body.id, waiting: 1 });
     expect((await notificationsOf(x.id)).filter((n: any) => n.type === 'backlog')).toHaveLength(0);
     expect((await ticket(waiting.id)).assignee_id).toBeNull();
+    // A setting sent as null turns it off; fields left out keep their values.
+    const off = await request(t.http)
+      .patch(`/api/v1/teams/${backlog.body.id}`)
+      .set(bk.admin.auth)
+      .send({ backlogAlertMinutes: null, handoffAckMinutes: 30 })
+      .expect(200);
+    expect(off.body).toMatchObject({ name: 'Waiting', backlogAlertMinutes: null, handoffAckMinutes: 30 });
+    await request(t.http).patch(`/api/v1/teams/${backlog.body.id}`).set(bk.admin.auth).send({ name: '' }).expect(400);
 
     const rr = await request(t.http)
       .post('/api/v1/teams')
