@@ -73,6 +73,8 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
 
   async handle(event: TicketEventRecord): Promise<void> {
     if (!ROUTING_EVENT_TYPES.includes(event.type)) return;
+    // An SLA alarm on an unassigned ticket that is no hand-off: nobody to tell, nothing to mark (bursts of breaches).
+    if (event.type.startsWith('sla.') && !(event.data as Row).escalationId && !event.route?.assigneeId) return;
     await this.ctx.run(TenantContext.system(event.tenantId), () => this.react(event));
     await this.redis.set(this.mark(event.id), '1', 'EX', MARK_TTL_SECONDS);
   }
