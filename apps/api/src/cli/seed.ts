@@ -140,34 +140,50 @@ export async function seedDemo(): Promise<void> {
       ]);
       const tickets = app.get(TicketsService);
       for (const [i, t] of TICKETS.entries()) {
-        const { ticket } = await tickets.create({
-          subject: t.subject,
-          body: t.body,
-          channel: t.channel,
-          requester: { email: t.email, name: t.name },
-          priority: t.priority,
-          tags: [...t.tags],
-          teamId: (t.tags as readonly string[]).includes('bug') ? teams.Engineering : teams.Support,
+        // The customer writes in (the first message is theirs), then staff act as themselves.
+        const { ticket } = await ctx.run(TenantContext.system(workspace.id), () =>
+          tickets.create({
+            subject: t.subject,
+            body: t.body,
+            channel: t.channel,
+            requester: { email: t.email, name: t.name },
+            priority: t.priority,
+            tags: [...t.tags],
+            teamId: (t.tags as readonly string[]).includes('bug') ? teams.Engineering : teams.Support,
+          }),
+        );
+        const as = (email: string, name: string): Actor => ({
+          kind: 'user',
+          id: ids[email],
+          tenantId: workspace.id,
+          name,
+          permissions: new Set(['*']),
         });
         if (i === 0) {
-          await tickets.update(ticket.id, { version: ticket.version, assigneeId: ids['wang@demo.crewdesk.dev'] });
-          await tickets.addMessage(ticket.id, {
-            body: 'Sorry about that! I have sent a fresh link that stays valid for 24 hours.',
+          await ctx.run(as('wang@demo.crewdesk.dev', '小王 Wang Xiao'), async () => {
+            await tickets.update(ticket.id, { version: ticket.version, assigneeId: ids['wang@demo.crewdesk.dev'] });
+            await tickets.addMessage(ticket.id, {
+              body: 'Sorry about that! I have sent a fresh link that stays valid for 24 hours.',
+            });
           });
         }
         if (i === 4) {
-          await tickets.addMessage(ticket.id, {
-            body: '@老陈 can you look at the upload limit on Android?',
-            internal: true,
-            mentions: [ids['chen@demo.crewdesk.dev']],
-          });
+          await ctx.run(as('mia@demo.crewdesk.dev', 'Mia Agent'), () =>
+            tickets.addMessage(ticket.id, {
+              body: '@老陈 can you look at the upload limit on Android?',
+              internal: true,
+              mentions: [ids['chen@demo.crewdesk.dev']],
+            }),
+          );
         }
         if (i === 3) {
-          await app.get(EscalationService).escalate(ticket.id, {
-            target: { type: 'user', id: ids['lily@demo.crewdesk.dev'] },
-            mode: 'bring_in',
-            reason: 'Is CSV export on the roadmap? Acme asks for it too.',
-          });
+          await ctx.run(as('mia@demo.crewdesk.dev', 'Mia Agent'), () =>
+            app.get(EscalationService).escalate(ticket.id, {
+              target: { type: 'user', id: ids['lily@demo.crewdesk.dev'] },
+              mode: 'bring_in',
+              reason: 'Is CSV export on the roadmap? Acme asks for it too.',
+            }),
+          );
         }
       }
     });
