@@ -47,7 +47,7 @@ build() {
   local stamp=dist/apps/api/main.js widget=apps/widget/dist/widget.js
   if [ ! -f "$stamp" ] || [ ! -f "$widget" ] || [ "$widget" -ot "$stamp" ] \
     || [ -n "$(find apps libs migrations package-lock.json \( -name '*.ts' -o -name '*.mts' -o -name 'package-lock.json' \) -newer "$widget" -not -path '*/dist/*' 2>/dev/null | head -1)" ]; then
-    step "Building the API, the worker and the chat widget"
+    step "Building the API, the worker, the chat widget and the web console"
     npm run build --silent
   fi
   ok "build is current"
