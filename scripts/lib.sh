@@ -44,9 +44,9 @@ install_deps() {
 }
 
 build() {
-  local stamp=dist/apps/api/main.js widget=apps/widget/dist/widget.js
-  if [ ! -f "$stamp" ] || [ ! -f "$widget" ] || [ "$widget" -ot "$stamp" ] \
-    || [ -n "$(find apps libs migrations package-lock.json \( -name '*.ts' -o -name '*.mts' -o -name 'package-lock.json' \) -newer "$widget" -not -path '*/dist/*' 2>/dev/null | head -1)" ]; then
+  local stamp=dist/apps/api/main.js widget=apps/widget/dist/widget.js console=apps/console/dist/index.html
+  if [ ! -f "$stamp" ] || [ ! -f "$widget" ] || [ ! -f "$console" ] || [ "$widget" -ot "$stamp" ] || [ "$console" -ot "$widget" ] \
+    || [ -n "$(find apps libs migrations package-lock.json \( -name '*.ts' -o -name '*.tsx' -o -name '*.mts' -o -name '*.css' -o -name '*.html' -o -name 'package-lock.json' \) -newer "$console" -not -path '*/dist/*' -not -path '*/node_modules/*' 2>/dev/null | head -1)" ]; then
     step "Building the API, the worker, the chat widget and the web console"
     npm run build --silent
   fi
