@@ -1,32 +1,20 @@
-import { execFileSync } from 'child_process';
-import { existsSync, mkdirSync } from 'fs';
 import { resolve } from 'path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import request from 'supertest';
-import { createTestApp, PASSWORD, RecordingClient, Staff, TestApp, WorkspaceSession } from '@crewdesk/testing';
-import { CONSOLE_DIST } from '../../apps/api/src/modules/console/console-assets.service';
-import { WIDGET_BUNDLE } from '../../apps/api/src/modules/widget/widget-assets.controller';
+import {
+  createTestApp,
+  ensureBuilt,
+  launchChromium,
+  RecordingClient,
+  requireChromium,
+  signInToConsole,
+  Staff,
+  TEST_OUTPUT,
+  TestApp,
+  WorkspaceSession,
+} from '@crewdesk/testing';
 import { startWorker } from '../../apps/worker/src/start';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = resolve(__dirname, '../../test-output');
-const ROOT = resolve(__dirname, '../..');
-
-/** Builds what the browser loads when a plain `jest test/e2e/console…` runs before `npm run build`. */
-function ensureBuilt(): void {
-  const vite = resolve(ROOT, 'node_modules/vite/bin/vite.js');
-  if (!existsSync(resolve(CONSOLE_DIST, 'index.html')))
-    execFileSync(process.execPath, [vite, 'build', '--config', 'apps/console/vite.config.mts'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
-  if (!existsSync(WIDGET_BUNDLE))
-    execFileSync(process.execPath, [vite, 'build', '--config', 'apps/widget/vite.config.mts'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
-}
 
 /**
  * The console in Debian's Chromium against the real API, worker, PostgreSQL and Redis: an agent sees a widget
@@ -42,25 +30,12 @@ describe('the console in Chromium', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-    ensureBuilt();
-    mkdirSync(OUTPUT, { recursive: true });
+    requireChromium();
+    ensureBuilt({ console: true, widget: true });
     t = await createTestApp();
     worker = await startWorker();
     ws = await WorkspaceSession.create(t);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 180_000);
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
@@ -77,14 +52,7 @@ describe('the console in Chromium', () => {
     return page;
   }
 
-  async function signIn(page: Page, email: string): Promise<void> {
-    await page.goto(`${t.url}/`);
-    await page.getByLabel(/Workspace|工作区/).fill(ws.workspace.slug);
-    await page.getByLabel(/^(Email|邮箱)$/).fill(email);
-    await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
-    await page.getByRole('button', { name: /Sign in|登录/ }).click();
-    await page.getByTestId('ticket-list').waitFor();
-  }
+  const signIn = (page: Page, email: string) => signInToConsole(page, t.url, ws.workspace.slug, email);
 
   it('serves the app at / with the SPA fallback, and keeps API 404s as JSON', async () => {
     const home = await request(t.http).get('/inbox/mine/some-ticket').expect(200);
@@ -129,7 +97,7 @@ describe('the console in Chromium', () => {
     await site.getByTestId('crewdesk-send').click();
     const row = console_.getByTestId('ticket-row').filter({ hasText: '你好，我的订单还没发货' });
     await row.waitFor({ timeout: 20_000 });
-    await console_.screenshot({ path: resolve(OUTPUT, 'console-1-live-arrival.png') });
+    await console_.screenshot({ path: resolve(TEST_OUTPUT, 'console-1-live-arrival.png') });
 
     // 3. The ticket opens; its first-response badge counts down, turns amber, then red.
     await row.click();
@@ -137,10 +105,10 @@ describe('the console in Chromium', () => {
     const badge = console_.getByTestId('ticket-page').getByTestId('sla-badge').first();
     await badge.waitFor();
     await waitForAttr(badge, 'data-tone', 'risk', 15_000);
-    await console_.screenshot({ path: resolve(OUTPUT, 'console-2-sla-at-risk.png') });
+    await console_.screenshot({ path: resolve(TEST_OUTPUT, 'console-2-sla-at-risk.png') });
     await waitForAttr(badge, 'data-tone', 'breached', 15_000);
     expect(await badge.textContent()).toMatch(/-\d+m/);
-    await console_.screenshot({ path: resolve(OUTPUT, 'console-3-sla-breached.png') });
+    await console_.screenshot({ path: resolve(TEST_OUTPUT, 'console-3-sla-breached.png') });
 
     // 4. A colleague opens the same ticket and starts a public reply: the collision warning shows.
     const ticketId = console_.url().split('/').pop()!;
@@ -149,7 +117,7 @@ describe('the console in Chromium', () => {
     other.client.socket.emit('typing', { ticketId, mode: 'reply', typing: true });
     await console_.getByTestId('collision-warning').filter({ hasText: '张三 is replying' }).waitFor();
     await console_.getByTestId('viewers').getByRole('img', { name: /张三/ }).waitFor();
-    await console_.screenshot({ path: resolve(OUTPUT, 'console-4-collision.png') });
+    await console_.screenshot({ path: resolve(TEST_OUTPUT, 'console-4-collision.png') });
     other.client.socket.emit('typing', { ticketId, mode: 'reply', typing: false });
 
     // 5. A reply with a canned reply; the customer sees it in the widget.
@@ -177,7 +145,7 @@ describe('the console in Chromium', () => {
     await input.pressSequentially('Please check the shipping service @老陈');
     await console_.getByRole('option', { name: /@老陈 Chen/ }).click();
     await input.pressSequentially('thanks');
-    await console_.screenshot({ path: resolve(OUTPUT, 'console-5-note-mode.png') });
+    await console_.screenshot({ path: resolve(TEST_OUTPUT, 'console-5-note-mode.png') });
     await console_.getByTestId('composer-send').click();
     // Shown at once (optimistic), then confirmed: wait for the stored one.
     const note = console_
@@ -198,7 +166,7 @@ describe('the console in Chromium', () => {
     await console_.getByTestId('escalate-reason').fill('订单卡在发货服务，请帮忙看看');
     await console_.getByTestId('escalate-submit').click();
     await console_.getByTestId('escalation').filter({ hasText: '订单卡在发货服务' }).waitFor();
-    await console_.screenshot({ path: resolve(OUTPUT, 'console-6-ticket.png') });
+    await console_.screenshot({ path: resolve(TEST_OUTPUT, 'console-6-ticket.png') });
 
     // 8. The engineer signs in, finds the ticket in "Escalated to me", acknowledges it, and switches to Chinese.
     const eng = await open('en-US');
@@ -219,7 +187,7 @@ describe('the console in Chromium', () => {
     await eng.getByTestId('view-escalated').filter({ hasText: '升级给我的' }).waitFor();
     await eng.getByTestId('tab-note').filter({ hasText: '内部备注' }).waitFor();
     expect(await eng.locator('html').getAttribute('lang')).toBe('zh-CN');
-    await eng.screenshot({ path: resolve(OUTPUT, 'console-7-engineer-zh-CN.png') });
+    await eng.screenshot({ path: resolve(TEST_OUTPUT, 'console-7-engineer-zh-CN.png') });
     const me = await request(t.http).get('/api/v1/me').set(engineer.auth).expect(200);
     expect(me.body.locale).toBe('zh-CN');
 
@@ -227,7 +195,7 @@ describe('the console in Chromium', () => {
     await eng.keyboard.press('Control+k');
     await eng.getByTestId('palette-input').fill('解决');
     await eng.getByRole('option', { name: /标记为已解决/ }).waitFor();
-    await eng.screenshot({ path: resolve(OUTPUT, 'console-8-palette-zh-CN.png') });
+    await eng.screenshot({ path: resolve(TEST_OUTPUT, 'console-8-palette-zh-CN.png') });
     await eng.keyboard.press('Escape');
 
     other.close();
@@ -260,7 +228,7 @@ describe('the console in Chromium', () => {
     await dry.getByLabel('主题').fill('发票开错了，需要重开');
     await dry.getByRole('button', { name: '运行' }).click();
     await page.getByTestId('dry-run-result').filter({ hasText: '规则“发票”会处理它' }).waitFor();
-    await page.screenshot({ path: resolve(OUTPUT, 'console-9-admin-routing-zh-CN.png') });
+    await page.screenshot({ path: resolve(TEST_OUTPUT, 'console-9-admin-routing-zh-CN.png') });
     expect(errors).toEqual([]);
   }, 60_000);
 });

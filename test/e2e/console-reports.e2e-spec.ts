@@ -1,17 +1,19 @@
-import { execFileSync } from 'child_process';
-import { existsSync, mkdirSync } from 'fs';
 import { resolve } from 'path';
-import type { INestApplicationContext } from '@nestjs/common';
-import { Browser, chromium, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { SurveysService } from '@crewdesk/insights';
-import { CaptureSmtp, createTestApp, eventually, PASSWORD, TestApp, WorkspaceSession } from '@crewdesk/testing';
-import { CONSOLE_DIST } from '../../apps/api/src/modules/console/console-assets.service';
-import { startWorker } from '../../apps/worker/src/start';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = resolve(__dirname, '../../test-output');
-const ROOT = resolve(__dirname, '../..');
+import {
+  ensureBuilt,
+  eventually,
+  launchChromium,
+  MailStack,
+  requireChromium,
+  signInToConsole,
+  startMailStack,
+  TEST_OUTPUT,
+  TestApp,
+  WorkspaceSession,
+} from '@crewdesk/testing';
 
 /**
  * Reports in Chromium against the real API, worker and database: a ticket is answered and solved, its customer
@@ -22,47 +24,23 @@ describe('console reports in Chromium', () => {
   let t: TestApp;
   let ws: WorkspaceSession;
   let browser: Browser;
-  let worker: INestApplicationContext;
-  let relay: CaptureSmtp;
-  const saved = { ...process.env };
+  let stack: MailStack;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-    if (!existsSync(resolve(CONSOLE_DIST, 'index.html')))
-      execFileSync(
-        process.execPath,
-        [resolve(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/console/vite.config.mts'],
-        { cwd: ROOT, stdio: 'ignore' },
-      );
-    mkdirSync(OUTPUT, { recursive: true });
-    relay = await new CaptureSmtp().start();
-    process.env.SMTP_URL = `smtp://127.0.0.1:${relay.port}`;
-    t = await createTestApp();
-    worker = await startWorker();
+    requireChromium();
+    ensureBuilt({ console: true });
+    stack = await startMailStack();
+    t = stack.t;
     ws = await WorkspaceSession.create(t);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
-    await worker?.close();
-    await t?.close();
-    await relay?.stop();
-    process.env = saved;
+    await stack?.close();
   });
 
-  async function signIn(page: Page, email: string): Promise<void> {
-    await page.goto(`${t.url}/`);
-    await page.getByLabel(/Workspace|工作区/).fill(ws.workspace.slug);
-    await page.getByLabel(/^(Email|邮箱)$/).fill(email);
-    await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
-    await page.getByRole('button', { name: /Sign in|登录/ }).click();
-    await page.getByTestId('ticket-list').waitFor();
-  }
+  const signIn = (page: Page, email: string) => signInToConsole(page, t.url, ws.workspace.slug, email);
 
   it('shows an admin the tiles and charts after a solved ticket and an answered survey, also in Chinese', async () => {
     const api = () => request(t.http);
@@ -126,7 +104,7 @@ describe('console reports in Chromium', () => {
     expect(await page.getByTestId('report-zone').textContent()).toContain('Asia/Shanghai');
     await page.getByTestId('scorecards-table').waitFor();
     expect(await page.getByTestId('score-formula').textContent()).toContain('score =');
-    await page.screenshot({ path: resolve(OUTPUT, 'console-reports-1-en.png') });
+    await page.screenshot({ path: resolve(TEST_OUTPUT, 'console-reports-1-en.png') });
 
     // 3. The CSV export downloads through the authenticated client.
     const download = page.waitForEvent('download');
@@ -139,7 +117,7 @@ describe('console reports in Chromium', () => {
     await panel.waitFor({ timeout: 15_000 });
     expect(await panel.getByTestId('survey-stars').getAttribute('aria-label')).toBe('5 of 5 stars');
     expect(await panel.textContent()).toContain('很快，谢谢');
-    await page.screenshot({ path: resolve(OUTPUT, 'console-reports-2-survey.png') });
+    await page.screenshot({ path: resolve(TEST_OUTPUT, 'console-reports-2-survey.png') });
 
     // 5. Survey settings in admin: CES switched off.
     await page.goto(`${t.url}/admin/surveys`);
@@ -157,7 +135,7 @@ describe('console reports in Chromium', () => {
     await page.locator('figcaption', { hasText: '每日工单量' }).waitFor();
     await page.getByTestId('chart-volume-day').getByTestId('chart-container').locator('svg').first().waitFor();
     expect(await page.getByTestId('tile-first-response').textContent()).toContain('首次响应');
-    await page.screenshot({ path: resolve(OUTPUT, 'console-reports-3-zh.png') });
+    await page.screenshot({ path: resolve(TEST_OUTPUT, 'console-reports-3-zh.png') });
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);

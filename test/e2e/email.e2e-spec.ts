@@ -5,8 +5,15 @@ import { Queue } from 'bullmq';
 import { QueueName } from '@crewdesk/queue';
 import { createTransport } from 'nodemailer';
 import request from 'supertest';
-import { CaptureSmtp, createTestApp, eventually, sendRaw, TestApp, WorkspaceSession } from '@crewdesk/testing';
-import { startWorker } from '../../apps/worker/src/start';
+import {
+  CaptureSmtp,
+  eventually,
+  MailStack,
+  sendRaw,
+  startMailStack,
+  TestApp,
+  WorkspaceSession,
+} from '@crewdesk/testing';
 import { SmtpInboundServer } from '../../apps/worker/src/email/smtp-inbound.server';
 
 const b64 = (s: string, charset = 'utf-8') => iconv.encode(s, charset).toString('base64');
@@ -20,7 +27,7 @@ describe('email channel', () => {
   let ws: WorkspaceSession;
   let smtpPort: number;
   let mailbox: string;
-  const saved = { ...process.env };
+  let stack: MailStack;
 
   const tickets = () => t.db.query(`SELECT * FROM tickets WHERE tenant_id = $1 ORDER BY number`, [ws.workspace.id]);
   const messagesOf = (ticketId: string) =>
@@ -37,12 +44,8 @@ describe('email channel', () => {
     );
 
   beforeAll(async () => {
-    relay = await new CaptureSmtp().start();
-    process.env.SMTP_URL = `smtp://127.0.0.1:${relay.port}`;
-    process.env.EMAIL_RETRY_ATTEMPTS = '3';
-    process.env.EMAIL_RETRY_DELAY_MS = '100';
-    t = await createTestApp();
-    worker = await startWorker();
+    stack = await startMailStack({ EMAIL_RETRY_ATTEMPTS: '3', EMAIL_RETRY_DELAY_MS: '100' });
+    ({ t, worker, relay } = stack);
     smtpPort = worker.get(SmtpInboundServer).port!;
     ws = await WorkspaceSession.create(t);
     mailbox = `support-${ws.workspace.slug}@mail.test`;
@@ -52,12 +55,7 @@ describe('email channel', () => {
       .send({ type: 'email', address: mailbox })
       .expect(201);
   });
-  afterAll(async () => {
-    await worker?.close();
-    await t?.close();
-    await relay?.stop();
-    process.env = saved;
-  });
+  afterAll(() => stack?.close());
 
   it('turns a GBK mail with an RFC 2047 subject and an attachment into a ticket, and acknowledges it once', async () => {
     const raw = [

@@ -1,42 +1,33 @@
-import { existsSync, mkdirSync } from 'fs';
 import { resolve } from 'path';
-import { Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
-import { createTestApp, eventually, RecordingClient, TestApp, WorkspaceSession } from '@crewdesk/testing';
-import { WIDGET_BUNDLE } from '../../apps/api/src/modules/widget/widget-assets.controller';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = resolve(__dirname, '../../test-output');
+import {
+  eventually,
+  openPage,
+  RecordingClient,
+  startWidgetBrowser,
+  TEST_OUTPUT,
+  TestApp,
+  WidgetBrowser,
+  WorkspaceSession,
+} from '@crewdesk/testing';
 
 describe('the survey card in the chat widget, in Chromium', () => {
   let t: TestApp;
   let ws: WorkspaceSession;
   let browser: Browser;
+  let stack: WidgetBrowser;
 
   beforeAll(async () => {
-    if (!existsSync(WIDGET_BUNDLE)) throw new Error(`${WIDGET_BUNDLE} is missing: run npm run build:widget first`);
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-    mkdirSync(OUTPUT, { recursive: true });
-    t = await createTestApp();
-    ws = await WorkspaceSession.create(t);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    stack = await startWidgetBrowser();
+    ({ t, ws, browser } = stack);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('counts the open, asks after the conversation is solved, stores the answer, and asks again after a reload', async () => {
     const agent = await ws.person(['agent'], [], '小王');
     const console_ = await RecordingClient.connect(t.url, '/agents', agent.token);
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const { context, page, errors } = await openPage(browser);
     try {
       await page.goto(`${t.url}/widget-demo?workspace=${ws.workspace.slug}`);
       await page.getByTestId('crewdesk-launcher').click();
@@ -72,7 +63,7 @@ describe('the survey card in the chat widget, in Chromium', () => {
         return rows.length ? rows : null;
       });
       expect(survey).toMatchObject({ channel: 'chat', csat: 5, nps: 9, ces: null });
-      await page.screenshot({ path: resolve(OUTPUT, 'widget-survey.png') });
+      await page.screenshot({ path: resolve(TEST_OUTPUT, 'widget-survey.png') });
 
       // Durable: after a reload (a new connection) the card is back, with the answer to change.
       await page.reload();

@@ -4,14 +4,14 @@ import { TenantContext } from '@crewdesk/db';
 import { FactsService, SurveysService } from '@crewdesk/insights';
 import {
   CaptureSmtp,
-  createTestApp,
   eventually,
+  MailStack,
   RecordingClient,
   settle,
+  startMailStack,
   TestApp,
   WorkspaceSession,
 } from '@crewdesk/testing';
-import { startWorker } from '../../apps/worker/src/start';
 
 type Auth = { Authorization: string };
 const LINK = /\/api\/v1\/public\/surveys\/([A-Za-z0-9_-]{70})/;
@@ -21,7 +21,7 @@ describe('insights: surveys, metrics, scorecards, touchpoints, exports', () => {
   let worker: INestApplicationContext;
   let relay: CaptureSmtp;
   let ws: WorkspaceSession;
-  const saved = { ...process.env };
+  let stack: MailStack;
   const open: RecordingClient[] = [];
 
   const api = () => request(t.http);
@@ -36,10 +36,8 @@ describe('insights: surveys, metrics, scorecards, touchpoints, exports', () => {
   const surveysOf = (ticketId: string) => t.db.query(`SELECT * FROM surveys WHERE ticket_id = $1`, [ticketId]);
 
   beforeAll(async () => {
-    relay = await new CaptureSmtp().start();
-    process.env.SMTP_URL = `smtp://127.0.0.1:${relay.port}`;
-    t = await createTestApp();
-    worker = await startWorker();
+    stack = await startMailStack();
+    ({ t, worker, relay } = stack);
     ws = await WorkspaceSession.create(t);
     await api()
       .post('/api/v1/channels')
@@ -48,12 +46,7 @@ describe('insights: surveys, metrics, scorecards, touchpoints, exports', () => {
       .expect(201);
   });
   afterEach(() => open.splice(0).forEach((c) => c.close()));
-  afterAll(async () => {
-    await worker?.close();
-    await t?.close();
-    await relay?.stop();
-    process.env = saved;
-  });
+  afterAll(() => stack?.close());
 
   it('mails exactly one survey when a web-form ticket is solved; the answer is stored, changeable and shown to staff', async () => {
     const ticket = await ws.webTicket('打印机连不上', '新买的打印机连不上 WiFi');

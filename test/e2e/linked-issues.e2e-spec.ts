@@ -7,15 +7,15 @@ import { QueueName } from '@crewdesk/queue';
 import { LinkedIssuesService, shipReplyExternalId } from '@crewdesk/routing';
 import {
   CaptureSmtp,
-  createTestApp,
   eventually,
+  MailStack,
   RecordingClient,
   sendRaw,
   settle,
+  startMailStack,
   TestApp,
   WorkspaceSession,
 } from '@crewdesk/testing';
-import { startWorker } from '../../apps/worker/src/start';
 import { SmtpInboundServer } from '../../apps/worker/src/email/smtp-inbound.server';
 import { LinkedIssuesProcessor } from '../../apps/worker/src/linked-issues/linked-issues.processor';
 
@@ -30,7 +30,7 @@ describe('linked issues: shipping closes the loop with every linked customer, on
   let smtpPort: number;
   let mailbox: string;
   const open: RecordingClient[] = [];
-  const saved = { ...process.env };
+  let stack: MailStack;
 
   const api = () => request(t.http);
   const mailsTo = (address: string, text: string) =>
@@ -87,24 +87,15 @@ describe('linked issues: shipping closes the loop with every linked customer, on
   }
 
   beforeAll(async () => {
-    relay = await new CaptureSmtp().start();
-    process.env.SMTP_URL = `smtp://127.0.0.1:${relay.port}`;
-    process.env.EMAIL_RETRY_ATTEMPTS = '3';
-    process.env.EMAIL_RETRY_DELAY_MS = '100';
-    t = await createTestApp();
-    worker = await startWorker();
+    stack = await startMailStack({ EMAIL_RETRY_ATTEMPTS: '3', EMAIL_RETRY_DELAY_MS: '100' });
+    ({ t, worker, relay } = stack);
     smtpPort = worker.get(SmtpInboundServer).port!;
     ws = await WorkspaceSession.create(t);
     mailbox = `support-${ws.workspace.slug}@mail.test`;
     await api().post('/api/v1/channels').set(ws.admin.auth).send({ type: 'email', address: mailbox }).expect(201);
   });
   afterEach(() => open.splice(0).forEach((c) => c.close()));
-  afterAll(async () => {
-    await worker?.close();
-    await t?.close();
-    await relay?.stop();
-    process.env = saved;
-  });
+  afterAll(() => stack?.close());
 
   it('tells each customer of 3 tickets in 2 channels exactly once, across a double ship, a crash and a wiped Redis', async () => {
     const agent = await ws.person(['agent'], [], '小王');

@@ -2,16 +2,16 @@ import { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
 import {
   CaptureSmtp,
-  createTestApp,
   eventually,
+  MailStack,
   RecordingClient,
   sendRaw,
   settle,
   Staff,
+  startMailStack,
   TestApp,
   WorkspaceSession,
 } from '@crewdesk/testing';
-import { startWorker } from '../../apps/worker/src/start';
 import { SmtpInboundServer } from '../../apps/worker/src/email/smtp-inbound.server';
 import { RoutingSweeper } from '../../apps/worker/src/routing/routing-sweeper.service';
 
@@ -21,7 +21,7 @@ describe('routing: everyone is support', () => {
   let relay: CaptureSmtp;
   let ws: WorkspaceSession;
   let other: WorkspaceSession;
-  const saved = { ...process.env };
+  let stack: MailStack;
   const open: RecordingClient[] = [];
   const online = async (s: Staff) => {
     const c = await RecordingClient.connect(t.url, '/agents', s.token);
@@ -38,20 +38,13 @@ describe('routing: everyone is support', () => {
     t.db.query(`SELECT * FROM notifications WHERE user_id = $1 ORDER BY created_at`, [userId]);
 
   beforeAll(async () => {
-    relay = await new CaptureSmtp().start();
-    process.env.SMTP_URL = `smtp://127.0.0.1:${relay.port}`;
-    t = await createTestApp();
-    worker = await startWorker();
+    stack = await startMailStack();
+    ({ t, worker, relay } = stack);
     ws = await WorkspaceSession.create(t);
     other = await WorkspaceSession.create(t);
   });
   afterEach(() => open.splice(0).forEach((c) => c.close()));
-  afterAll(async () => {
-    await worker?.close();
-    await t?.close();
-    await relay?.stop();
-    process.env = saved;
-  });
+  afterAll(() => stack?.close());
 
   it('round robin spreads 100 tickets within one across online members; offline and full members get none', async () => {
     const [a, b, c, d] = [

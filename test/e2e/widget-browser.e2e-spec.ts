@@ -1,12 +1,16 @@
-import { existsSync, mkdirSync } from 'fs';
 import { resolve } from 'path';
-import { Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
-import { createTestApp, RecordingClient, TestApp, WorkspaceSession } from '@crewdesk/testing';
-import { WIDGET_BUNDLE } from '../../apps/api/src/modules/widget/widget-assets.controller';
+import {
+  openPage,
+  RecordingClient,
+  startWidgetBrowser,
+  TEST_OUTPUT,
+  TestApp,
+  WidgetBrowser,
+  WorkspaceSession,
+} from '@crewdesk/testing';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = resolve(__dirname, '../../test-output');
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000010000000100802000000909168360000001749444154789c63fccf80002606620000ec7c0c1fd31e2ad80000000049454e44ae426082',
   'hex',
@@ -16,39 +20,18 @@ describe('the chat widget in Chromium, on /widget-demo', () => {
   let t: TestApp;
   let ws: WorkspaceSession;
   let browser: Browser;
+  let stack: WidgetBrowser;
 
   beforeAll(async () => {
-    if (!existsSync(WIDGET_BUNDLE)) throw new Error(`${WIDGET_BUNDLE} is missing: run npm run build:widget first`);
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-    mkdirSync(OUTPUT, { recursive: true });
-    t = await createTestApp();
-    ws = await WorkspaceSession.create(t);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    stack = await startWidgetBrowser();
+    ({ t, ws, browser } = stack);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('sends a message and an image, and shows the agent reply as it arrives', async () => {
     const agent = await ws.person(['agent'], [], '小王');
     const console_ = await RecordingClient.connect(t.url, '/agents', agent.token);
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const { context, page, errors } = await openPage(browser);
     try {
       await page.goto(`${t.url}/widget-demo?workspace=${ws.workspace.slug}`);
       await page.getByTestId('crewdesk-launcher').click();
@@ -90,7 +73,7 @@ describe('the chat widget in Chromium, on /widget-demo', () => {
       const stored = await request(t.http).get(`/api/v1/tickets/${ticketId}`).set(agent.auth).expect(200);
       expect(stored.body.channel).toBe('chat');
       expect(stored.body.messages.map((m: any) => m.attachments.length)).toEqual([0, 1, 0]);
-      await page.screenshot({ path: resolve(OUTPUT, 'widget-demo.png') });
+      await page.screenshot({ path: resolve(TEST_OUTPUT, 'widget-demo.png') });
       expect(errors).toEqual([]);
     } finally {
       console_.close();

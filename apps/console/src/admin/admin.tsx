@@ -1,5 +1,5 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Fragment, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useTeams, useUsers } from '../api/hooks';
 import {
@@ -18,7 +18,9 @@ import {
   type WidgetSettings,
 } from '../api/types';
 import { useApp } from '../app/context';
+import { CheckboxGroup, optionsOf, Select, SelectField, TextField } from '../lib/fields';
 import { navigate } from '../lib/router';
+import { AdminForm, DeleteButton, RowToggle, Section, Table, useForm, useItems, useSaveMutation } from './parts';
 
 const SECTIONS = [
   { id: 'people', label: 'admin.people', perm: 'user.manage' },
@@ -78,28 +80,6 @@ export default function Admin({ section }: { section: string }) {
   );
 }
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <section className="admin-section" aria-label={title}>
-      <h2>{title}</h2>
-      {children}
-    </section>
-  );
-}
-
-function useSave() {
-  const { toast } = useApp();
-  const { t } = useTranslation();
-  const qc = useQueryClient();
-  return (keys: string[][]) => ({
-    onSuccess: () => {
-      keys.forEach((k) => void qc.invalidateQueries({ queryKey: k }));
-      toast({ text: t('admin.saved') });
-    },
-    onError: (err: Error) => toast({ tone: 'error', text: err.message }),
-  });
-}
-
 function People() {
   const { t } = useTranslation();
   const { api } = useApp();
@@ -109,294 +89,171 @@ function People() {
     queryKey: ['roles'],
     queryFn: () => api.get<Page<Role> & { permissions: Record<string, string> }>('/api/v1/roles'),
   });
-  const save = useSave();
-  const [form, setForm] = useState({ name: '', email: '', password: '', roles: ['agent'], teamIds: [] as string[] });
-  const create = useMutation({ mutationFn: () => api.post('/api/v1/users', form), ...save([['users']]) });
-  const update = useMutation({
-    mutationFn: (p: { id: string; body: Partial<User> }) => api.patch(`/api/v1/users/${p.id}`, p.body),
-    ...save([['users']]),
-  });
-  const [role, setRole] = useState({ name: '', description: '', permissions: [] as string[] });
-  const createRole = useMutation({ mutationFn: () => api.post('/api/v1/roles', role), ...save([['roles']]) });
-  const roleNames = (roles.data?.items ?? []).map((r) => r.name);
+  const person = useForm({ name: '', email: '', password: '', roles: ['agent'], teamIds: [] as string[] });
+  const form = person.form;
+  const create = useSaveMutation(() => api.post('/api/v1/users', form), [['users']]);
+  const update = useSaveMutation(
+    (p: { id: string; body: Partial<User> }) => api.patch(`/api/v1/users/${p.id}`, p.body),
+    [['users']],
+  );
+  const role = useForm({ name: '', description: '', permissions: [] as string[] });
+  const createRole = useSaveMutation(() => api.post('/api/v1/roles', role.form), [['roles']]);
+  const roleOptions = optionsOf(
+    (roles.data?.items ?? []).map((r) => r.name),
+    (r) => r,
+  );
   const teamName = (id: string) => teams.data?.find((x) => x.id === id)?.name ?? id.slice(0, 8);
 
   return (
     <>
       <Section title={t('admin.people')}>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('admin.name')}</th>
-              <th>{t('admin.email')}</th>
-              <th>{t('admin.roles')}</th>
-              <th>{t('admin.teams')}</th>
-              <th>{t('admin.status')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(users.data ?? []).map((u) => (
-              <tr key={u.id} data-testid="person-row">
-                <td>{u.name}</td>
-                <td>{u.email}</td>
-                <td>
-                  <select
-                    aria-label={`${t('admin.roles')}: ${u.name}`}
-                    value={u.roles[0] ?? ''}
-                    onChange={(e) => update.mutate({ id: u.id, body: { roles: [e.target.value] } })}
-                  >
-                    {roleNames.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>{u.teamIds.map(teamName).join(', ')}</td>
-                <td>
-                  <button
-                    className="btn small"
-                    onClick={() =>
-                      update.mutate({ id: u.id, body: { status: u.status === 'active' ? 'disabled' : 'active' } })
-                    }
-                  >
-                    {u.status === 'active' ? t('admin.disable') : t('admin.enable')}
-                  </button>{' '}
-                  <span className="muted small">{u.status === 'active' ? t('admin.active') : t('admin.disabled')}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <form
-          className="admin-form"
-          onSubmit={(e: FormEvent) => {
-            e.preventDefault();
-            create.mutate(undefined, {
-              onSuccess: () => setForm({ name: '', email: '', password: '', roles: ['agent'], teamIds: [] }),
-            });
-          }}
-        >
-          <h3>{t('admin.addPerson')}</h3>
-          <label>
-            {t('admin.name')}
-            <input required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-          </label>
-          <label>
-            {t('admin.email')}
-            <input
-              required
-              type="email"
-              value={form.email}
-              onChange={(e) => setForm({ ...form, email: e.target.value })}
-            />
-          </label>
-          <label>
-            {t('admin.password')}
-            <input
-              required
-              minLength={10}
-              type="password"
-              autoComplete="new-password"
-              value={form.password}
-              onChange={(e) => setForm({ ...form, password: e.target.value })}
-            />
-          </label>
-          <label>
-            {t('admin.roles')}
-            <select value={form.roles[0]} onChange={(e) => setForm({ ...form, roles: [e.target.value] })}>
-              {roleNames.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </label>
-          <fieldset>
-            <legend>{t('admin.teams')}</legend>
-            {(teams.data ?? []).map((x) => (
-              <label key={x.id} className="inline">
-                <input
-                  type="checkbox"
-                  checked={form.teamIds.includes(x.id)}
-                  onChange={(e) =>
-                    setForm({
-                      ...form,
-                      teamIds: e.target.checked ? [...form.teamIds, x.id] : form.teamIds.filter((i) => i !== x.id),
-                    })
+        <Table headers={[t('admin.name'), t('admin.email'), t('admin.roles'), t('admin.teams'), t('admin.status')]}>
+          {(users.data ?? []).map((u) => (
+            <tr key={u.id} data-testid="person-row">
+              <td>{u.name}</td>
+              <td>{u.email}</td>
+              <td>
+                <Select
+                  aria-label={`${t('admin.roles')}: ${u.name}`}
+                  value={u.roles[0] ?? ''}
+                  onChange={(r) => update.mutate({ id: u.id, body: { roles: [r] } })}
+                  options={roleOptions}
+                />
+              </td>
+              <td>{u.teamIds.map(teamName).join(', ')}</td>
+              <td>
+                <button
+                  className="btn small"
+                  onClick={() =>
+                    update.mutate({ id: u.id, body: { status: u.status === 'active' ? 'disabled' : 'active' } })
                   }
-                />{' '}
-                {x.name}
-              </label>
-            ))}
-          </fieldset>
-          <button className="btn primary" disabled={create.isPending}>
-            {t('admin.create')}
-          </button>
-        </form>
+                >
+                  {u.status === 'active' ? t('admin.disable') : t('admin.enable')}
+                </button>{' '}
+                <span className="muted small">{u.status === 'active' ? t('admin.active') : t('admin.disabled')}</span>
+              </td>
+            </tr>
+          ))}
+        </Table>
+        <AdminForm
+          title={t('admin.addPerson')}
+          pending={create.isPending}
+          onSubmit={() => create.mutate(undefined, { onSuccess: person.reset })}
+        >
+          <TextField required label={t('admin.name')} value={form.name} onChange={person.set('name')} />
+          <TextField required type="email" label={t('admin.email')} value={form.email} onChange={person.set('email')} />
+          <TextField
+            required
+            minLength={10}
+            type="password"
+            autoComplete="new-password"
+            label={t('admin.password')}
+            value={form.password}
+            onChange={person.set('password')}
+          />
+          <SelectField
+            label={t('admin.roles')}
+            value={form.roles[0]}
+            onChange={(r) => person.set('roles')([r])}
+            options={roleOptions}
+          />
+          <CheckboxGroup
+            legend={t('admin.teams')}
+            options={(teams.data ?? []).map((x) => ({ value: x.id, label: x.name }))}
+            selected={form.teamIds}
+            onChange={person.set('teamIds')}
+          />
+        </AdminForm>
       </Section>
       <Section title={t('admin.rolesTitle')}>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('admin.name')}</th>
-              <th>{t('admin.description')}</th>
-              <th>{t('admin.permissions')}</th>
+        <Table headers={[t('admin.name'), t('admin.description'), t('admin.permissions')]}>
+          {(roles.data?.items ?? []).map((r) => (
+            <tr key={r.id}>
+              <td>
+                {r.name} {r.builtin && <span className="chip">{t('admin.builtin')}</span>}
+              </td>
+              <td>{r.description}</td>
+              <td className="small">{r.permissions.join(', ')}</td>
             </tr>
-          </thead>
-          <tbody>
-            {(roles.data?.items ?? []).map((r) => (
-              <tr key={r.id}>
-                <td>
-                  {r.name} {r.builtin && <span className="chip">{t('admin.builtin')}</span>}
-                </td>
-                <td>{r.description}</td>
-                <td className="small">{r.permissions.join(', ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <form
-          className="admin-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            createRole.mutate();
-          }}
-        >
-          <h3>{t('admin.addRole')}</h3>
-          <label>
-            {t('admin.roleName')}
-            <input
-              required
-              pattern="[a-z][a-z0-9_-]{1,63}"
-              value={role.name}
-              onChange={(e) => setRole({ ...role, name: e.target.value })}
-            />
-          </label>
-          <label>
-            {t('admin.description')}
-            <input value={role.description} onChange={(e) => setRole({ ...role, description: e.target.value })} />
-          </label>
-          <fieldset>
-            <legend>{t('admin.permissions')}</legend>
-            {Object.entries(roles.data?.permissions ?? {}).map(([p, desc]) => (
-              <label key={p} className="inline" title={desc}>
-                <input
-                  type="checkbox"
-                  checked={role.permissions.includes(p)}
-                  onChange={(e) =>
-                    setRole({
-                      ...role,
-                      permissions: e.target.checked
-                        ? [...role.permissions, p]
-                        : role.permissions.filter((x) => x !== p),
-                    })
-                  }
-                />{' '}
-                {p}
-              </label>
-            ))}
-          </fieldset>
-          <button className="btn primary">{t('admin.create')}</button>
-        </form>
+          ))}
+        </Table>
+        <AdminForm title={t('admin.addRole')} onSubmit={() => createRole.mutate()}>
+          <TextField
+            required
+            pattern="[a-z][a-z0-9_-]{1,63}"
+            label={t('admin.roleName')}
+            value={role.form.name}
+            onChange={role.set('name')}
+          />
+          <TextField label={t('admin.description')} value={role.form.description} onChange={role.set('description')} />
+          <CheckboxGroup
+            legend={t('admin.permissions')}
+            options={Object.entries(roles.data?.permissions ?? {}).map(([p, desc]) => ({
+              value: p,
+              label: p,
+              title: desc,
+            }))}
+            selected={role.form.permissions}
+            onChange={role.set('permissions')}
+          />
+        </AdminForm>
       </Section>
     </>
   );
 }
+
+const STRATEGIES: Team['assignment'][] = ['round_robin', 'least_loaded', 'manual'];
 
 function Teams() {
   const { t } = useTranslation();
   const { api } = useApp();
   const teams = useTeams();
   const users = useUsers();
-  const save = useSave();
-  const [form, setForm] = useState({
+  const { form, set } = useForm({
     name: '',
     assignment: 'round_robin' as Team['assignment'],
     memberIds: [] as string[],
   });
-  const create = useMutation({ mutationFn: () => api.post('/api/v1/teams', form), ...save([['teams'], ['users']]) });
-  const update = useMutation({
-    mutationFn: (p: { id: string; body: Record<string, unknown> }) => api.patch(`/api/v1/teams/${p.id}`, p.body),
-    ...save([['teams'], ['users']]),
-  });
+  const create = useSaveMutation(() => api.post('/api/v1/teams', form), [['teams'], ['users']]);
+  const update = useSaveMutation(
+    (p: { id: string; body: Record<string, unknown> }) => api.patch(`/api/v1/teams/${p.id}`, p.body),
+    [['teams'], ['users']],
+  );
   const name = (id: string) => users.data?.find((u) => u.id === id)?.name ?? id.slice(0, 8);
-  const strategies: Team['assignment'][] = ['round_robin', 'least_loaded', 'manual'];
+  const strategies = optionsOf(STRATEGIES, (s) => t(`admin.${s}`));
   return (
     <Section title={t('admin.teams')}>
-      <table className="table">
-        <thead>
-          <tr>
-            <th>{t('admin.name')}</th>
-            <th>{t('admin.strategy')}</th>
-            <th>{t('admin.members')}</th>
+      <Table headers={[t('admin.name'), t('admin.strategy'), t('admin.members')]}>
+        {(teams.data ?? []).map((x) => (
+          <tr key={x.id}>
+            <td>{x.name}</td>
+            <td>
+              <Select
+                aria-label={`${t('admin.strategy')}: ${x.name}`}
+                value={x.assignment}
+                onChange={(assignment) => update.mutate({ id: x.id, body: { assignment } })}
+                options={strategies}
+              />
+            </td>
+            <td>{x.members.map((m) => name(m.userId)).join(', ')}</td>
           </tr>
-        </thead>
-        <tbody>
-          {(teams.data ?? []).map((x) => (
-            <tr key={x.id}>
-              <td>{x.name}</td>
-              <td>
-                <select
-                  aria-label={`${t('admin.strategy')}: ${x.name}`}
-                  value={x.assignment}
-                  onChange={(e) => update.mutate({ id: x.id, body: { assignment: e.target.value } })}
-                >
-                  {strategies.map((s) => (
-                    <option key={s} value={s}>
-                      {t(`admin.${s}`)}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>{x.members.map((m) => name(m.userId)).join(', ')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <form
-        className="admin-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
-        <h3>{t('admin.addTeam')}</h3>
-        <label>
-          {t('admin.name')}
-          <input required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-        </label>
-        <label>
-          {t('admin.strategy')}
-          <select
-            value={form.assignment}
-            onChange={(e) => setForm({ ...form, assignment: e.target.value as Team['assignment'] })}
-          >
-            {strategies.map((s) => (
-              <option key={s} value={s}>
-                {t(`admin.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <fieldset>
-          <legend>{t('admin.members')}</legend>
-          {(users.data ?? []).map((u) => (
-            <label key={u.id} className="inline">
-              <input
-                type="checkbox"
-                checked={form.memberIds.includes(u.id)}
-                onChange={(e) =>
-                  setForm({
-                    ...form,
-                    memberIds: e.target.checked ? [...form.memberIds, u.id] : form.memberIds.filter((i) => i !== u.id),
-                  })
-                }
-              />{' '}
-              {u.name}
-            </label>
-          ))}
-        </fieldset>
-        <button className="btn primary">{t('admin.create')}</button>
-      </form>
+        ))}
+      </Table>
+      <AdminForm title={t('admin.addTeam')} onSubmit={() => create.mutate()}>
+        <TextField required label={t('admin.name')} value={form.name} onChange={set('name')} />
+        <SelectField
+          label={t('admin.strategy')}
+          value={form.assignment}
+          onChange={(v) => set('assignment')(v as Team['assignment'])}
+          options={strategies}
+        />
+        <CheckboxGroup
+          legend={t('admin.members')}
+          options={(users.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
+          selected={form.memberIds}
+          onChange={set('memberIds')}
+        />
+      </AdminForm>
     </Section>
   );
 }
@@ -404,102 +261,58 @@ function Teams() {
 function Channels() {
   const { t } = useTranslation();
   const { api, toast } = useApp();
-  const save = useSave();
-  const channels = useQuery({
-    queryKey: ['channels'],
-    queryFn: () => api.get<Page<Channel>>('/api/v1/channels').then((p) => p.items),
-  });
+  const channels = useItems<Channel>('channels', '/api/v1/channels');
   const widget = useQuery({
     queryKey: ['widget-settings'],
     queryFn: () => api.get<WidgetSettings>('/api/v1/widget/settings'),
   });
-  const [form, setForm] = useState({ address: '', name: '', acknowledge: true });
+  const { form, set } = useForm({ address: '', name: '', acknowledge: true });
   const [token, setToken] = useState<string | null>(null);
   const [showSecret, setShowSecret] = useState(false);
   const [greeting, setGreeting] = useState<string | null>(null);
-  const create = useMutation({
-    mutationFn: () => api.post<Channel & { inboundToken: string }>('/api/v1/channels', { type: 'email', ...form }),
-    ...save([['channels']]),
-  });
-  const update = useMutation({
-    mutationFn: (p: { id: string; body: Record<string, unknown> }) => api.patch(`/api/v1/channels/${p.id}`, p.body),
-    ...save([['channels']]),
-  });
-  const saveWidget = useMutation({
-    mutationFn: () => api.patch('/api/v1/widget/settings', { greeting }),
-    ...save([['widget-settings']]),
-  });
+  const create = useSaveMutation(
+    () => api.post<Channel & { inboundToken: string }>('/api/v1/channels', { type: 'email', ...form }),
+    [['channels']],
+  );
+  const update = useSaveMutation(
+    (p: { id: string; body: Record<string, unknown> }) => api.patch(`/api/v1/channels/${p.id}`, p.body),
+    [['channels']],
+  );
+  const saveWidget = useSaveMutation(() => api.patch('/api/v1/widget/settings', { greeting }), [['widget-settings']]);
   const copy = (text: string) =>
     void navigator.clipboard?.writeText(text).then(() => toast({ text: t('admin.copied') }));
   return (
     <>
       <Section title={t('admin.emailChannels')}>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('admin.address')}</th>
-              <th>{t('admin.name')}</th>
-              <th>{t('admin.acknowledge')}</th>
-              <th>{t('admin.enabled')}</th>
+        <Table headers={[t('admin.address'), t('admin.name'), t('admin.acknowledge'), t('admin.enabled')]}>
+          {(channels.data ?? []).map((c) => (
+            <tr key={c.id}>
+              <td>{c.address}</td>
+              <td>{c.name}</td>
+              {(['acknowledge', 'enabled'] as const).map((k) => (
+                <td key={k}>
+                  <RowToggle
+                    label={`${t(`admin.${k}`)}: ${c.address}`}
+                    checked={c[k]}
+                    onChange={(checked) => update.mutate({ id: c.id, body: { [k]: checked } })}
+                  />
+                </td>
+              ))}
             </tr>
-          </thead>
-          <tbody>
-            {(channels.data ?? []).map((c) => (
-              <tr key={c.id}>
-                <td>{c.address}</td>
-                <td>{c.name}</td>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`${t('admin.acknowledge')}: ${c.address}`}
-                    checked={c.acknowledge}
-                    onChange={(e) => update.mutate({ id: c.id, body: { acknowledge: e.target.checked } })}
-                  />
-                </td>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`${t('admin.enabled')}: ${c.address}`}
-                    checked={c.enabled}
-                    onChange={(e) => update.mutate({ id: c.id, body: { enabled: e.target.checked } })}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <form
-          className="admin-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            create.mutate(undefined, { onSuccess: (c) => setToken(c.inboundToken) });
-          }}
+          ))}
+        </Table>
+        <AdminForm
+          title={t('admin.addMailbox')}
+          onSubmit={() => create.mutate(undefined, { onSuccess: (c) => setToken(c.inboundToken) })}
+          footer={token && <p className="notice">{t('admin.inboundToken', { token })}</p>}
         >
-          <h3>{t('admin.addMailbox')}</h3>
-          <label>
-            {t('admin.address')}
-            <input
-              required
-              type="email"
-              value={form.address}
-              onChange={(e) => setForm({ ...form, address: e.target.value })}
-            />
-          </label>
-          <label>
-            {t('admin.name')}
-            <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-          </label>
+          <TextField required type="email" label={t('admin.address')} value={form.address} onChange={set('address')} />
+          <TextField label={t('admin.name')} value={form.name} onChange={set('name')} />
           <label className="inline">
-            <input
-              type="checkbox"
-              checked={form.acknowledge}
-              onChange={(e) => setForm({ ...form, acknowledge: e.target.checked })}
-            />{' '}
+            <input type="checkbox" checked={form.acknowledge} onChange={(e) => set('acknowledge')(e.target.checked)} />{' '}
             {t('admin.acknowledge')}
           </label>
-          <button className="btn primary">{t('admin.create')}</button>
-          {token && <p className="notice">{t('admin.inboundToken', { token })}</p>}
-        </form>
+        </AdminForm>
       </Section>
       <Section title={t('admin.widget')}>
         {widget.data && (
@@ -529,10 +342,11 @@ function Channels() {
                 {t('admin.copy')}
               </button>
             </div>
-            <label>
-              {t('admin.greeting')}
-              <input value={greeting ?? widget.data.greeting ?? ''} onChange={(e) => setGreeting(e.target.value)} />
-            </label>
+            <TextField
+              label={t('admin.greeting')}
+              value={greeting ?? widget.data.greeting ?? ''}
+              onChange={setGreeting}
+            />
             <button className="btn primary" disabled={greeting === null} onClick={() => saveWidget.mutate()}>
               {t('admin.save')}
             </button>
@@ -548,16 +362,9 @@ const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];
 function Sla() {
   const { t } = useTranslation();
   const { api } = useApp();
-  const save = useSave();
-  const policies = useQuery({
-    queryKey: ['sla-policies'],
-    queryFn: () => api.get<Page<SlaPolicy>>('/api/v1/sla-policies').then((p) => p.items),
-  });
-  const calendars = useQuery({
-    queryKey: ['calendars'],
-    queryFn: () => api.get<Page<Calendar>>('/api/v1/calendars').then((p) => p.items),
-  });
-  const [form, setForm] = useState({
+  const policies = useItems<SlaPolicy>('sla-policies', '/api/v1/sla-policies');
+  const calendars = useItems<Calendar>('calendars', '/api/v1/calendars');
+  const { form, setForm, set } = useForm({
     name: '',
     calendarId: '',
     targets: Object.fromEntries(PRIORITIES.map((p) => [p, { first: '', resolution: '' }])) as Record<
@@ -565,88 +372,60 @@ function Sla() {
       { first: string; resolution: string }
     >,
   });
-  const [cal, setCal] = useState({
+  const cal = useForm({
     name: '',
     timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     from: '09:00',
     to: '18:00',
   });
-  const create = useMutation({
-    mutationFn: () => {
-      const targets: Record<string, Record<string, number>> = {};
-      for (const [p, v] of Object.entries(form.targets)) {
-        const x: Record<string, number> = {};
-        if (v.first) x.firstResponseMinutes = Number(v.first);
-        if (v.resolution) x.resolutionMinutes = Number(v.resolution);
-        if (Object.keys(x).length) targets[p] = x;
-      }
-      return api.post('/api/v1/sla-policies', { name: form.name, targets, calendarId: form.calendarId || undefined });
-    },
-    ...save([['sla-policies']]),
-  });
-  const remove = useMutation({
-    mutationFn: (id: string) => api.del(`/api/v1/sla-policies/${id}`),
-    ...save([['sla-policies']]),
-  });
-  const createCal = useMutation({
-    mutationFn: () =>
+  const create = useSaveMutation(() => {
+    const targets: Record<string, Record<string, number>> = {};
+    for (const [p, v] of Object.entries(form.targets)) {
+      const x: Record<string, number> = {};
+      if (v.first) x.firstResponseMinutes = Number(v.first);
+      if (v.resolution) x.resolutionMinutes = Number(v.resolution);
+      if (Object.keys(x).length) targets[p] = x;
+    }
+    return api.post('/api/v1/sla-policies', { name: form.name, targets, calendarId: form.calendarId || undefined });
+  }, [['sla-policies']]);
+  const remove = useSaveMutation((id: string) => api.del(`/api/v1/sla-policies/${id}`), [['sla-policies']]);
+  const createCal = useSaveMutation(
+    () =>
       api.post('/api/v1/calendars', {
-        name: cal.name,
+        name: cal.form.name,
         definition: {
-          timezone: cal.timezone,
-          weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, [[cal.from, cal.to]]])),
+          timezone: cal.form.timezone,
+          weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, [[cal.form.from, cal.form.to]]])),
         },
       }),
-    ...save([['calendars']]),
-  });
+    [['calendars']],
+  );
   const calName = (id: string | null) =>
     id ? (calendars.data?.find((c) => c.id === id)?.name ?? id.slice(0, 8)) : t('admin.calendar247');
   return (
     <>
       <Section title={t('admin.policies')}>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('admin.name')}</th>
-              <th>{t('admin.targets')}</th>
-              <th>{t('admin.calendar')}</th>
-              <th />
+        <Table headers={[t('admin.name'), t('admin.targets'), t('admin.calendar'), null]}>
+          {(policies.data ?? []).map((p) => (
+            <tr key={p.id}>
+              <td>{p.name}</td>
+              <td className="small">
+                {Object.entries(p.targets)
+                  .map(
+                    ([prio, x]) =>
+                      `${t(`priority.${prio}`)}: ${[x.firstResponseMinutes != null ? `${t('sla.first_response')} ${x.firstResponseMinutes}m` : '', x.resolutionMinutes != null ? `${t('sla.resolution')} ${x.resolutionMinutes}m` : ''].filter(Boolean).join(', ')}`,
+                  )
+                  .join(' · ')}
+              </td>
+              <td>{calName(p.calendarId)}</td>
+              <td>
+                <DeleteButton onClick={() => remove.mutate(p.id)} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {(policies.data ?? []).map((p) => (
-              <tr key={p.id}>
-                <td>{p.name}</td>
-                <td className="small">
-                  {Object.entries(p.targets)
-                    .map(
-                      ([prio, x]) =>
-                        `${t(`priority.${prio}`)}: ${[x.firstResponseMinutes != null ? `${t('sla.first_response')} ${x.firstResponseMinutes}m` : '', x.resolutionMinutes != null ? `${t('sla.resolution')} ${x.resolutionMinutes}m` : ''].filter(Boolean).join(', ')}`,
-                    )
-                    .join(' · ')}
-                </td>
-                <td>{calName(p.calendarId)}</td>
-                <td>
-                  <button className="btn small" onClick={() => remove.mutate(p.id)}>
-                    {t('admin.delete')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <form
-          className="admin-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            create.mutate();
-          }}
-        >
-          <h3>{t('admin.addPolicy')}</h3>
-          <label>
-            {t('admin.name')}
-            <input required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-          </label>
+          ))}
+        </Table>
+        <AdminForm title={t('admin.addPolicy')} onSubmit={() => create.mutate()}>
+          <TextField required label={t('admin.name')} value={form.name} onChange={set('name')} />
           <table className="table compact">
             <thead>
               <tr>
@@ -679,19 +458,14 @@ function Sla() {
               ))}
             </tbody>
           </table>
-          <label>
-            {t('admin.calendar')}
-            <select value={form.calendarId} onChange={(e) => setForm({ ...form, calendarId: e.target.value })}>
-              <option value="">{t('admin.calendar247')}</option>
-              {(calendars.data ?? []).map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button className="btn primary">{t('admin.create')}</button>
-        </form>
+          <SelectField
+            label={t('admin.calendar')}
+            value={form.calendarId}
+            onChange={set('calendarId')}
+            empty={t('admin.calendar247')}
+            options={(calendars.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+          />
+        </AdminForm>
       </Section>
       <Section title={t('admin.calendars')}>
         <ul>
@@ -701,35 +475,22 @@ function Sla() {
             </li>
           ))}
         </ul>
-        <form
-          className="admin-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            createCal.mutate();
-          }}
-        >
-          <h3>{t('admin.addCalendar')}</h3>
-          <label>
-            {t('admin.name')}
-            <input required value={cal.name} onChange={(e) => setCal({ ...cal, name: e.target.value })} />
-          </label>
-          <label>
-            {t('admin.timezone')}
-            <input required value={cal.timezone} onChange={(e) => setCal({ ...cal, timezone: e.target.value })} />
-          </label>
+        <AdminForm title={t('admin.addCalendar')} onSubmit={() => createCal.mutate()}>
+          <TextField required label={t('admin.name')} value={cal.form.name} onChange={cal.set('name')} />
+          <TextField required label={t('admin.timezone')} value={cal.form.timezone} onChange={cal.set('timezone')} />
           <fieldset>
             <legend>{t('admin.hours')}</legend>
-            <label className="inline">
-              {t('admin.from')}{' '}
-              <input type="time" value={cal.from} onChange={(e) => setCal({ ...cal, from: e.target.value })} />
-            </label>{' '}
-            <label className="inline">
-              {t('admin.to')}{' '}
-              <input type="time" value={cal.to} onChange={(e) => setCal({ ...cal, to: e.target.value })} />
-            </label>
+            {(['from', 'to'] as const).map((k, i) => (
+              <Fragment key={k}>
+                {i > 0 && ' '}
+                <label className="inline">
+                  {t(`admin.${k}`)}{' '}
+                  <input type="time" value={cal.form[k]} onChange={(e) => cal.set(k)(e.target.value)} />
+                </label>
+              </Fragment>
+            ))}
           </fieldset>
-          <button className="btn primary">{t('admin.create')}</button>
-        </form>
+        </AdminForm>
       </Section>
     </>
   );
@@ -738,17 +499,10 @@ function Sla() {
 function Canned() {
   const { t } = useTranslation();
   const { api } = useApp();
-  const save = useSave();
-  const list = useQuery({
-    queryKey: ['canned'],
-    queryFn: () => api.get<Page<CannedReply>>('/api/v1/canned-replies').then((p) => p.items),
-  });
-  const [form, setForm] = useState({ shortcut: '', title: '', body: '' });
-  const create = useMutation({ mutationFn: () => api.post('/api/v1/canned-replies', form), ...save([['canned']]) });
-  const remove = useMutation({
-    mutationFn: (id: string) => api.del(`/api/v1/canned-replies/${id}`),
-    ...save([['canned']]),
-  });
+  const list = useItems<CannedReply>('canned', '/api/v1/canned-replies');
+  const { form, set, reset } = useForm({ shortcut: '', title: '', body: '' });
+  const create = useSaveMutation(() => api.post('/api/v1/canned-replies', form), [['canned']]);
+  const remove = useSaveMutation((id: string) => api.del(`/api/v1/canned-replies/${id}`), [['canned']]);
   return (
     <Section title={t('admin.canned')}>
       {list.data?.length === 0 && <p className="muted">{t('admin.empty')}</p>}
@@ -757,34 +511,18 @@ function Canned() {
           <li key={c.id}>
             <strong>/{c.shortcut}</strong> {c.title}
             <p className="muted small">{c.body}</p>
-            <button className="btn small" onClick={() => remove.mutate(c.id)}>
-              {t('admin.delete')}
-            </button>
+            <DeleteButton onClick={() => remove.mutate(c.id)} />
           </li>
         ))}
       </ul>
-      <form
-        className="admin-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate(undefined, { onSuccess: () => setForm({ shortcut: '', title: '', body: '' }) });
-        }}
-      >
-        <h3>{t('admin.addCanned')}</h3>
-        <label>
-          {t('admin.shortcut')}
-          <input required value={form.shortcut} onChange={(e) => setForm({ ...form, shortcut: e.target.value })} />
-        </label>
-        <label>
-          {t('admin.name')}
-          <input required value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} />
-        </label>
+      <AdminForm title={t('admin.addCanned')} onSubmit={() => create.mutate(undefined, { onSuccess: reset })}>
+        <TextField required label={t('admin.shortcut')} value={form.shortcut} onChange={set('shortcut')} />
+        <TextField required label={t('admin.name')} value={form.title} onChange={set('title')} />
         <label>
           {t('admin.body')}
-          <textarea required rows={4} value={form.body} onChange={(e) => setForm({ ...form, body: e.target.value })} />
+          <textarea required rows={4} value={form.body} onChange={(e) => set('body')(e.target.value)} />
         </label>
-        <button className="btn primary">{t('admin.create')}</button>
-      </form>
+      </AdminForm>
     </Section>
   );
 }
@@ -800,13 +538,9 @@ const list = (text: string) =>
 function Routing() {
   const { t } = useTranslation();
   const { api, toast } = useApp();
-  const save = useSave();
   const teams = useTeams();
-  const rules = useQuery({
-    queryKey: ['routing-rules'],
-    queryFn: () => api.get<Page<RoutingRule>>('/api/v1/routing-rules').then((p) => p.items),
-  });
-  const [form, setForm] = useState({
+  const rules = useItems<RoutingRule>('routing-rules', '/api/v1/routing-rules');
+  const { form, set, reset } = useForm({
     name: '',
     keywords: '',
     channels: [] as string[],
@@ -815,10 +549,10 @@ function Routing() {
     priority: '',
     addTags: '',
   });
-  const [probe, setProbe] = useState({ subject: '', body: '', channel: 'email', tags: '' });
+  const probe = useForm({ subject: '', body: '', channel: 'email', tags: '' });
   const [result, setResult] = useState<DryRunResult | null>(null);
-  const create = useMutation({
-    mutationFn: () =>
+  const create = useSaveMutation(
+    () =>
       api.post('/api/v1/routing-rules', {
         name: form.name,
         conditions: { keywords: list(form.keywords), channels: form.channels, tags: list(form.tags) },
@@ -828,28 +562,26 @@ function Routing() {
           ...(form.addTags ? { addTags: list(form.addTags) } : {}),
         },
       }),
-    ...save([['routing-rules']]),
-  });
-  const update = useMutation({
-    mutationFn: (p: { id: string; body: Partial<RoutingRule> }) => api.patch(`/api/v1/routing-rules/${p.id}`, p.body),
-    ...save([['routing-rules']]),
-  });
-  const remove = useMutation({
-    mutationFn: (id: string) => api.del(`/api/v1/routing-rules/${id}`),
-    ...save([['routing-rules']]),
-  });
+    [['routing-rules']],
+  );
+  const update = useSaveMutation(
+    (p: { id: string; body: Partial<RoutingRule> }) => api.patch(`/api/v1/routing-rules/${p.id}`, p.body),
+    [['routing-rules']],
+  );
+  const remove = useSaveMutation((id: string) => api.del(`/api/v1/routing-rules/${id}`), [['routing-rules']]);
   const dry = useMutation({
     mutationFn: () =>
       api.post<DryRunResult>('/api/v1/routing-rules/dry-run', {
-        subject: probe.subject,
-        body: probe.body,
-        channel: probe.channel,
-        tags: list(probe.tags),
+        subject: probe.form.subject,
+        body: probe.form.body,
+        channel: probe.form.channel,
+        tags: list(probe.form.tags),
       }),
     onSuccess: setResult,
     onError: (err: Error) => toast({ tone: 'error', text: err.message }),
   });
   const teamName = (id?: string) => (id ? (teams.data?.find((x) => x.id === id)?.name ?? id.slice(0, 8)) : '');
+  const channelOptions = optionsOf(CHANNELS, (c) => t(`channel.${c}`));
   const describeWhen = (r: RoutingRule) =>
     [
       r.conditions.keywords?.length
@@ -872,146 +604,72 @@ function Routing() {
   return (
     <>
       <Section title={t('admin.rules')}>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('admin.position')}</th>
-              <th>{t('admin.name')}</th>
-              <th>{t('admin.when')}</th>
-              <th>{t('admin.then')}</th>
-              <th>{t('admin.enabled')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {(rules.data ?? []).map((r) => (
-              <tr key={r.id} data-testid="routing-rule">
-                <td>{r.position}</td>
-                <td>{r.name}</td>
-                <td className="small">{describeWhen(r)}</td>
-                <td className="small">{describeThen(r)}</td>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`${t('admin.enabled')}: ${r.name}`}
-                    checked={r.enabled}
-                    onChange={(e) => update.mutate({ id: r.id, body: { enabled: e.target.checked } })}
-                  />
-                </td>
-                <td>
-                  <button className="btn small" onClick={() => remove.mutate(r.id)}>
-                    {t('admin.delete')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {rules.data?.length === 0 && <p className="muted">{t('admin.empty')}</p>}
-        <form
-          className="admin-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            create.mutate(undefined, {
-              onSuccess: () =>
-                setForm({ name: '', keywords: '', channels: [], tags: '', teamId: '', priority: '', addTags: '' }),
-            });
-          }}
+        <Table
+          headers={[t('admin.position'), t('admin.name'), t('admin.when'), t('admin.then'), t('admin.enabled'), null]}
         >
-          <h3>{t('admin.addRule')}</h3>
-          <label>
-            {t('admin.name')}
-            <input required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-          </label>
-          <label>
-            {t('admin.keywords')}
-            <input value={form.keywords} onChange={(e) => setForm({ ...form, keywords: e.target.value })} />
-          </label>
-          <fieldset>
-            <legend>{t('admin.channelsCond')}</legend>
-            {CHANNELS.map((c) => (
-              <label key={c} className="inline">
-                <input
-                  type="checkbox"
-                  checked={form.channels.includes(c)}
-                  onChange={(e) =>
-                    setForm({
-                      ...form,
-                      channels: e.target.checked ? [...form.channels, c] : form.channels.filter((x) => x !== c),
-                    })
-                  }
-                />{' '}
-                {t(`channel.${c}`)}
-              </label>
-            ))}
-          </fieldset>
-          <label>
-            {t('admin.tagsCond')}
-            <input value={form.tags} onChange={(e) => setForm({ ...form, tags: e.target.value })} />
-          </label>
-          <label>
-            {t('admin.thenTeam')}
-            <select value={form.teamId} onChange={(e) => setForm({ ...form, teamId: e.target.value })}>
-              <option value="">{t('admin.unchanged')}</option>
-              {(teams.data ?? []).map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('admin.thenPriority')}
-            <select value={form.priority} onChange={(e) => setForm({ ...form, priority: e.target.value })}>
-              <option value="">{t('admin.unchanged')}</option>
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {t(`priority.${p}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('admin.thenTags')}
-            <input value={form.addTags} onChange={(e) => setForm({ ...form, addTags: e.target.value })} />
-          </label>
-          <button className="btn primary">{t('admin.create')}</button>
-        </form>
+          {(rules.data ?? []).map((r) => (
+            <tr key={r.id} data-testid="routing-rule">
+              <td>{r.position}</td>
+              <td>{r.name}</td>
+              <td className="small">{describeWhen(r)}</td>
+              <td className="small">{describeThen(r)}</td>
+              <td>
+                <RowToggle
+                  label={`${t('admin.enabled')}: ${r.name}`}
+                  checked={r.enabled}
+                  onChange={(enabled) => update.mutate({ id: r.id, body: { enabled } })}
+                />
+              </td>
+              <td>
+                <DeleteButton onClick={() => remove.mutate(r.id)} />
+              </td>
+            </tr>
+          ))}
+        </Table>
+        {rules.data?.length === 0 && <p className="muted">{t('admin.empty')}</p>}
+        <AdminForm title={t('admin.addRule')} onSubmit={() => create.mutate(undefined, { onSuccess: reset })}>
+          <TextField required label={t('admin.name')} value={form.name} onChange={set('name')} />
+          <TextField label={t('admin.keywords')} value={form.keywords} onChange={set('keywords')} />
+          <CheckboxGroup
+            legend={t('admin.channelsCond')}
+            options={channelOptions}
+            selected={form.channels}
+            onChange={set('channels')}
+          />
+          <TextField label={t('admin.tagsCond')} value={form.tags} onChange={set('tags')} />
+          <SelectField
+            label={t('admin.thenTeam')}
+            value={form.teamId}
+            onChange={set('teamId')}
+            empty={t('admin.unchanged')}
+            options={(teams.data ?? []).map((x) => ({ value: x.id, label: x.name }))}
+          />
+          <SelectField
+            label={t('admin.thenPriority')}
+            value={form.priority}
+            onChange={set('priority')}
+            empty={t('admin.unchanged')}
+            options={optionsOf(PRIORITIES, (p) => t(`priority.${p}`))}
+          />
+          <TextField label={t('admin.thenTags')} value={form.addTags} onChange={set('addTags')} />
+        </AdminForm>
       </Section>
       <Section title={t('admin.dryRun')}>
         <p className="muted">{t('admin.dryRunHelp')}</p>
-        <form
-          className="admin-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            dry.mutate();
-          }}
-          data-testid="dry-run"
-        >
-          <label>
-            {t('admin.subject')}
-            <input value={probe.subject} onChange={(e) => setProbe({ ...probe, subject: e.target.value })} />
-          </label>
+        <AdminForm submit={t('admin.run')} onSubmit={() => dry.mutate()} testId="dry-run">
+          <TextField label={t('admin.subject')} value={probe.form.subject} onChange={probe.set('subject')} />
           <label>
             {t('admin.body')}
-            <textarea rows={3} value={probe.body} onChange={(e) => setProbe({ ...probe, body: e.target.value })} />
+            <textarea rows={3} value={probe.form.body} onChange={(e) => probe.set('body')(e.target.value)} />
           </label>
-          <label>
-            {t('admin.channelsCond')}
-            <select value={probe.channel} onChange={(e) => setProbe({ ...probe, channel: e.target.value })}>
-              {CHANNELS.map((c) => (
-                <option key={c} value={c}>
-                  {t(`channel.${c}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('admin.tagsCond')}
-            <input value={probe.tags} onChange={(e) => setProbe({ ...probe, tags: e.target.value })} />
-          </label>
-          <button className="btn primary">{t('admin.run')}</button>
-        </form>
+          <SelectField
+            label={t('admin.channelsCond')}
+            value={probe.form.channel}
+            onChange={probe.set('channel')}
+            options={channelOptions}
+          />
+          <TextField label={t('admin.tagsCond')} value={probe.form.tags} onChange={probe.set('tags')} />
+        </AdminForm>
         {result && (
           <div className="dry-result" role="status" data-testid="dry-run-result">
             <p>
@@ -1040,16 +698,15 @@ function Routing() {
 function Surveys() {
   const { t } = useTranslation();
   const { api } = useApp();
-  const save = useSave();
   const settings = useQuery({
     queryKey: ['survey-settings'],
     queryFn: () => api.get<SurveySettings>('/api/v1/surveys/settings'),
   });
   const [draft, setDraft] = useState<SurveySettings | null>(null);
-  const update = useMutation({
-    mutationFn: (body: SurveySettings) => api.patch<SurveySettings>('/api/v1/surveys/settings', body),
-    ...save([['survey-settings']]),
-  });
+  const update = useSaveMutation(
+    (body: SurveySettings) => api.patch<SurveySettings>('/api/v1/surveys/settings', body),
+    [['survey-settings']],
+  );
   const current = draft ?? settings.data;
   return (
     <Section title={t('admin.surveys')}>
@@ -1072,24 +729,17 @@ function Surveys() {
           <label className="check">
             <input type="checkbox" checked disabled /> {t('admin.surveyCsat')}
           </label>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={current.nps}
-              onChange={(e) => setDraft({ ...current, nps: e.target.checked })}
-              data-testid="survey-nps-toggle"
-            />{' '}
-            {t('admin.surveyNps')}
-          </label>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={current.ces}
-              onChange={(e) => setDraft({ ...current, ces: e.target.checked })}
-              data-testid="survey-ces-toggle"
-            />{' '}
-            {t('admin.surveyCes')}
-          </label>
+          {(['nps', 'ces'] as const).map((k) => (
+            <label key={k} className="check">
+              <input
+                type="checkbox"
+                checked={current[k]}
+                onChange={(e) => setDraft({ ...current, [k]: e.target.checked })}
+                data-testid={`survey-${k}-toggle`}
+              />{' '}
+              {t(k === 'nps' ? 'admin.surveyNps' : 'admin.surveyCes')}
+            </label>
+          ))}
           <div>
             <button className="btn primary" type="submit" disabled={!draft || update.isPending}>
               {t('admin.save')}

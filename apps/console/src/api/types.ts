@@ -74,7 +74,8 @@ export interface TicketDetail extends Ticket {
   messagesNextCursor: string | null;
 }
 
-export interface Me {
+/** What the API says of any person in the workspace. */
+interface Person {
   id: string;
   email: string;
   name: string;
@@ -82,19 +83,15 @@ export interface Me {
   roles: string[];
   teamIds: string[];
   locale: string;
+}
+
+export interface Me extends Person {
   timezone: string;
   permissions: string[];
   workspace?: { id: string; slug: string; name: string } | string;
 }
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  status: string;
-  roles: string[];
-  teamIds: string[];
-  locale: string;
+export interface User extends Person {
   capacity: number;
   lastLoginAt: string | null;
 }

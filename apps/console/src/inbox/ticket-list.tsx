@@ -3,9 +3,10 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNow, useUsers } from '../api/hooks';
-import { PRIORITIES, type Page, type SlaSummary, type Ticket } from '../api/types';
+import { PRIORITIES, STATUSES, type Page, type SlaSummary, type Ticket } from '../api/types';
 import { useApp, useCommands, useConnState, useLiveEvent } from '../app/context';
 import { applyChanges, holdArrival, matchesQuery } from '../live/merge';
+import { optionsOf, Select } from '../lib/fields';
 import { absoluteTime, relativeTime } from '../lib/format';
 import { navigate } from '../lib/router';
 import { Avatar } from '../shell/avatar';
@@ -310,31 +311,21 @@ export function TicketList({
         <div className="filter-row">
           <label>
             <span className="visually-hidden">{t('list.filterStatus')}</span>
-            <select
+            <Select
               value={filters.status?.[0] ?? ''}
-              onChange={(e) => onFilters({ ...filters, status: e.target.value ? [e.target.value] : undefined })}
-            >
-              <option value="">{t('list.anyStatus')}</option>
-              {['new', 'open', 'pending', 'on_hold', 'solved', 'closed'].map((s) => (
-                <option key={s} value={s}>
-                  {t(`status.${s}`)}
-                </option>
-              ))}
-            </select>
+              onChange={(v) => onFilters({ ...filters, status: v ? [v] : undefined })}
+              empty={t('list.anyStatus')}
+              options={optionsOf(STATUSES, (s) => t(`status.${s}`))}
+            />
           </label>
           <label>
             <span className="visually-hidden">{t('list.filterPriority')}</span>
-            <select
+            <Select
               value={filters.priority?.[0] ?? ''}
-              onChange={(e) => onFilters({ ...filters, priority: e.target.value ? [e.target.value] : undefined })}
-            >
-              <option value="">{t('list.anyPriority')}</option>
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {t(`priority.${p}`)}
-                </option>
-              ))}
-            </select>
+              onChange={(v) => onFilters({ ...filters, priority: v ? [v] : undefined })}
+              empty={t('list.anyPriority')}
+              options={optionsOf(PRIORITIES, (p) => t(`priority.${p}`))}
+            />
           </label>
           {hasFilter && (
             <>
@@ -362,34 +353,21 @@ export function TicketList({
               <button className="btn small" onClick={() => void bulk({ assigneeId: me.id }, t('fields.assignee'))}>
                 {t('fields.assignMe')}
               </button>
-              <select
-                aria-label={t('fields.status')}
-                value=""
-                onChange={(e) =>
-                  e.target.value && void bulk({ status: e.target.value as Ticket['status'] }, t('fields.status'))
-                }
-              >
-                <option value="">{t('fields.status')}…</option>
-                {['open', 'pending', 'on_hold', 'solved'].map((s) => (
-                  <option key={s} value={s}>
-                    {t(`status.${s}`)}
-                  </option>
-                ))}
-              </select>
-              <select
-                aria-label={t('fields.priority')}
-                value=""
-                onChange={(e) =>
-                  e.target.value && void bulk({ priority: e.target.value as Ticket['priority'] }, t('fields.priority'))
-                }
-              >
-                <option value="">{t('fields.priority')}…</option>
-                {PRIORITIES.map((p) => (
-                  <option key={p} value={p}>
-                    {t(`priority.${p}`)}
-                  </option>
-                ))}
-              </select>
+              {(
+                [
+                  ['status', ['open', 'pending', 'on_hold', 'solved']],
+                  ['priority', PRIORITIES],
+                ] as const
+              ).map(([field, values]) => (
+                <Select
+                  key={field}
+                  aria-label={t(`fields.${field}`)}
+                  value=""
+                  onChange={(v) => v && void bulk({ [field]: v }, t(`fields.${field}`))}
+                  empty={`${t(`fields.${field}`)}…`}
+                  options={optionsOf(values, (v) => t(`${field}.${v}`))}
+                />
+              ))}
             </>
           )}
           <button className="icon-btn" aria-label={t('bulk.clear')} onClick={() => setSelected(new Set())}>

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Message, TicketDetail } from '../api/types';
+import { message } from '../test/fixtures';
 import { appendMessage, applyChanges, holdArrival, matchesQuery, messageFromEvent } from './merge';
 
-const msg = (id: string, createdAt: string, extra: Partial<Message> = {}): Message => ({
-  id,
-  ticketId: 't1',
-  kind: 'public',
-  internal: false,
-  author: { type: 'customer', id: 'c1', name: '小李' },
-  body: id,
-  channel: 'chat',
-  mentions: [],
-  attachments: [],
-  createdAt,
-  ...extra,
-});
+const msg = (id: string, createdAt: string, extra: Partial<Message> = {}): Message =>
+  message(id, { createdAt, ...extra });
 
 const detail = (messages: Message[]): TicketDetail =>
   ({

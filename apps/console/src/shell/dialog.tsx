@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** A modal that traps focus and gives it back on close (Esc closes). */
 export function Dialog({
@@ -50,6 +51,31 @@ export function Dialog({
       >
         {children}
       </div>
+    </div>
+  );
+}
+
+/** A dialog form's buttons: submit (off while it is sending) and Cancel. */
+export function DialogActions({
+  submit,
+  pending,
+  onClose,
+  testId,
+}: {
+  submit: string;
+  pending: boolean;
+  onClose: () => void;
+  testId?: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div>
+      <button className="btn primary" disabled={pending} data-testid={testId}>
+        {submit}
+      </button>{' '}
+      <button type="button" className="btn" onClick={onClose}>
+        {t('admin.cancel')}
+      </button>
     </div>
   );
 }

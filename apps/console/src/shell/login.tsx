@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 import { LANG_KEY, SUPPORTED } from '../i18n';
+import { optionsOf, Select, TextField } from '../lib/fields';
 
 export function Login({
   onSignedIn,
@@ -36,38 +37,24 @@ export function Login({
     <main className="login">
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">{t('login.title')}</h1>
-        <label>
-          {t('login.workspace')}
-          <input
-            name="workspace"
-            value={workspace}
-            onChange={(e) => setWorkspace(e.target.value)}
+        {(
+          [
+            ['workspace', workspace, setWorkspace, undefined, 'organization'],
+            ['email', email, setEmail, 'email', 'username'],
+            ['password', password, setPassword, 'password', 'current-password'],
+          ] as const
+        ).map(([name, value, onChange, type, autoComplete]) => (
+          <TextField
+            key={name}
+            label={t(`login.${name}`)}
+            name={name}
+            type={type}
+            value={value}
+            onChange={onChange}
             required
-            autoComplete="organization"
+            autoComplete={autoComplete}
           />
-        </label>
-        <label>
-          {t('login.email')}
-          <input
-            name="email"
-            type="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            required
-            autoComplete="username"
-          />
-        </label>
-        <label>
-          {t('login.password')}
-          <input
-            name="password"
-            type="password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-            autoComplete="current-password"
-          />
-        </label>
+        ))}
         {error && (
           <p className="form-error" role="alert">
             {error}
@@ -78,19 +65,14 @@ export function Login({
         </button>
         <label className="login-lang">
           {t('nav.language')}
-          <select
+          <Select
             value={i18n.language}
-            onChange={(e) => {
-              localStorage.setItem(LANG_KEY, e.target.value);
-              void i18n.changeLanguage(e.target.value);
+            onChange={(lang) => {
+              localStorage.setItem(LANG_KEY, lang);
+              void i18n.changeLanguage(lang);
             }}
-          >
-            {SUPPORTED.map((l) => (
-              <option key={l} value={l}>
-                {t(`lang.${l}`)}
-              </option>
-            ))}
-          </select>
+            options={optionsOf(SUPPORTED, (l) => t(`lang.${l}`))}
+          />
         </label>
       </form>
     </main>

@@ -7,6 +7,7 @@ import { LANG_KEY, SUPPORTED } from '../i18n';
 import { TicketList } from '../inbox/ticket-list';
 import { loadSavedViews, storeSavedViews, VIEWS, type Filters, type SavedView } from '../inbox/views';
 import type { ConnState } from '../live/live';
+import { optionsOf, Select } from '../lib/fields';
 import { compactNumber } from '../lib/format';
 import { dispatchShortcut, showKeys } from '../lib/keys';
 import { navigate, useRoute } from '../lib/router';
@@ -218,13 +219,12 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
         </button>
         <label className="lang-select">
           <span className="visually-hidden">{t('nav.language')}</span>
-          <select value={i18n.language} onChange={(e) => void switchLanguage(e.target.value)} data-testid="lang-select">
-            {SUPPORTED.map((l) => (
-              <option key={l} value={l}>
-                {t(`lang.${l}`)}
-              </option>
-            ))}
-          </select>
+          <Select
+            value={i18n.language}
+            onChange={(lang) => void switchLanguage(lang)}
+            options={optionsOf(SUPPORTED, (l) => t(`lang.${l}`))}
+            data-testid="lang-select"
+          />
         </label>
         <PresenceSelect />
         <span className="me" title={me.email}>

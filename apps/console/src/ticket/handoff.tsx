@@ -5,7 +5,8 @@ import { qs } from '../api/client';
 import { useTeams, useUsers } from '../api/hooks';
 import type { Escalation, LinkedIssue, Page, Role, TicketDetail } from '../api/types';
 import { useApp } from '../app/context';
-import { Dialog } from '../shell/dialog';
+import { Select } from '../lib/fields';
+import { Dialog, DialogActions } from '../shell/dialog';
 
 /** Bring in (or hand over to) a team, a person or a role, with a reason: `POST /tickets/:id/escalations`. */
 export function EscalateDialog({ ticket, onClose }: { ticket: TicketDetail; onClose: () => void }) {
@@ -69,14 +70,14 @@ export function EscalateDialog({ ticket, onClose }: { ticket: TicketDetail; onCl
         </fieldset>
         <label>
           {t('escalate.who')}
-          <select required value={target} onChange={(e) => setTarget(e.target.value)} data-testid="escalate-target">
-            <option value="" />
-            {options.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
+          <Select
+            required
+            value={target}
+            onChange={setTarget}
+            empty=""
+            options={options}
+            data-testid="escalate-target"
+          />
         </label>
         <fieldset>
           <legend>{t('escalate.mode')}</legend>
@@ -103,14 +104,12 @@ export function EscalateDialog({ ticket, onClose }: { ticket: TicketDetail; onCl
           {t('escalate.ackMinutes')}
           <input type="number" min={1} value={ack} onChange={(e) => setAck(e.target.value)} />
         </label>
-        <div>
-          <button className="btn primary" disabled={send.isPending} data-testid="escalate-submit">
-            {t('escalate.submit')}
-          </button>{' '}
-          <button type="button" className="btn" onClick={onClose}>
-            {t('admin.cancel')}
-          </button>
-        </div>
+        <DialogActions
+          submit={t('escalate.submit')}
+          pending={send.isPending}
+          onClose={onClose}
+          testId="escalate-submit"
+        />
       </form>
     </Dialog>
   );
@@ -194,14 +193,7 @@ export function LinkIssueDialog({ ticket, onClose }: { ticket: TicketDetail; onC
           {t('issues.url')}
           <input type="url" value={form.url} onChange={(e) => setForm({ ...form, url: e.target.value })} />
         </label>
-        <div>
-          <button className="btn primary" disabled={create.isPending}>
-            {t('issues.create')}
-          </button>{' '}
-          <button type="button" className="btn" onClick={onClose}>
-            {t('admin.cancel')}
-          </button>
-        </div>
+        <DialogActions submit={t('issues.create')} pending={create.isPending} onClose={onClose} />
       </form>
     </Dialog>
   );

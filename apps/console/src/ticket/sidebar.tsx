@@ -5,6 +5,7 @@ import { qs } from '../api/client';
 import { useTeams, useUsers } from '../api/hooks';
 import { PRIORITIES, STATUSES, type Page, type Ticket, type TicketDetail } from '../api/types';
 import { useApp } from '../app/context';
+import { optionsOf, Select, type Option } from '../lib/fields';
 import { relativeTime } from '../lib/format';
 import { navigate } from '../lib/router';
 import { HandoffPanel } from './handoff';
@@ -73,75 +74,47 @@ export function Sidebar({
       <SurveyPanel ticketId={ticket.id} />
       <section aria-labelledby="fields-title" className="side-card">
         <h2 id="fields-title">{t('fields.title')}</h2>
-        <label className="field">
-          {t('fields.status')}
-          <select
-            value={ticket.status}
-            disabled={!canUpdate}
-            onChange={(e) => onPatch({ status: e.target.value as Ticket['status'] }, t('fields.status'))}
-            data-testid="field-status"
-          >
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          {t('fields.priority')}
-          <select
-            value={ticket.priority}
-            disabled={!canUpdate}
-            onChange={(e) => onPatch({ priority: e.target.value as Ticket['priority'] }, t('fields.priority'))}
-            data-testid="field-priority"
-          >
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {t(`priority.${p}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          {t('fields.assignee')}
-          <select
-            value={ticket.assigneeId ?? ''}
-            disabled={!canUpdate}
-            onChange={(e) => onPatch({ assigneeId: e.target.value || null }, t('fields.assignee'))}
-            data-testid="field-assignee"
-          >
-            <option value="">{t('fields.none')}</option>
-            {(users.data ?? [])
-              .filter((u) => u.status === 'active' || u.id === ticket.assigneeId)
-              .map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-          </select>
-        </label>
+        <SideField
+          label={t('fields.status')}
+          value={ticket.status}
+          disabled={!canUpdate}
+          onChange={(v) => onPatch({ status: v as Ticket['status'] }, t('fields.status'))}
+          options={optionsOf(STATUSES, (s) => t(`status.${s}`))}
+          testId="field-status"
+        />
+        <SideField
+          label={t('fields.priority')}
+          value={ticket.priority}
+          disabled={!canUpdate}
+          onChange={(v) => onPatch({ priority: v as Ticket['priority'] }, t('fields.priority'))}
+          options={optionsOf(PRIORITIES, (p) => t(`priority.${p}`))}
+          testId="field-priority"
+        />
+        <SideField
+          label={t('fields.assignee')}
+          value={ticket.assigneeId ?? ''}
+          disabled={!canUpdate}
+          onChange={(v) => onPatch({ assigneeId: v || null }, t('fields.assignee'))}
+          empty={t('fields.none')}
+          options={(users.data ?? [])
+            .filter((u) => u.status === 'active' || u.id === ticket.assigneeId)
+            .map((u) => ({ value: u.id, label: u.name }))}
+          testId="field-assignee"
+        />
         {canUpdate && ticket.assigneeId !== me.id && (
           <button className="btn small" onClick={() => onPatch({ assigneeId: me.id }, t('fields.assignee'))}>
             {t('fields.assignMe')}
           </button>
         )}
-        <label className="field">
-          {t('fields.team')}
-          <select
-            value={ticket.teamId ?? ''}
-            disabled={!canUpdate}
-            onChange={(e) => onPatch({ teamId: e.target.value || null }, t('fields.team'))}
-            data-testid="field-team"
-          >
-            <option value="">{t('fields.none')}</option>
-            {(teams.data ?? []).map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SideField
+          label={t('fields.team')}
+          value={ticket.teamId ?? ''}
+          disabled={!canUpdate}
+          onChange={(v) => onPatch({ teamId: v || null }, t('fields.team'))}
+          empty={t('fields.none')}
+          options={(teams.data ?? []).map((x) => ({ value: x.id, label: x.name }))}
+          testId="field-team"
+        />
         <div className="field">
           <span id="tags-label">{t('fields.tags')}</span>
           <ul className="tags" aria-labelledby="tags-label">
@@ -178,5 +151,27 @@ export function Sidebar({
         </div>
       </section>
     </div>
+  );
+}
+
+/** One of the ticket's fields: a labelled select, off for people who may not change the ticket. */
+function SideField({
+  label,
+  testId,
+  ...select
+}: {
+  label: string;
+  value: string;
+  disabled: boolean;
+  onChange: (value: string) => void;
+  options: Option[];
+  empty?: string;
+  testId: string;
+}) {
+  return (
+    <label className="field">
+      {label}
+      <Select {...select} data-testid={testId} />
+    </label>
   );
 }

@@ -1,22 +1,10 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../api/types';
+import { message } from '../test/fixtures';
 import { ME, renderWithApp } from '../test/render';
 import { Thread } from './thread';
 
-const m = (id: string, extra: Partial<Message>): Message => ({
-  id,
-  ticketId: 't1',
-  kind: 'public',
-  internal: false,
-  author: { type: 'customer', id: 'c1', name: '小李' },
-  body: id,
-  channel: 'chat',
-  mentions: [],
-  attachments: [],
-  createdAt: '2026-11-23T09:00:00Z',
-  ...extra,
-});
+const m = message;
 
 describe('Thread', () => {
   const messages = [
