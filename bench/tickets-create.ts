@@ -775,7 +775,7 @@ async function main(): Promise<number> {
   console.log(
     `\n  API / pgbench = ${vsPgbench.toFixed(2)}   goal >= ${GOAL.toFixed(2)}   ${pass ? 'PASS' : 'FAIL'}` +
       `\n  API / node-pg = ${vsNode.toFixed(2)}` +
-      `\n\n  The API also authenticates every request (one SELECT of the API key), validates and` +
+      `\n\n  The API also authenticates every request (the API key, read from PostgreSQL at most every 3 s), validates and` +
       `\n  serializes JSON; the baselines run only the create statement (customer upsert, ticket, message, event, audit).` +
       `\n  API p50/p99 are autocannon's (HTTP round trip); pgbench's come from its per-transaction log; node-pg's are` +
       `\n  measured around pool.query(). All three share the machine's ${cpus().length} cores with PostgreSQL.`,

@@ -8,6 +8,7 @@ import { AddInsights1795398519594 } from './1795398519594-AddInsights';
 import { AddCannedReplies1795398394288 } from './1795398394288-AddCannedReplies';
 import { AddLinkedIssues1795398520190 } from './1795398520190-AddLinkedIssues';
 import { AddRouting1795399000000 } from './1795399000000-AddRouting';
+import { AddInboundEmailTicketIndex1795402064096 } from './1795402064096-AddInboundEmailTicketIndex';
 import { GrantReportRead1795402500000 } from './1795402500000-GrantReportRead';
 
 export const MIGRATIONS: Function[] = [
@@ -19,5 +20,6 @@ export const MIGRATIONS: Function[] = [
   AddInsights1795398519594,
   AddLinkedIssues1795398520190,
   AddRouting1795399000000,
+  AddInboundEmailTicketIndex1795402064096,
   GrantReportRead1795402500000,
 ];

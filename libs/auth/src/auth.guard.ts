@@ -22,6 +22,18 @@ const STAFF_SQL = `
   FROM sessions s JOIN users u ON u.id = s.user_id AND u.tenant_id = $2
   WHERE s.id = $1 AND s.tenant_id = $2`;
 
+/** How long this process trusts a valid API key without asking PostgreSQL again (revocations elsewhere take this long). */
+export const API_KEY_CACHE_MS = 3_000;
+/** At most this many keys are cached; past it the cache starts over. */
+const API_KEY_CACHE_MAX = 10_000;
+
+interface ApiKeyRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  permissions: string[];
+}
+
 export function bearer(req: HttpRequest): string | undefined {
   const h = req.headers['authorization'];
   const value = Array.isArray(h) ? h[0] : h;
@@ -96,18 +108,49 @@ export class AuthGuard implements CanActivate {
   /** When each key's `last_used_at` was last written by this process: at most once a minute, off the request path. */
   private readonly touched = new Map<string, number>();
 
+  /**
+   * Valid API keys by hash, for API_KEY_CACHE_MS: an integration sending hundreds of requests a second would
+   * otherwise cost one SELECT each. A revocation in this process drops the cache at once (`forgetApiKeys`);
+   * other processes see it within API_KEY_CACHE_MS. Unknown or revoked keys are never cached.
+   */
+  private readonly apiKeys = new Map<string, { at: number; row: Promise<ApiKeyRow | undefined> }>();
+  /** Forgets every cached key in this process (after a revocation committed): the next requests read them again. */
+  forgetApiKeys(): void {
+    this.apiKeys.clear();
+  }
+
+  private lookupApiKey(hash: string): Promise<ApiKeyRow | undefined> {
+    const now = Date.now();
+    const hit = this.apiKeys.get(hash);
+    if (hit && hit.at > now - API_KEY_CACHE_MS) return hit.row;
+    const row = this.db
+      .query(`SELECT id, tenant_id, name, permissions FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [hash])
+      .then((rows: ApiKeyRow[]) => rows[0]);
+    if (this.apiKeys.size >= API_KEY_CACHE_MAX) this.apiKeys.clear();
+    const entry = { at: now, row };
+    this.apiKeys.set(hash, entry);
+    // Concurrent requests share the lookup; only a valid key stays cached (a revocation clears it meanwhile).
+    const drop = () => void (this.apiKeys.get(hash) === entry && this.apiKeys.delete(hash));
+    row.then((r) => r || drop(), drop);
+    return row;
+  }
+
   private async apiKey(token: string): Promise<Actor> {
-    const [row] = await this.db.query(
-      `SELECT id, tenant_id, name, permissions FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [sha256(token)],
-    );
+    const row = await this.lookupApiKey(sha256(token));
     if (!row) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This API key is not valid or has been revoked');
     const now = Date.now();
     if ((this.touched.get(row.id) ?? 0) < now - 60_000) {
       this.touched.set(row.id, now);
-      void this.db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]).catch(() => this.touched.delete(row.id));
+      void this.db
+        .query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id])
+        .catch(() => this.touched.delete(row.id));
     }
-    return { kind: 'api_key', id: row.id, name: row.name, tenantId: row.tenant_id, permissions: new Set(row.permissions) };
+    return {
+      kind: 'api_key',
+      id: row.id,
+      name: row.name,
+      tenantId: row.tenant_id,
+      permissions: new Set(row.permissions),
+    };
   }
-
 }

@@ -139,7 +139,9 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
     const out: NewNotification[] = [];
     switch (e.type) {
       case 'ticket.created': {
-        await this.routing.route(e.ticketId, { teamId: d.teamId ?? null, assigneeId: d.assigneeId ?? null });
+        // Stored already routed when there was nothing to decide (RoutingService.nothingToDecide at create).
+        if (!e.routed)
+          await this.routing.route(e.ticketId, { teamId: d.teamId ?? null, assigneeId: d.assigneeId ?? null });
         out.push(...(await this.tagMatches(e, d.tags ?? [])));
         break;
       }

@@ -98,10 +98,15 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
       if (m.internal || m.kind === 'internal') return;
       if (STAFF.has(m.authorType)) return void (await this.meet(e.ticketId, ['first_response', 'next_response']));
       if (m.authorType === 'customer' || m.authorType === 'system') {
-        const [t] = await this.db.query(`SELECT first_response_at FROM tickets WHERE tenant_id = $1 AND id = $2`, [
-          e.tenantId,
-          e.ticketId,
-        ]);
+        // Events carry the ticket's first_response_at after the message (older ones, replayed, may not).
+        const carried = (d.ticket as Row | undefined)?.firstResponseAt;
+        const [t] =
+          carried !== undefined
+            ? [{ first_response_at: carried }]
+            : await this.db.query(`SELECT first_response_at FROM tickets WHERE tenant_id = $1 AND id = $2`, [
+                e.tenantId,
+                e.ticketId,
+              ]);
         if (t?.first_response_at) await this.start(e.ticketId, ['next_response']);
       }
       return;

@@ -15,6 +15,8 @@ export interface TicketEventRecord {
   createdAt: string;
   /** Who may receive it: the ticket's team, assignee and requester after the change, and before it. */
   route?: EventRoute;
+  /** On `ticket.created` in the writing process only (never stored): the ticket was stored already routed. */
+  routed?: boolean;
 }
 
 export interface EventRoute {

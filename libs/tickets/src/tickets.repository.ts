@@ -35,6 +35,8 @@ export interface NewTicketRow {
   };
   idempotency?: { key: string; hash: string };
   eventData: Record<string, unknown>;
+  /** Routing has nothing to decide for it: the ticket is stored routed (`routed_at`), sparing an UPDATE after commit. */
+  routed?: boolean;
 }
 
 export interface NewMessageRow {
@@ -167,10 +169,10 @@ export function buildInsertTicket(
   const sql = `
       WITH ${customer}, ${idem}
       t AS (
-        INSERT INTO tickets (id, tenant_id, number, subject, priority, channel, requester_id, assignee_id, team_id, tags, custom_fields)
+        INSERT INTO tickets (id, tenant_id, number, subject, priority, channel, requester_id, assignee_id, team_id, tags, custom_fields${n.routed ? ', routed_at' : ''})
         SELECT ${p.add(n.id)}, ${tenant}, nextval(${p.add(ticketSequenceName(tenantId))}::regclass), ${p.add(n.subject)},
                ${p.add(n.priority)}, ${channel}, c.id, ${p.add(n.assigneeId)}::uuid, ${p.add(n.teamId)}::uuid,
-               ${p.add(n.tags)}::text[], ${p.add(JSON.stringify(n.customFields))}::jsonb
+               ${p.add(n.tags)}::text[], ${p.add(JSON.stringify(n.customFields))}::jsonb${n.routed ? ', now()' : ''}
         FROM c ${n.idempotency ? 'JOIN idem ON true' : ''}
         RETURNING *
       ),
@@ -215,7 +217,9 @@ export class TicketsRepository {
     const { sql, values } = buildInsertTicket(this.ctx.tenantId, this.ctx.requestId ?? null, n, actor);
     const [row] = await (manager ?? this.db).query(sql, values);
     if (!row) return null;
-    return { row, event: eventRecord(row, this.ctx.tenantId, row.id, 'ticket.created', actor, 'public') };
+    const event = eventRecord(row, this.ctx.tenantId, row.id, 'ticket.created', actor, 'public');
+    if (row.routed_at) event.routed = true;
+    return { row, event };
   }
 
   async findIdempotent(scope: string, key: string): Promise<{ requestHash: string; resourceId: string } | null> {
@@ -314,8 +318,10 @@ export class TicketsRepository {
     const tenant = p.add(this.ctx.tenantId);
     const publicStaff = n.kind === 'public' && n.authorRole === 'staff';
     const visibility = n.kind === 'internal' ? 'internal' : 'public';
+    // The ticket after the change travels with the event (firstResponseAt spares the SLA engine a query per reply).
     const data = `${p.add(JSON.stringify(n.eventData))}::jsonb || jsonb_build_object('ticket',
-      jsonb_build_object('status', t.status, 'version', t.version, 'updatedAt', t.updated_at), 'createdAt', m.created_at)`;
+      jsonb_build_object('status', t.status, 'version', t.version, 'updatedAt', t.updated_at, 'firstResponseAt', t.first_response_at),
+      'createdAt', m.created_at)`;
     const attach = n.attachmentIds.length
       ? `, att AS (
           UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m

@@ -47,6 +47,30 @@ export interface Recipient {
   reply: boolean;
 }
 
+/** How long the lookups of mail intake (recipient, own addresses, mailbox) are reused: edits elsewhere take this long. */
+export const CHANNEL_CACHE_MS = 3_000;
+
+/**
+ * The intake's lookups, shared by every ChannelsService of the process (the API and the worker may run in one):
+ * each mail asked PostgreSQL the same three questions about rarely changing rows. Any channel edit in this
+ * process clears it at once; other processes see edits within CHANNEL_CACHE_MS. Misses are not kept, so a
+ * mailbox created elsewhere receives mail as soon as it exists.
+ */
+const lookups = new Map<string, { at: number; value: Promise<unknown> }>();
+
+function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  const hit = lookups.get(key);
+  if (hit && hit.at > now - CHANNEL_CACHE_MS) return hit.value as Promise<T>;
+  if (lookups.size >= 10_000) lookups.clear();
+  const value = load();
+  const entry = { at: now, value };
+  lookups.set(key, entry);
+  const drop = () => void (lookups.get(key) === entry && lookups.delete(key));
+  value.then((v) => (v === null || v === undefined) && drop(), drop);
+  return value;
+}
+
 /** Email mailboxes of the workspaces. Addresses are unique across workspaces; secrets are sealed at rest. */
 @Injectable()
 export class ChannelsService {
@@ -84,6 +108,7 @@ export class ChannelsService {
          VALUES ($1, 'email', $2, $3, $4, $5, $6) RETURNING *`,
         [this.ctx.tenantId, input.name ?? address, address, JSON.stringify(config), secrets, sha256(token.key)],
       );
+      lookups.clear();
       return { ...this.view(row), inboundToken: token.key };
     } catch (err) {
       if (pgCode(err) === PG.UNIQUE_VIOLATION) {
@@ -139,6 +164,7 @@ export class ChannelsService {
        WHERE tenant_id = $1 AND id = $2 RETURNING *`,
       [this.ctx.tenantId, id, patch.name ?? null, JSON.stringify(config), secrets, patch.enabled ?? null],
     );
+    lookups.clear();
     return this.view(row);
   }
 
@@ -147,12 +173,17 @@ export class ChannelsService {
       this.ctx.tenantId,
       id,
     ]);
+    lookups.clear();
     if (!rows.length) throw AppError.notFound('Channel');
   }
 
   /** Who receives mail for an address (SMTP RCPT): a mailbox, or a staff reply address on a mailbox's domain. Any tenant. */
-  async recipient(address: string): Promise<Recipient | null> {
+  recipient(address: string): Promise<Recipient | null> {
     const normalized = address.trim().toLowerCase();
+    return cached(`rcpt:${normalized}`, () => this.findRecipient(normalized));
+  }
+
+  private async findRecipient(normalized: string): Promise<Recipient | null> {
     const [mailbox] = await this.db.query(`SELECT id, tenant_id FROM channels WHERE address = $1 AND enabled`, [
       normalized,
     ]);
@@ -179,19 +210,30 @@ export class ChannelsService {
   }
 
   /** Every mailbox address of the workspace in context (mail from these never becomes a requester). */
-  async ownAddresses(): Promise<string[]> {
-    const rows = await this.db.query(`SELECT address FROM channels WHERE tenant_id = $1 AND type = 'email'`, [
-      this.ctx.tenantId,
-    ]);
-    return rows.map((r: Row) => r.address);
+  ownAddresses(): Promise<string[]> {
+    const tenantId = this.ctx.tenantId;
+    return cached(`own:${tenantId}`, async () => {
+      const rows = await this.db.query(`SELECT address FROM channels WHERE tenant_id = $1 AND type = 'email'`, [
+        tenantId,
+      ]);
+      return rows.map((r: Row) => r.address as string);
+    });
   }
 
-  async mailbox(
+  mailbox(
+    channelId: string | null,
+  ): Promise<{ id: string; address: string; name: string; acknowledge: boolean } | null> {
+    const tenantId = this.ctx.tenantId;
+    return cached(`mailbox:${tenantId}:${channelId}`, () => this.findMailbox(tenantId, channelId));
+  }
+
+  private async findMailbox(
+    tenantId: string,
     channelId: string | null,
   ): Promise<{ id: string; address: string; name: string; acknowledge: boolean } | null> {
     const [row] = await this.db.query(
       `SELECT * FROM channels WHERE tenant_id = $1 AND type = 'email' AND ($2::uuid IS NULL OR id = $2) ORDER BY (id = $2) DESC NULLS LAST, created_at LIMIT 1`,
-      [this.ctx.tenantId, channelId],
+      [tenantId, channelId],
     );
     return row
       ? { id: row.id, address: row.address, name: row.name, acknowledge: row.config?.acknowledge !== false }

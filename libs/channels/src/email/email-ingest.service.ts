@@ -29,6 +29,9 @@ export type IngestOutcome =
   | { status: 'processed'; ticketId: string; messageId: string; created: boolean; acknowledge: string | null }
   | { status: 'ignored' | 'refused' | 'quarantined'; reason: string };
 
+/** What routing decided, plus the mail's Message-ID to record with the final status (one statement for both). */
+type Routed = IngestOutcome & { rememberMessageId?: string | null };
+
 /** Parse attempts before a mail that keeps failing is quarantined (its raw bytes stay for a later fix). */
 export const MAX_PARSE_ATTEMPTS = 3;
 
@@ -84,7 +87,7 @@ export class EmailIngestService {
       permissions: new Set(['*']),
       name: 'Email',
     };
-    let outcome: IngestOutcome;
+    let outcome: Routed;
     try {
       const parsed = await parseEmail(row.raw, {
         timeoutMs: 10_000,
@@ -100,20 +103,28 @@ export class EmailIngestService {
         throw err; // retried by the queue
       }
     }
+    // The final status and the Message-ID (for threading and duplicates) in one statement, so also atomically.
+    const { rememberMessageId, ...result } = outcome;
     await this.db.query(
-      `UPDATE inbound_emails SET status = $2, outcome = $3, ticket_id = $4, message_row_id = $5, processed_at = now() WHERE id = $1`,
+      `WITH u AS (
+         UPDATE inbound_emails SET status = $2, outcome = $3, ticket_id = $4, message_row_id = $5, processed_at = now()
+         WHERE id = $1 RETURNING tenant_id)
+       INSERT INTO email_message_ids (tenant_id, message_id, ticket_id, message_row_id, direction)
+       SELECT u.tenant_id, $6::text, $4, $5, 'in' FROM u WHERE $6::text IS NOT NULL AND $4::uuid IS NOT NULL
+       ON CONFLICT DO NOTHING`,
       [
         id,
-        outcome.status,
-        outcome.status === 'processed' ? (outcome.created ? 'new ticket' : 'reply') : outcome.reason,
-        outcome.status === 'processed' ? outcome.ticketId : null,
-        outcome.status === 'processed' ? outcome.messageId : null,
+        result.status,
+        result.status === 'processed' ? (result.created ? 'new ticket' : 'reply') : result.reason,
+        result.status === 'processed' ? result.ticketId : null,
+        result.status === 'processed' ? result.messageId : null,
+        result.status === 'processed' ? (rememberMessageId?.slice(0, 998) ?? null) : null,
       ],
     );
-    return outcome;
+    return result;
   }
 
-  private async route(row: Row, mail: ParsedEmail): Promise<IngestOutcome> {
+  private async route(row: Row, mail: ParsedEmail): Promise<Routed> {
     const staffReply = (row.envelope_to as string[])
       .map((to) => parseReplyAddress(this.env.JWT_SECRET, to))
       .find(Boolean);
@@ -122,16 +133,22 @@ export class EmailIngestService {
     const own = await this.channels.ownAddresses();
     if (own.includes(mail.from.address))
       return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
-    if (mail.messageId && (await this.knownMessageId(mail.messageId)))
-      return { status: 'ignored', reason: 'duplicate Message-ID' };
+    // One query: is this Message-ID known already, and which open ticket do its In-Reply-To/References name?
+    const [seen] = await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM email_message_ids WHERE tenant_id = $1 AND message_id = $2) AS known,
+              (SELECT m.ticket_id FROM email_message_ids m JOIN tickets t ON t.id = m.ticket_id
+                WHERE m.tenant_id = $1 AND m.message_id = ANY($3::text[]) AND t.status <> 'closed' LIMIT 1) AS ticket_id`,
+      [this.ctx.tenantId, mail.messageId ?? null, [...mail.inReplyTo, ...mail.references.reverse()]],
+    );
+    if (mail.messageId && seen.known) return { status: 'ignored', reason: 'duplicate Message-ID' };
 
     const text = extractReply(mail.text || htmlToText(mail.html ?? '')) || '(no text)';
-    const ticketId = await this.thread(mail);
+    const ticketId: string | null = seen.ticket_id ?? (await this.threadByNumber(mail));
     const uploaded = await this.upload(mail);
     const html = mail.html ? rewriteCids(sanitizeMessageHtml(mail.html), uploaded.cids) : undefined;
     if (ticketId) {
       const requester = await this.customerFor(mail.from.address, mail.from.name);
-      const { message } = await this.tickets.addMessage(ticketId, {
+      const { message, created } = await this.tickets.addMessage(ticketId, {
         body: text,
         html: undefined,
         channel: 'email',
@@ -139,40 +156,45 @@ export class EmailIngestService {
         authorCustomerId: requester,
         attachmentIds: uploaded.ids,
       });
-      await this.rememberMessageId(mail.messageId, ticketId, message.id, 'in');
-      return { status: 'processed', ticketId, messageId: message.id, created: false, acknowledge: null };
+      // The same mail delivered twice at once: the copy that lost the race finds its Message-ID stored already.
+      if (!created) return { status: 'ignored', reason: 'duplicate Message-ID' };
+      return {
+        status: 'processed',
+        ticketId,
+        messageId: message.id,
+        created: false,
+        acknowledge: null,
+        rememberMessageId: mail.messageId,
+      };
     }
-    const { ticket } = await this.tickets.create({
+    const { ticket, messageId } = await this.tickets.create({
       subject: (mail.subject || '(no subject)').slice(0, 500),
       body: text,
-      html,
+      sanitizedHtml: html, // sanitized above, before the cid: rewrite
       channel: 'email',
       requester: { email: mail.from.address, name: mail.from.name ?? undefined },
       externalId: mail.messageId ?? undefined,
       attachmentIds: uploaded.ids,
     });
-    const [first] = await this.db.query(
-      `SELECT id FROM messages WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at LIMIT 1`,
-      [this.ctx.tenantId, ticket.id],
-    );
-    await this.rememberMessageId(mail.messageId, ticket.id, first.id, 'in');
+    const first = { id: messageId! }; // no Idempotency-Key here: create() always creates and names the first message
     const mailbox = await this.channels.mailbox(row.channel_id);
     const acknowledge =
       mailbox?.acknowledge && !mail.automatic && (await this.ackAllowed(mail.from.address)) ? mail.from.address : null;
-    return { status: 'processed', ticketId: ticket.id, messageId: first.id, created: true, acknowledge };
+    return {
+      status: 'processed',
+      ticketId: ticket.id,
+      messageId: first.id,
+      created: true,
+      acknowledge,
+      rememberMessageId: mail.messageId,
+    };
   }
 
-  /** In-Reply-To and References against stored and sent Message-IDs; then `[#number]` from the requester; else none. */
-  private async thread(mail: ParsedEmail): Promise<string | null> {
-    const candidates = [...mail.inReplyTo, ...mail.references.reverse()];
-    if (candidates.length) {
-      const [hit] = await this.db.query(
-        `SELECT m.ticket_id FROM email_message_ids m JOIN tickets t ON t.id = m.ticket_id
-         WHERE m.tenant_id = $1 AND m.message_id = ANY($2::text[]) AND t.status <> 'closed' LIMIT 1`,
-        [this.ctx.tenantId, candidates],
-      );
-      if (hit) return hit.ticket_id;
-    }
+  /**
+   * Threading after In-Reply-To and References (matched against stored and sent Message-IDs in `route`):
+   * `[#number]` in the subject, from the ticket's requester only; else none.
+   */
+  private async threadByNumber(mail: ParsedEmail): Promise<string | null> {
     const number = subjectTicketNumber(mail.subject);
     if (number && mail.from) {
       // Only the ticket's requester can thread by number: a guessed number never opens someone else's ticket.
@@ -185,14 +207,6 @@ export class EmailIngestService {
       if (hit) return hit.id;
     }
     return null;
-  }
-
-  private async knownMessageId(messageId: string): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 FROM email_message_ids WHERE tenant_id = $1 AND message_id = $2`, [
-      this.ctx.tenantId,
-      messageId,
-    ]);
-    return rows.length > 0;
   }
 
   async rememberMessageId(
@@ -209,12 +223,25 @@ export class EmailIngestService {
   }
 
   private async customerFor(email: string, name: string | null): Promise<string> {
+    // Writes only when something changes (a new customer, or a name for one without): a known sender costs a
+    // lookup, not a new row version (an upsert that "updates" to the same values still writes one).
     const [row] = await this.db.query(
+      `WITH w AS (
+         INSERT INTO customers (tenant_id, email, name) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, email) WHERE email IS NOT NULL
+         DO UPDATE SET name = EXCLUDED.name WHERE customers.name IS NULL AND EXCLUDED.name IS NOT NULL
+         RETURNING id)
+       SELECT id FROM w UNION ALL SELECT id FROM customers WHERE tenant_id = $1 AND email = $2 LIMIT 1`,
+      [this.ctx.tenantId, email, name],
+    );
+    if (row) return row.id;
+    // Another mail of the same new sender committed it after this statement's snapshot: the plain upsert sees it.
+    const [again] = await this.db.query(
       `INSERT INTO customers (tenant_id, email, name) VALUES ($1, $2, $3)
        ON CONFLICT (tenant_id, email) WHERE email IS NOT NULL DO UPDATE SET name = coalesce(customers.name, EXCLUDED.name) RETURNING id`,
       [this.ctx.tenantId, email, name],
     );
-    return row.id;
+    return again.id;
   }
 
   private async upload(mail: ParsedEmail): Promise<{ ids: string[]; cids: Map<string, string> }> {
@@ -244,11 +271,7 @@ export class EmailIngestService {
   }
 
   /** A person of staff answering a notification from their mail client: a public reply, or a note with `#note`. */
-  private async staffReply(
-    row: Row,
-    mail: ParsedEmail,
-    to: { ticketId: string; userId: string },
-  ): Promise<IngestOutcome> {
+  private async staffReply(row: Row, mail: ParsedEmail, to: { ticketId: string; userId: string }): Promise<Routed> {
     const [user] = await this.db.query(
       `SELECT u.id, u.name, u.email, u.status,
          coalesce((SELECT array_agg(DISTINCT p) FROM user_roles ur JOIN roles r ON r.id = ur.role_id, unnest(r.permissions) p WHERE ur.user_id = u.id), '{}') AS permissions,
@@ -292,8 +315,14 @@ export class EmailIngestService {
           externalId: mail.messageId ?? undefined,
         }),
       );
-      await this.rememberMessageId(mail.messageId, to.ticketId, message.id, 'in');
-      return { status: 'processed', ticketId: to.ticketId, messageId: message.id, created: false, acknowledge: null };
+      return {
+        status: 'processed',
+        ticketId: to.ticketId,
+        messageId: message.id,
+        created: false,
+        acknowledge: null,
+        rememberMessageId: mail.messageId,
+      };
     } catch (err) {
       if (err instanceof AppError) return { status: 'refused', reason: err.message };
       throw err;

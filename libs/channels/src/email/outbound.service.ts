@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createTransport, Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
@@ -25,7 +25,7 @@ const domainOf = (address: string) => address.split('@')[1] ?? 'localhost';
  * marked `Auto-Submitted` so other systems never answer it (RFC 3834).
  */
 @Injectable()
-export class OutboundMailService {
+export class OutboundMailService implements OnApplicationShutdown {
   private readonly logger = new Logger(OutboundMailService.name);
   private transport?: Transporter;
 
@@ -38,6 +38,11 @@ export class OutboundMailService {
     private readonly env: Env,
   ) {}
 
+  /** Closes the pooled relay connections. */
+  onApplicationShutdown(): void {
+    this.transport?.close();
+  }
+
   private relay(): Transporter {
     if (!this.env.SMTP_URL) throw new PermanentDeliveryError('No outbound relay is configured (set SMTP_URL)');
     const url = new URL(this.env.SMTP_URL);
@@ -45,6 +50,10 @@ export class OutboundMailService {
       connectionTimeout: '10000',
       greetingTimeout: '10000',
       socketTimeout: '30000',
+      // One SMTP connection per mail cost a TCP and SMTP handshake (and TLS) each: keep a few open and reuse them,
+      // as many as the outbound queue's concurrency.
+      pool: 'true',
+      maxConnections: '4',
     })) {
       if (!url.searchParams.has(k)) url.searchParams.set(k, v);
     }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AppError } from '@crewdesk/common';
-import { ALL_PERMISSIONS, newApiKey, RequirePermissions } from '@crewdesk/auth';
+import { ALL_PERMISSIONS, AuthGuard, newApiKey, RequirePermissions } from '@crewdesk/auth';
 import { AuditService, queryRows, TenantContext } from '@crewdesk/db';
 
 export class CreateApiKeyDto {
@@ -41,6 +41,7 @@ export class ApiKeysController {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ctx: TenantContext,
     private readonly auditLog: AuditService,
+    private readonly auth: AuthGuard,
   ) {}
 
   @Post()
@@ -78,6 +79,8 @@ export class ApiKeysController {
       [this.ctx.tenantId, id],
     );
     if (!rows.length) throw AppError.notFound('API key');
+    // The guard caches valid keys for a few seconds: in this process the revocation takes effect now.
+    this.auth.forgetApiKeys();
     await this.auditLog.record('apikey.revoked', 'api_key', id, {});
   }
 }
