@@ -94,6 +94,8 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
        WHERE e.id > $1::bigint AND e.created_at > now() - make_interval(secs => $2)
          AND e.created_at < now() - make_interval(secs => $3) AND e.type = ANY($4::text[])
+         -- SLA alarms with nobody to tell (no assignee, no hand-off) are skipped by handle() too.
+         AND NOT (e.type LIKE 'sla.%' AND t.assignee_id IS NULL AND NOT (e.data ? 'escalationId'))
        ORDER BY e.id LIMIT 5000`,
       [from.toString(), CATCH_UP_WINDOW_S, CATCH_UP_GRACE_S, ROUTING_EVENT_TYPES],
     );
