@@ -338,6 +338,46 @@ describe('email channel', () => {
     await relay.waitFor((m) => m.text?.includes('The invoice service is fixed now.') ?? false);
   });
 
+  it("lands a staff reply in its ticket's workspace when several workspaces share a mail domain", async () => {
+    // Two workspaces with mailboxes on one domain; the older one must not receive the newer one's replies.
+    const first = await WorkspaceSession.create(t);
+    await request(t.http)
+      .post('/api/v1/channels')
+      .set(first.admin.auth)
+      .send({ type: 'email', address: `a-${first.workspace.slug}@shared.test` })
+      .expect(201);
+    const second = await WorkspaceSession.create(t);
+    await request(t.http)
+      .post('/api/v1/channels')
+      .set(second.admin.auth)
+      .send({ type: 'email', address: `b-${second.workspace.slug}@shared.test` })
+      .expect(201);
+    const engineer = await second.person(['engineer'], [], 'Shared domain engineer');
+    const created = await second.staffTicket(second.admin.auth);
+    await request(t.http)
+      .patch(`/api/v1/tickets/${created.id}`)
+      .set(second.admin.auth)
+      .send({ version: created.version, assigneeId: engineer.id })
+      .expect(200);
+    const notice = await relay.waitFor((m) => (m.to as any)?.text?.includes(engineer.email));
+    const replyTo = (notice.replyTo as any).value[0].address as string;
+    expect(replyTo).toMatch(/@shared\.test$/);
+    await sendRaw(
+      smtpPort,
+      engineer.email,
+      [replyTo],
+      `From: ${engineer.email}\r\nTo: ${replyTo}\r\nSubject: Re: x\r\nMessage-ID: <shared-1@corp.example>\r\n\r\nFixed on our side.\r\n`,
+    );
+    await eventually(async () => {
+      const rows = await messagesOf(created.id);
+      return rows.some((m: any) => m.body_text === 'Fixed on our side.' && m.author_id === engineer.id) ? true : null;
+    });
+    const [stray] = await t.db.query(`SELECT count(*)::int AS n FROM inbound_emails WHERE tenant_id = $1`, [
+      first.workspace.id,
+    ]);
+    expect(stray.n).toBe(0);
+  });
+
   it('takes raw MIME through the webhook with the channel token only', async () => {
     const created = await request(t.http)
       .post('/api/v1/channels')

@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { newApiKey, sha256 } from '@crewdesk/auth';
 import { PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
-import { isReplyLocalPart } from './reply-address';
+import { isReplyLocalPart, parseReplyAddress } from './reply-address';
 import { SecretBox } from './secrets';
 
 export interface ImapSettings {
@@ -82,7 +82,11 @@ export class ChannelsService {
     env: Env,
   ) {
     this.box = new SecretBox(env.ENCRYPTION_KEY ?? env.JWT_SECRET);
+    this.jwtSecret = env.JWT_SECRET;
   }
+
+  /** Reply addresses are signed with it (see reply-address.ts). */
+  private readonly jwtSecret: string;
 
   private view(r: Row): ChannelView {
     const imap = r.config?.imap ?? null;
@@ -189,10 +193,15 @@ export class ChannelsService {
     ]);
     if (mailbox) return { tenantId: mailbox.tenant_id, channelId: mailbox.id, address: normalized, reply: false };
     if (!isReplyLocalPart(normalized)) return null;
+    // A staff reply address names its ticket (signed): the workspace is the ticket's, never merely the first one
+    // with a mailbox on that domain (several workspaces may share a mail domain).
+    const reply = parseReplyAddress(this.jwtSecret, normalized);
+    if (!reply) return null;
     const domain = normalized.split('@')[1];
     const [sibling] = await this.db.query(
-      `SELECT id, tenant_id FROM channels WHERE address LIKE $1 AND enabled ORDER BY created_at LIMIT 1`,
-      [`%@${domain.replace(/[\\%_]/g, (c) => `\\${c}`)}`],
+      `SELECT c.id, c.tenant_id FROM tickets t JOIN channels c ON c.tenant_id = t.tenant_id
+       WHERE t.id = $1 AND c.address LIKE $2 AND c.enabled ORDER BY c.created_at LIMIT 1`,
+      [reply.ticketId, `%@${domain.replace(/[\\%_]/g, (c) => `\\${c}`)}`],
     );
     return sibling ? { tenantId: sibling.tenant_id, channelId: sibling.id, address: normalized, reply: true } : null;
   }
