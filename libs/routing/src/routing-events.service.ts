@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { TenantContext } from '@crewdesk/db';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
-import { TicketEventBus, TicketEventRecord } from '@crewdesk/tickets';
+import { eventFromRow, TicketEventBus, TicketEventRecord } from '@crewdesk/tickets';
 import { EscalationService } from './escalation.service';
 import { NewNotification, NotificationsService, NotificationType } from './notifications.service';
 import { RoutingService } from './routing.service';
@@ -108,18 +108,7 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
     let handled = 0;
     for (const [i, r] of rows.entries()) {
       if (marks[i] !== null) continue;
-      await this.handle({
-        id: String(r.id),
-        tenantId: r.tenant_id,
-        ticketId: r.ticket_id,
-        type: r.type,
-        visibility: r.visibility,
-        actorType: r.actor_type,
-        actorId: r.actor_id,
-        data: r.data,
-        createdAt: new Date(r.created_at).toISOString(),
-        route: { teamId: r.team_id, assigneeId: r.assignee_id, requesterId: r.requester_id },
-      });
+      await this.handle(eventFromRow(r));
       handled++;
     }
     if (handled) this.logger.log({ handled }, 'Routing caught up with events a crash left');

@@ -29,6 +29,28 @@ export interface EventRoute {
   sharedWith?: string[];
 }
 
+/** A stored event row (joined with its ticket's team, assignee, requester and share list) as a record. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function eventFromRow(r: Record<string, any>): TicketEventRecord {
+  return {
+    id: String(r.id),
+    tenantId: r.tenant_id,
+    ticketId: r.ticket_id,
+    type: r.type,
+    visibility: r.visibility,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    data: r.data,
+    createdAt: new Date(r.created_at).toISOString(),
+    route: {
+      teamId: r.team_id ?? null,
+      assigneeId: r.assignee_id ?? null,
+      requesterId: r.requester_id,
+      sharedWith: r.shared_with ?? [],
+    },
+  };
+}
+
 /**
  * In-process bus of committed ticket events. Realtime, SLA and routing subscribe here; a subscriber that
  * throws is logged and never breaks the write that published.

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EmitterPublisher, EventPublisher } from '@crewdesk/realtime';
-import type { TicketEventRecord } from '@crewdesk/tickets';
+import { eventFromRow } from '@crewdesk/tickets';
 
 const CURSOR = 'ticket-events';
 /** Events of transactions that ended at least this long ago are checked: the API had time to publish them. */
@@ -93,7 +93,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         [cursor.watermark, horizon, BATCH],
       );
       const missing = await this.publisher.unpublished(rows.map((r) => String(r.id)));
-      const events = rows.filter((r) => missing.has(String(r.id))).map(toRecord);
+      const events = rows.filter((r) => missing.has(String(r.id))).map(eventFromRow);
       await this.publisher.publish(events);
       // A full batch may have cut a transaction in two: resume at its id (published ones are skipped by their mark).
       const next = rows.length === BATCH ? rows[rows.length - 1].tx_id : horizon;
@@ -108,19 +108,4 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       return events.length;
     });
   }
-}
-
-function toRecord(r: Row): TicketEventRecord {
-  return {
-    id: String(r.id),
-    tenantId: r.tenant_id,
-    ticketId: r.ticket_id,
-    type: r.type,
-    visibility: r.visibility,
-    actorType: r.actor_type,
-    actorId: r.actor_id,
-    data: r.data,
-    createdAt: new Date(r.created_at).toISOString(),
-    route: { teamId: r.team_id, assigneeId: r.assignee_id, requesterId: r.requester_id, sharedWith: r.shared_with ?? [] },
-  };
 }
