@@ -143,4 +143,28 @@ describe('a ticket from web form to answer (customer, agent, engineer)', () => {
       expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/public/{workspace}/tickets']),
     );
   });
+
+  it('pages a conversation newest first for threads that show their end first', async () => {
+    const created = await ws.staffTicket(ws.admin.auth);
+    for (const body of ['second', 'third', 'fourth'])
+      await request(t.http)
+        .post(`/api/v1/tickets/${created.id}/messages`)
+        .set(ws.admin.auth)
+        .send({ body })
+        .expect(201);
+    const newest = await request(t.http)
+      .get(`/api/v1/tickets/${created.id}/messages?order=desc&limit=2`)
+      .set(ws.admin.auth)
+      .expect(200);
+    expect(newest.body.items.map((m: any) => m.body)).toEqual(['fourth', 'third']);
+    const older = await request(t.http)
+      .get(
+        `/api/v1/tickets/${created.id}/messages?order=desc&limit=2&cursor=${encodeURIComponent(newest.body.nextCursor)}`,
+      )
+      .set(ws.admin.auth)
+      .expect(200);
+    expect(older.body.items.map((m: any) => m.body)).toEqual(['second', 'Please fix the invoice.']);
+    expect(older.body.nextCursor).toBeNull();
+    await request(t.http).get(`/api/v1/tickets/${created.id}/messages?order=sideways`).set(ws.admin.auth).expect(400);
+  });
 });

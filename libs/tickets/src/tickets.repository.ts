@@ -444,7 +444,7 @@ export class TicketsRepository {
   /** A conversation page, oldest first, with author names and attachments. */
   async messages(
     ticketId: string,
-    opts: { publicOnly: boolean; after?: [string, string]; limit: number; id?: string },
+    opts: { publicOnly: boolean; after?: [string, string]; limit: number; id?: string; newestFirst?: boolean },
   ): Promise<Row[]> {
     const p = new Params();
     const tenant = p.add(this.ctx.tenantId);
@@ -452,7 +452,9 @@ export class TicketsRepository {
     if (opts.publicOnly) where.push(`m.kind = 'public'`);
     if (opts.id) where.push(`m.id = ${p.add(opts.id)}`);
     if (opts.after)
-      where.push(`(m.created_at, m.id) > (${p.add(opts.after[0])}::timestamptz, ${p.add(opts.after[1])}::uuid)`);
+      where.push(
+        `(m.created_at, m.id) ${opts.newestFirst ? '<' : '>'} (${p.add(opts.after[0])}::timestamptz, ${p.add(opts.after[1])}::uuid)`,
+      );
     const sql = `
       SELECT m.*,
         CASE m.author_type WHEN 'user' THEN u.name WHEN 'customer' THEN c.name WHEN 'api_key' THEN k.name END AS author_name,
@@ -463,7 +465,7 @@ export class TicketsRepository {
       LEFT JOIN customers c ON m.author_type = 'customer' AND c.id = m.author_id AND c.tenant_id = m.tenant_id
       LEFT JOIN api_keys k ON m.author_type = 'api_key' AND k.id = m.author_id AND k.tenant_id = m.tenant_id
       WHERE ${where.join(' AND ')}
-      ORDER BY m.created_at, m.id LIMIT ${p.add(opts.limit + 1)}`;
+      ORDER BY ${opts.newestFirst ? 'm.created_at DESC, m.id DESC' : 'm.created_at, m.id'} LIMIT ${p.add(opts.limit + 1)}`;
     return this.db.query(sql, p.values);
   }
 

@@ -470,7 +470,11 @@ export class TicketsService {
     return !!event;
   }
 
-  async messages(ticketId: string, page: { cursor?: string; limit: number }): Promise<Page<MessageView>> {
+  /** A page of the conversation, oldest first, or newest first with `newestFirst` (a thread shows its end first). */
+  async messages(
+    ticketId: string,
+    page: { cursor?: string; limit: number; newestFirst?: boolean },
+  ): Promise<Page<MessageView>> {
     const actor = this.ctx.actor;
     if (!(await this.repo.findVisible(actor, { id: ticketId }))) throw notFound();
     const after = decodeCursor(page.cursor, ['string', 'string']) as [string, string] | undefined;
@@ -478,6 +482,7 @@ export class TicketsService {
       publicOnly: actor.kind === 'customer',
       after,
       limit: page.limit,
+      newestFirst: page.newestFirst,
     });
     const items = rows.slice(0, page.limit).map(messageView);
     const last = items[items.length - 1];

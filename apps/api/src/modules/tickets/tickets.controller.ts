@@ -1,13 +1,20 @@
 import { Body, Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { pageLimit, PageQuery } from '@crewdesk/common';
+import { pageLimit } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { can, TenantContext } from '@crewdesk/db';
 import { ReviewService } from '@crewdesk/routing';
 import { TicketsService } from '@crewdesk/tickets';
 import { SlaService } from '@crewdesk/sla';
 import { IdempotencyKey } from '../../common/idempotency';
-import { CreateMessageDto, CreateTicketDto, EventsQuery, ListTicketsQuery, UpdateTicketDto } from './tickets.dto';
+import {
+  CreateMessageDto,
+  CreateTicketDto,
+  EventsQuery,
+  ListTicketsQuery,
+  MessagesQuery,
+  UpdateTicketDto,
+} from './tickets.dto';
 
 interface Reply {
   status(code: number): Reply;
@@ -82,8 +89,8 @@ export class TicketsController {
   }
 
   @Get(':id/messages')
-  messages(@Param('id', ParseUUIDPipe) id: string, @Query() q: PageQuery) {
-    return this.tickets.messages(id, { cursor: q.cursor, limit: pageLimit(q) });
+  messages(@Param('id', ParseUUIDPipe) id: string, @Query() q: MessagesQuery) {
+    return this.tickets.messages(id, { cursor: q.cursor, limit: pageLimit(q), newestFirst: q.order === 'desc' });
   }
 
   /** A public reply (default) or an internal note (`internal: true`). */

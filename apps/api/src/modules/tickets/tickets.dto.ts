@@ -254,3 +254,10 @@ export class EventsQuery {
   @Transform(({ value }) => Math.min(Number(value), 500))
   limit?: number;
 }
+
+export class MessagesQuery extends PageQuery {
+  /** `desc`: newest first (the next cursor goes further back); oldest first by default. */
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+}
