@@ -87,6 +87,7 @@ export const en = {
     loading: 'Loading the ticket…',
     notFound: 'This ticket does not exist or you cannot see it.',
     thread: 'Conversation',
+    loadEarlier: 'Show earlier messages',
     internalNote: 'Internal note',
     internalOnly: 'Internal only',
     system: 'System',

@@ -89,6 +89,7 @@ export const zhCN: Strings = {
     loading: '正在加载工单…',
     notFound: '此工单不存在，或你无权查看。',
     thread: '会话',
+    loadEarlier: '查看更早的消息',
     internalNote: '内部备注',
     internalOnly: '仅内部可见',
     system: '系统',

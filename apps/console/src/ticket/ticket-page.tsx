@@ -49,21 +49,36 @@ export function TicketPage({ ticketId, viewId, sideOpen }: { ticketId: string; v
     queryKey: key,
     queryFn: async () => {
       const d = await api.get<TicketDetail>(`/api/v1/tickets/${ticketId}`);
-      // Long conversations come in pages, oldest first.
-      let cursor = d.messagesNextCursor;
-      let messages = d.messages;
-      for (let i = 0; cursor && i < 20; i++) {
-        const p = await api.get<Page<Message>>(
-          `/api/v1/tickets/${ticketId}/messages?limit=100&cursor=${encodeURIComponent(cursor)}`,
-        );
-        messages = messages.concat(p.items);
-        cursor = p.nextCursor;
-      }
-      return { ...d, messages, messagesNextCursor: cursor };
+      if (!d.messagesNextCursor) return { ...d, messagesNextCursor: null };
+      // A long conversation opens at its end: the newest 50, and earlier ones on request
+      // (`messagesNextCursor` then points further back).
+      const latest = await api.get<Page<Message>>(`/api/v1/tickets/${ticketId}/messages?order=desc&limit=50`);
+      return { ...d, messages: [...latest.items].reverse(), messagesNextCursor: latest.nextCursor };
     },
     staleTime: 10_000,
   });
   const ticket = q.data;
+
+  /** Prepends the previous page of an opened-at-its-end conversation. */
+  const loadEarlier = async () => {
+    const cursor = ticket?.messagesNextCursor;
+    if (!cursor) return;
+    const older = await api.get<Page<Message>>(
+      `/api/v1/tickets/${ticketId}/messages?order=desc&limit=50&cursor=${encodeURIComponent(cursor)}`,
+    );
+    qc.setQueryData<TicketDetail>(key, (c) =>
+      c
+        ? {
+            ...c,
+            messages: [
+              ...[...older.items].reverse().filter((m) => !c.messages.some((x) => x.id === m.id)),
+              ...c.messages,
+            ],
+            messagesNextCursor: older.nextCursor,
+          }
+        : c,
+    );
+  };
 
   useEffect(() => {
     setChanged(false);
@@ -335,6 +350,11 @@ export function TicketPage({ ticketId, viewId, sideOpen }: { ticketId: string; v
               {t('ticket.showUpdate')}
             </button>
           </div>
+        )}
+        {ticket.messagesNextCursor && (
+          <button type="button" className="load-earlier" onClick={() => void loadEarlier()}>
+            {t('ticket.loadEarlier')}
+          </button>
         )}
         <Thread messages={ticket.messages} meId={me.id} chat={chat} readUpTo={readUpTo} />
         <div className="typing-status" role="status" aria-live="polite" data-testid="typing-status">
