@@ -108,7 +108,8 @@ describe('realtime across processes', () => {
         'ticket.created',
         'message.created',
       ]);
-      expect(worker.get(OutboxRelay).relayed).toBeGreaterThanOrEqual(2);
+      // Only a relay can have sent them (the API's publisher was off): this worker's, or another worker's that held
+      // the relay lock at that moment (one relay runs at a time across workers).
 
       // What was published live is not published again.
       const before = worker.get(OutboxRelay).relayed;
