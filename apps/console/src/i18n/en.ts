@@ -44,7 +44,7 @@ export const en = {
   list: {
     label: 'Tickets',
     search: 'Search tickets',
-    searchPlaceholder: 'Search subject, message or #number',
+    searchPrompt: 'Search subject, message or #number',
     filterStatus: 'Status',
     filterPriority: 'Priority',
     anyStatus: 'Any open status',
@@ -117,8 +117,8 @@ export const en = {
     reply: 'Reply',
     note: 'Internal note',
     label: 'Message',
-    replyPlaceholder: 'Write a reply to the customer… (/ for canned replies)',
-    notePlaceholder: 'Write an internal note… (@ to mention someone)',
+    replyPrompt: 'Write a reply to the customer… (/ for canned replies)',
+    notePrompt: 'Write an internal note… (@ to mention someone)',
     send: 'Send to customer',
     addNote: 'Add note',
     noteHint: 'Internal only: the customer never sees this.',
@@ -213,7 +213,7 @@ export const en = {
   },
   palette: {
     title: 'Command palette',
-    placeholder: 'Type a command…',
+    hint: 'Type a command…',
     empty: 'No command matches.',
   },
   shortcuts: { title: 'Keyboard shortcuts', close: 'Close', off: 'Single-key shortcuts are off.' },

@@ -46,7 +46,7 @@ export const zhCN: Strings = {
   list: {
     label: '工单',
     search: '搜索工单',
-    searchPlaceholder: '搜索主题、消息或 #编号',
+    searchPrompt: '搜索主题、消息或 #编号',
     filterStatus: '状态',
     filterPriority: '优先级',
     anyStatus: '所有未解决状态',
@@ -119,8 +119,8 @@ export const zhCN: Strings = {
     reply: '回复',
     note: '内部备注',
     label: '消息',
-    replyPlaceholder: '给客户写回复…（输入 / 使用快捷回复）',
-    notePlaceholder: '写内部备注…（输入 @ 提及同事）',
+    replyPrompt: '给客户写回复…（输入 / 使用快捷回复）',
+    notePrompt: '写内部备注…（输入 @ 提及同事）',
     send: '发送给客户',
     addNote: '添加备注',
     noteHint: '仅内部可见：客户永远看不到这条内容。',
@@ -215,7 +215,7 @@ export const zhCN: Strings = {
   },
   palette: {
     title: '命令面板',
-    placeholder: '输入命令…',
+    hint: '输入命令…',
     empty: '没有匹配的命令。',
   },
   shortcuts: { title: '键盘快捷键', close: '关闭', off: '单键快捷键已关闭。' },

@@ -299,7 +299,7 @@ export function TicketList({
         <input
           id="ticket-search"
           type="search"
-          placeholder={t('list.searchPlaceholder')}
+          placeholder={t('list.searchPrompt')}
           defaultValue={filters.q ?? ''}
           key={`${viewId}-${filters.q ?? ''}`}
           onKeyDown={(e) => {

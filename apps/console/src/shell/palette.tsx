@@ -31,7 +31,7 @@ export function Palette({ commands, onClose }: { commands: Command[]; onClose: (
     <Dialog title={t('palette.title')} onClose={onClose} className="palette">
       <input
         className="palette-input"
-        placeholder={t('palette.placeholder')}
+        placeholder={t('palette.hint')}
         aria-label={t('palette.title')}
         value={query}
         role="combobox"

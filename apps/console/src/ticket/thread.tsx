@@ -36,7 +36,7 @@ function AuthImage({ a }: { a: Attachment }) {
       />
     </a>
   ) : (
-    <span className="thread-image placeholder" aria-busy="true" />
+    <span className="thread-image loading" aria-busy="true" />
   );
 }
 
