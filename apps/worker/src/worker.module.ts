@@ -40,14 +40,7 @@ import { LinkedIssuesProcessor } from './linked-issues/linked-issues.processor';
       providers: [
         PresenceService,
         UserEmitter,
-        {
-          provide: PRESENCE_READER,
-          useFactory: (presence: PresenceService) => ({
-            online: async (tenantId: string) =>
-              new Set((await presence.list(tenantId)).filter((p) => p.status !== 'away').map((p) => p.userId)),
-          }),
-          inject: [PresenceService],
-        },
+        { provide: PRESENCE_READER, useExisting: PresenceService },
         { provide: NOTIFICATION_SINK, useExisting: UserEmitter },
       ],
     }),

@@ -97,6 +97,11 @@ export class PresenceService {
     }));
   }
 
+  /** Who can take work now: an open console and a status other than `away` (routing's presence reader). */
+  async online(t: string): Promise<Set<string>> {
+    return new Set((await this.list(t)).filter((p) => p.status !== 'away').map((p) => p.userId));
+  }
+
   private async liveSockets(t: string, userId: string, now: number): Promise<number> {
     const members = await this.redis.zrangebyscore(this.sockets(t), now, '+inf');
     return members.filter((m) => m.startsWith(`${userId}|`)).length;
