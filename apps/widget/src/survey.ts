@@ -82,12 +82,12 @@ export class SurveyCard {
    * Asks the server for the survey of the visitor's ended conversation and shows it (or hides the card). A check asked
    * for while one is under way runs right after it, so a conversation that ends meanwhile is never missed.
    */
-  check(ticketId?: string): Promise<void> {
+  check(ticketId?: string, attempt = 0): Promise<void> {
     if (this.running) {
       this.again = { ticketId };
       return this.running;
     }
-    this.running = this.fetchOnce(ticketId).finally(() => {
+    this.running = this.fetchOnce(ticketId, attempt).finally(() => {
       this.running = undefined;
       const again = this.again;
       this.again = undefined;
@@ -96,7 +96,7 @@ export class SurveyCard {
     return this.running;
   }
 
-  private async fetchOnce(ticketId?: string): Promise<void> {
+  private async fetchOnce(ticketId?: string, attempt = 0): Promise<void> {
     const token = this.token();
     if (!token) return;
     try {
@@ -108,7 +108,11 @@ export class SurveyCard {
       const body = res.ok ? ((await res.json()) as { survey: Survey | null }) : null;
       const s = body?.survey;
       if (s && !this.dismissed.has(s.id) && !(this.survey?.id === s.id && !this.el.hidden)) this.show(s);
-      else if (!s) this.el.hidden = true;
+      else if (!s) {
+        this.el.hidden = true;
+        // A conversation that just ended: its survey is written right after the solve, so ask again shortly.
+        if (ticketId && attempt < 4) setTimeout(() => void this.check(ticketId, attempt + 1), 1000 * 2 ** attempt);
+      }
     } catch {
       // The card is a nicety: a failed fetch leaves the chat as it was; the next connect asks again.
     }
