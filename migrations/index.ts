@@ -10,6 +10,7 @@ import { AddLinkedIssues1795398520190 } from './1795398520190-AddLinkedIssues';
 import { AddRouting1795399000000 } from './1795399000000-AddRouting';
 import { AddInboundEmailTicketIndex1795402064096 } from './1795402064096-AddInboundEmailTicketIndex';
 import { GrantReportRead1795402500000 } from './1795402500000-GrantReportRead';
+import { AddSlaDueIndexes1795409573184 } from './1795409573184-AddSlaDueIndexes';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795388488337,
@@ -22,4 +23,5 @@ export const MIGRATIONS: Function[] = [
   AddRouting1795399000000,
   AddInboundEmailTicketIndex1795402064096,
   GrantReportRead1795402500000,
+  AddSlaDueIndexes1795409573184,
 ];

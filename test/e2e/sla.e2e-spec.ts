@@ -55,6 +55,10 @@ describe('SLA engine with the real worker', () => {
       [2, 'notify_role'],
     ]);
     expect(log[3].data.notify).toEqual([engineer.id]);
+    // Nothing fires before its time: the alarm rings at the end of its slot, never before the deadline.
+    const [fired] = await timers(late.id).then((rows: any[]) => rows.filter((x) => x.metric === 'first_response'));
+    expect(new Date(fired.warned_at).getTime()).toBeGreaterThanOrEqual(new Date(fired.warn_at).getTime());
+    expect(new Date(fired.breached_at).getTime()).toBeGreaterThanOrEqual(new Date(fired.due_at).getTime());
     // Written by the worker, they reach the consoles live (through the Redis emitter).
     await socket.waitFor((e) => e.some((x) => x.type === 'sla.breached' && x.ticketId === late.id));
     socket.close();

@@ -39,8 +39,8 @@ export interface SlaTimerView {
 
 const PAUSING = new Set(['pending', 'on_hold']);
 const STAFF = new Set(['user', 'api_key']);
-/** An alarm that rings this early still counts as due (timer resolution). */
-const EARLY_MS = 50;
+/** A per-timer alarm that rings this early (clock skew between worker and database) still counts as due. */
+const EARLY_MS = 5;
 /** Alarms are per time slot of this length: deadlines in one slot share a job and a statement. */
 const SLOT_MS = 25;
 /** Timers fired per statement. */
@@ -324,25 +324,25 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
   async arm(timers: Row[]): Promise<void> {
     const now = Date.now();
     const slots = new Set<number>();
-    const overdue: Row[] = [];
+    const near: { t: Row; slot: number }[] = [];
     for (const t of timers) {
       for (const at of [
         t.warn_at && !t.warned_at && !t.breached_at ? t.warn_at : null,
         !t.breached_at ? t.due_at : null,
       ]) {
         if (!at) continue;
-        const ms = new Date(at).getTime();
-        if (ms <= now + SLOT_MS) overdue.push(t);
-        else slots.add(Math.ceil(ms / SLOT_MS) * SLOT_MS);
+        const slot = Math.ceil(new Date(at).getTime() / SLOT_MS) * SLOT_MS;
+        if (slot <= now + SLOT_MS) near.push({ t, slot });
+        else slots.add(slot);
       }
     }
     const jobs = this.slotJobs([...slots], now);
-    // Due already (or within a slot): a job of its own, so a slot that rang a moment ago cannot swallow it.
-    for (const t of new Set(overdue))
+    // Due now or in the next slot: a job of its own, so a slot job that rang a moment ago cannot swallow it.
+    for (const { t, slot } of near)
       jobs.push({
         name: JobName.SlaDue,
-        data: { slot: now },
-        opts: { jobId: `sla-due-${t.id}-${t.version}`, delay: 0 },
+        data: { slot },
+        opts: { jobId: `sla-due-${t.id}-${t.version}-${slot}`, delay: Math.max(0, slot - now) },
       });
     for (let i = 0; i < jobs.length; i += 5000) await this.queue.addBulk(jobs.slice(i, i + 5000));
   }
@@ -361,16 +361,18 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /**
-   * An alarm rang: records every warning and breach due now, across tenants, in batches of one statement each (the
-   * timer update and its ticket event together, so each is recorded exactly once however many alarms ring).
+   * An alarm rang: records every warning and breach due by now, across tenants, in batches of one statement each
+   * (the timer update and its ticket event together, so each is recorded exactly once however many alarms ring).
+   * `slot` is the time the alarm was set for (BullMQ rings it no earlier, by the application's clock): everything
+   * due by then is due, even when the database's clock runs a little behind; nothing fires before its time.
    */
-  async fireDue(): Promise<{ warned: number; breached: number }> {
+  async fireDue(slot = 0): Promise<{ warned: number; breached: number }> {
     let warned = 0;
     let breached = 0;
     // Warnings first: a warning due with its breach is still recorded, before it.
     for (const kind of ['warning', 'breach'] as const) {
       for (;;) {
-        const rows = await this.fireBatch(kind);
+        const rows = await this.fireBatch(kind, slot);
         if (kind === 'breach') breached += rows.length;
         else warned += rows.length;
         if (rows.length < FIRE_BATCH) break;
@@ -379,7 +381,7 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
     return { warned, breached };
   }
 
-  private async fireBatch(kind: 'warning' | 'breach'): Promise<Row[]> {
+  private async fireBatch(kind: 'warning' | 'breach', slot: number): Promise<Row[]> {
     const stamp = kind === 'breach' ? 'breached_at' : 'warned_at';
     const due = kind === 'breach' ? 'due_at' : 'warn_at';
     const type = kind === 'breach' ? 'sla.breached' : 'sla.warning';
@@ -387,7 +389,7 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
       `WITH c AS (
          SELECT id FROM sla_timers
          WHERE status = 'active' AND ${stamp} IS NULL ${kind === 'warning' ? 'AND breached_at IS NULL' : ''}
-           AND ${due} <= now() + make_interval(secs => $1)
+           AND ${due} <= greatest(now(), to_timestamp($1::float8 / 1000))
          ORDER BY ${due} LIMIT $2 FOR UPDATE SKIP LOCKED),
        t AS (
          UPDATE sla_timers s SET ${stamp} = now(), updated_at = now() FROM c WHERE s.id = c.id RETURNING s.*),
@@ -401,7 +403,7 @@ export class SlaService implements OnApplicationBootstrap, OnApplicationShutdown
               tk.team_id, tk.assignee_id, tk.requester_id, tk.shared_with, t.id AS timer_id, t.policy_id, t.breached_at, t.version
        FROM e JOIN t ON t.id = (e.data->>'timerId')::uuid JOIN tickets tk ON tk.id = e.ticket_id
        ORDER BY e.id`,
-      [EARLY_MS / 1000, FIRE_BATCH, type],
+      [slot, FIRE_BATCH, type],
     );
     if (!rows.length) return rows;
     this.bus.publish(rows.map((r) => this.record(r.tenant_id, r, type)));

@@ -2,7 +2,7 @@ import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { TenantContext } from '@crewdesk/db';
-import { JobName, QueueName, SlaTimerJob } from '@crewdesk/queue';
+import { JobName, QueueName, SlaDueJob, SlaTimerJob } from '@crewdesk/queue';
 import { SlaService } from '@crewdesk/sla';
 
 type Handler = (job: Job) => Promise<unknown>;
@@ -16,7 +16,7 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
     [JobName.SlaWarn]: (job) => this.inTenant(job, () => this.sla.fire(job.data as SlaTimerJob, 'warning')),
     [JobName.SlaBreach]: (job) => this.inTenant(job, () => this.sla.fire(job.data as SlaTimerJob, 'breach')),
     [JobName.SlaEscalate]: (job) => this.inTenant(job, () => this.sla.escalate(job.data as SlaTimerJob)),
-    [JobName.SlaDue]: () => this.sla.fireDue(),
+    [JobName.SlaDue]: (job) => this.sla.fireDue((job.data as SlaDueJob).slot),
     [JobName.SlaReconcile]: () => this.reconcile(false),
   };
 
