@@ -1,9 +1,9 @@
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { createServer } from 'net';
 import request from 'supertest';
 import { INestApplicationContext } from '@nestjs/common';
 import { LivePublisher } from '@crewdesk/realtime';
-import { createTestApp, RecordingClient, TestApp, WorkspaceSession } from '@crewdesk/testing';
+import { createTestApp, eventually, RecordingClient, TestApp, WorkspaceSession } from '@crewdesk/testing';
 import { startWorker } from '../../apps/worker/src/start';
 import { OutboxRelay } from '../../apps/worker/src/processors/outbox-relay.service';
 
@@ -16,7 +16,7 @@ const freePort = () =>
   });
 
 /** Another API process, from source, on the run's database and Redis prefix. */
-async function spawnApi(): Promise<{ url: string; proc: ChildProcess }> {
+async function spawnApi(extraEnv: Record<string, string> = {}): Promise<{ url: string; proc: ChildProcess }> {
   const port = await freePort();
   const proc = spawn(
     process.execPath,
@@ -29,6 +29,7 @@ async function spawnApi(): Promise<{ url: string; proc: ChildProcess }> {
         RUN_WORKER: 'off',
         LOG_LEVEL: 'warn',
         TS_NODE_TRANSPILE_ONLY: 'true',
+        ...extraEnv,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
@@ -84,6 +85,58 @@ describe('realtime across processes', () => {
     } finally {
       p1.proc.kill();
       p2.proc.kill();
+    }
+  });
+
+  it('API_WORKERS=2: two processes behind one port share rooms, one that dies is started again, SIGTERM stops all', async () => {
+    const { url, proc } = await spawnApi({ API_WORKERS: '2' });
+    const children = () => {
+      try {
+        return execFileSync('pgrep', ['-P', String(proc.pid)])
+          .toString()
+          .trim()
+          .split('\n')
+          .filter(Boolean);
+      } catch {
+        return [];
+      }
+    };
+    try {
+      await eventually(async () => (children().length === 2 ? true : null), 60_000);
+      const agent = await ws.person(['agent'], [], 'Lin');
+      // Several sockets: the kernel spreads them over both processes; every one hears every change.
+      const sockets = await Promise.all(
+        Array.from({ length: 6 }, () => RecordingClient.connect(url, '/agents', agent.token)),
+      );
+      open.push(...sockets);
+      const made = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          request(url)
+            .post('/api/v1/tickets')
+            .set(agent.auth)
+            .send({ subject: `Cluster ${i}`, body: 'x', requester: { email: `c${i}@example.com` } })
+            .expect(201),
+        ),
+      );
+      for (const s of sockets)
+        await s.waitFor((e) =>
+          made.every((m) => e.some((x) => x.ticketId === m.body.id && x.type === 'ticket.created')),
+        );
+
+      const [victim] = children();
+      process.kill(Number(victim), 'SIGKILL');
+      await eventually(async () => {
+        const now = children();
+        return now.length === 2 && !now.includes(victim) ? true : null;
+      }, 60_000);
+      await eventually(async () => ((await fetch(`${url}/health`).then((r) => r.status)) === 200 ? true : null));
+
+      const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(children()).toEqual([]);
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
     }
   });
 

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { ConfigError, loadEnv } from '@crewdesk/config';
 import { ensureDatabase, preflight } from '@crewdesk/db';
+import cluster from 'cluster';
+import { apiWorkerCount, runCluster } from './cluster';
 
 /**
  * `node dist/apps/api/main.js [serve|migrate|seed|setup]`
- *   serve    the API (and, with RUN_WORKER=inline, the worker in the same process)
+ *   serve    the API (and, with RUN_WORKER=inline, the worker in the same process; API_WORKERS > 1 forks processes)
  *   migrate  applies pending migrations
  *   seed     creates the demo workspace if it is missing
  *   setup    creates the database if needed, migrates and seeds
@@ -34,6 +36,12 @@ async function main(): Promise<void> {
       await seedDemo();
       return;
     case 'serve': {
+      const workers = apiWorkerCount(env.API_WORKERS);
+      if (workers > 1 && cluster.isPrimary) {
+        console.log(`Starting ${workers} API processes on port ${env.PORT} (API_WORKERS=${env.API_WORKERS})`);
+        runCluster(workers);
+        return;
+      }
       const { serve } = await import('./serve');
       await serve();
       return;

@@ -107,6 +107,13 @@ export class Env {
   @IsBoolean()
   LOG_PRETTY = false;
 
+  /**
+   * API processes `serve` runs on this machine (node:cluster, one port): `auto` is one per CPU. With more than one,
+   * sockets use the websocket transport only (long-polling needs sticky sessions); the Redis adapter joins them.
+   */
+  @Matches(/^(auto|[1-9][0-9]?)$/, { message: 'API_WORKERS must be auto or a number from 1 to 99' })
+  API_WORKERS = '1';
+
   /** `inline` runs the worker's processors inside the API process (the quickstart); `off` leaves them to apps/worker. */
   @IsIn(['inline', 'off'])
   RUN_WORKER: 'inline' | 'off' = 'off';

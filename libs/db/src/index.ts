@@ -5,3 +5,4 @@ export * from './data-source-options';
 export * from './pg-errors';
 export * from './audit.service';
 export * from './preflight';
+export * from './prepared';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
+import { Actor, queryPrepared, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
 import { TicketEventRecord } from './event-bus';
 import { statusAfterMessage } from './state-machine';
 import { likeContains, Params, ticketSequenceName } from './sql';
@@ -215,7 +215,7 @@ export class TicketsRepository {
     manager?: EntityManager,
   ): Promise<{ row: Row; event: TicketEventRecord } | null> {
     const { sql, values } = buildInsertTicket(this.ctx.tenantId, this.ctx.requestId ?? null, n, actor);
-    const [row] = await (manager ?? this.db).query(sql, values);
+    const [row] = await queryPrepared(manager ?? this.db, sql, values);
     if (!row) return null;
     const event = eventRecord(row, this.ctx.tenantId, row.id, 'ticket.created', actor, 'public');
     if (row.routed_at) event.routed = true;

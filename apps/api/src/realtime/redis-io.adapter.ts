@@ -1,3 +1,4 @@
+import cluster from 'cluster';
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -25,8 +26,9 @@ export class RedisIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server: Server = super.createIOServer(port, {
       ...options,
-      // Websocket first; long-polling stays available for networks that block upgrades.
-      transports: ['websocket', 'polling'],
+      // Websocket first; long-polling stays available for networks that block upgrades, but not across several
+      // API processes (API_WORKERS), where its requests could reach a process that never saw the handshake.
+      transports: cluster.isWorker ? ['websocket'] : ['websocket', 'polling'],
       pingInterval: 25_000,
       pingTimeout: 20_000,
       maxHttpBufferSize: 1024 * 1024,

@@ -1,0 +1,45 @@
+import cluster from 'cluster';
+import { availableParallelism } from 'os';
+
+/** `API_WORKERS`: a number, or `auto` for one process per CPU. */
+export function apiWorkerCount(setting: string): number {
+  return setting === 'auto' ? availableParallelism() : Math.max(1, Number(setting) || 1);
+}
+
+/** Which API process this is: 1 for the only one, 1..n under `runCluster`. */
+export function apiWorkerIndex(): number {
+  return cluster.isWorker ? Number(process.env.CREWDESK_API_WORKER) || 1 : 1;
+}
+
+/**
+ * The primary of `serve` with several API processes: forks them (they share the port through node:cluster),
+ * starts one again when it dies (after 1 s, up to 30 s when it keeps dying at start), and passes SIGTERM/SIGINT on
+ * so each closes gracefully; exits when all have.
+ */
+export function runCluster(count: number): void {
+  let stopping = false;
+  const delays = new Map<number, number>();
+  const fork = (index: number) => {
+    const started = Date.now();
+    const worker = cluster.fork({ CREWDESK_API_WORKER: String(index) });
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      const delay = Date.now() - started < 10_000 ? Math.min((delays.get(index) ?? 500) * 2, 30_000) : 1000;
+      delays.set(index, delay);
+      console.error(
+        `API process ${index} exited (${signal ?? `code ${code}`}); starting it again in ${delay / 1000} s`,
+      );
+      setTimeout(() => !stopping && fork(index), delay).unref();
+    });
+  };
+  for (let i = 1; i <= count; i++) fork(i);
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  cluster.on('exit', () => {
+    if (stopping && !Object.keys(cluster.workers ?? {}).length) process.exit(0);
+  });
+}
