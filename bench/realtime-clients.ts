@@ -106,6 +106,8 @@ class LeanClient implements Client {
   connected = false;
   paused = false;
   private readonly eventPrefix: string;
+  /** Several events in one packet (the API batches what it publishes together). */
+  private readonly batchPrefix: string;
   private readonly nsPrefix: string;
   private onReady?: (ok: boolean) => void;
 
@@ -113,6 +115,7 @@ class LeanClient implements Client {
     this.lastEventId = opts.lastEventId;
     this.nsPrefix = opts.namespace === '/' ? '' : `${opts.namespace},`;
     this.eventPrefix = `42${this.nsPrefix}["${opts.event}",`;
+    this.batchPrefix = `42${this.nsPrefix}["events",`;
   }
 
   open(): Promise<boolean> {
@@ -154,6 +157,11 @@ class LeanClient implements Client {
       const i = s.indexOf('"id":"');
       if (i >= 0) this.lastEventId = s.slice(i + 6, s.indexOf('"', i + 6));
       record(createdAt, sentAt);
+      return;
+    }
+    if (s.startsWith(this.batchPrefix)) {
+      const [, events] = JSON.parse(s.slice(2 + this.nsPrefix.length)) as [string, BenchEvent[]];
+      for (const e of events) if (e?.type === this.opts.event) recordEvent(e, (id) => (this.lastEventId = id));
       return;
     }
     const ws = this.ws!;
@@ -212,6 +220,21 @@ class LeanClient implements Client {
   }
 }
 
+interface BenchEvent {
+  id?: string;
+  type?: string;
+  createdAt?: string;
+  data?: { message?: { body?: string } };
+}
+
+/** Records one received event: its commit and send stamps, and its id as the last seen. */
+function recordEvent(p: BenchEvent, seen: (id: string) => void): void {
+  if (p?.id) seen(p.id);
+  const body = p?.data?.message?.body ?? '';
+  const b = body.indexOf(BODY_STAMP);
+  record(p?.createdAt ? Date.parse(p.createdAt) : 0, b < 0 ? 0 : parseFloat(body.substr(b + BODY_STAMP.length, 20)));
+}
+
 /** socket.io-client 4, websocket transport only, one Manager (connection) per socket. */
 class SocketIoClient implements Client {
   private socket?: Socket;
@@ -259,14 +282,9 @@ class SocketIoClient implements Client {
         counters.disconnects++;
         this.paused = false;
       });
-      socket.on(this.opts.event, (p: { id?: string; createdAt?: string; data?: { message?: { body?: string } } }) => {
-        if (p?.id) this.lastEventId = p.id;
-        const body = p?.data?.message?.body ?? '';
-        const b = body.indexOf(BODY_STAMP);
-        record(
-          p?.createdAt ? Date.parse(p.createdAt) : 0,
-          b < 0 ? 0 : parseFloat(body.substr(b + BODY_STAMP.length, 20)),
-        );
+      socket.on(this.opts.event, (p: BenchEvent) => recordEvent(p, (id) => (this.lastEventId = id)));
+      socket.on('events', (events: BenchEvent[]) => {
+        for (const e of events) if (e?.type === this.opts.event) recordEvent(e, (id) => (this.lastEventId = id));
       });
     });
   }

@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { LivePublisher } from '@crewdesk/realtime';
+import { eventFromRow } from '@crewdesk/tickets';
 import { createTestApp, RecordingClient, TestApp, WorkspaceSession } from '@crewdesk/testing';
 
 describe('realtime: /agents and /widget', () => {
@@ -159,6 +161,34 @@ describe('realtime: /agents and /widget', () => {
       (x) => x.ticketId === ticket.id && BigInt(x.id) > BigInt(first.events[before - 1].id),
     );
     expect(replayed.map((x) => x.id)).toEqual(missed.map((x) => x.id));
+  });
+
+  it('sends events published together as one packet, in commit order; the client delivers each once', async () => {
+    const ticket = await a.staffTicket(a.admin.auth);
+    const watcher = await connect('/agents', a.admin.token);
+    const live = t.app.get(LivePublisher);
+    // Six notes committed in one turn of the event loop, as a busy process finishes many requests at once.
+    const made = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        request(t.http)
+          .post(`/api/v1/tickets/${ticket.id}/messages`)
+          .set(a.admin.auth)
+          .send({ body: `together ${i}`, internal: true }),
+      ),
+    );
+    await watcher.waitFor((e) => made.every((m) => e.some((x) => (x.data as any).message?.id === m.body.id)));
+    const rows = await t.db.query(
+      `SELECT e.*, t.team_id, t.assignee_id, t.requester_id, t.shared_with FROM ticket_events e
+       JOIN tickets t ON t.id = e.ticket_id WHERE e.ticket_id = $1 AND e.type = 'message.created' ORDER BY e.id`,
+      [ticket.id],
+    );
+    const again = rows.map(eventFromRow);
+    await Promise.all(again.map((e) => live.publish(e)));
+    const batch = await watcher.waitForRaw('events', (p) => p.length === again.length);
+    expect(batch.map((p: any) => p.id)).toEqual(again.map((e) => e.id));
+    // Published twice (live, then again in one packet): delivered once each.
+    const seen = watcher.events.filter((x) => x.ticketId === ticket.id && x.type === 'message.created');
+    expect(seen.map((x) => x.id).sort()).toEqual(again.map((e) => e.id).sort());
   });
 
   it('replays to a customer only their public events', async () => {

@@ -49,8 +49,11 @@ export class RealtimeClient {
     });
     this.socket.on('replay', (payload: ReplayPayload) => this.onReplay(payload));
     // Every ticket event, whatever its type (new types need no client change): `{ id, type, ticketId, ... }`.
+    // Several at once arrive as `events`: an array, in order.
     this.socket.onAny((name: string, payload: unknown) => {
-      if (name !== 'replay' && isTicketEvent(payload)) this.onLive(payload);
+      if (name === 'events' && Array.isArray(payload)) {
+        for (const e of payload) if (isTicketEvent(e)) this.onLive(e);
+      } else if (name !== 'replay' && isTicketEvent(payload)) this.onLive(payload);
     });
   }
 

@@ -241,7 +241,7 @@ export class TicketsRepository {
     const key = 'id' in by ? `t.id = ${p.add(by.id)}` : `t.number = ${p.add(by.number)}`;
     const sql = `SELECT ${TICKET_SELECT} FROM tickets t ${REQUESTER_JOIN}
                  WHERE t.tenant_id = ${tenant} AND ${key} AND ${visibleTo(actor, p)}`;
-    const [row] = await (manager ?? this.db).query(sql, p.values);
+    const [row] = await queryPrepared(manager ?? this.db, sql, p.values);
     return row ?? null;
   }
 
@@ -301,7 +301,7 @@ export class TicketsRepository {
       ${eventAndAudit(p, tenant, this.ctx.requestId ?? null, type, actor, 'public', data)}
       SELECT ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
       FROM t ${REQUESTER_JOIN} CROSS JOIN e`;
-    const [row] = await this.db.query(sql, p.values);
+    const [row] = await queryPrepared(this.db, sql, p.values);
     if (!row) return null;
     return { row, event: eventRecord(row, this.ctx.tenantId, id, type, actor, 'public') };
   }
@@ -369,7 +369,7 @@ export class TicketsRepository {
       SELECT row_to_json(m.*) AS message, ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
         ${n.attachmentIds.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}
       FROM t ${REQUESTER_JOIN} CROSS JOIN m CROSS JOIN e`;
-    const [row] = await (manager ?? this.db).query(sql, p.values);
+    const [row] = await queryPrepared(manager ?? this.db, sql, p.values);
     if (!row) return null;
     return {
       row: row.message,
