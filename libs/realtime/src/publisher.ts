@@ -46,7 +46,11 @@ export class EventPublisher {
       for (const { rooms, batch } of list) {
         const to = this.target.of(namespace).to(rooms);
         if (batch.length === 1) to.emit(batch[0].type, batch[0].payload);
-        else to.emit(EVENTS_BATCH, batch.map((d) => d.payload));
+        else
+          to.emit(
+            EVENTS_BATCH,
+            batch.map((d) => d.payload),
+          );
       }
     }
     const pipeline = this.redis.pipeline();
