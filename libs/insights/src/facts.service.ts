@@ -12,7 +12,11 @@ type Row = Record<string, any>;
 
 /** Events that change no fact: refreshing for them would be wasted work. */
 const NO_FACTS = /^(message\.(read|delivered|delivery_failed)|survey\.|sla\.)/;
-const FLUSH_MS = 200;
+/**
+ * Refreshes are coalesced per ticket for this long: a refresh reads all of a ticket's events, so a busy
+ * conversation must not be recomputed on every message; reports can be two seconds behind.
+ */
+const FLUSH_MS = 2000;
 const CURSOR = 'insights-facts';
 
 const solvedBy = (e: Pick<TicketEventRecord, 'type' | 'data'>) =>
@@ -20,7 +24,7 @@ const solvedBy = (e: Pick<TicketEventRecord, 'type' | 'data'>) =>
 
 /**
  * Keeps `ticket_facts` up to date and triggers surveys, from committed ticket events: in-process from the bus
- * (refreshes coalesced per tenant every 200 ms, one statement each), and from the log itself through
+ * (refreshes coalesced per tenant every 2 s, one statement each), and from the log itself through
  * `catchUp()`, which the worker runs every minute for whatever a process did not see (a crash after commit).
  */
 @Injectable()
