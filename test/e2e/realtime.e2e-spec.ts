@@ -177,12 +177,12 @@ describe('realtime: /agents and /widget', () => {
       ),
     );
     await watcher.waitFor((e) => made.every((m) => e.some((x) => (x.data as any).message?.id === m.body.id)));
-    const rows = await t.db.query(
+    const rows: Array<Record<string, any>> = await t.db.query(
       `SELECT e.*, t.team_id, t.assignee_id, t.requester_id, t.shared_with FROM ticket_events e
        JOIN tickets t ON t.id = e.ticket_id WHERE e.ticket_id = $1 AND e.type = 'message.created' ORDER BY e.id`,
       [ticket.id],
     );
-    const again = rows.map(eventFromRow);
+    const again = rows.map((r) => eventFromRow(r));
     await Promise.all(again.map((e) => live.publish(e)));
     const batch = await watcher.waitForRaw('events', (p) => p.length === again.length);
     expect(batch.map((p: any) => p.id)).toEqual(again.map((e) => e.id));

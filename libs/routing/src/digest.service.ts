@@ -50,16 +50,25 @@ export class DigestService {
        FROM tag_subscriptions s JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id AND u.status = 'active'
        WHERE s.digest GROUP BY s.tenant_id, s.user_id, u.timezone`,
     );
-    const out: DigestDue[] = [];
-    for (const r of rows) {
-      const local = localParts(now, r.timezone || 'UTC');
-      if (local.hour < DIGEST_HOUR) continue;
-      const [sent] = await this.db.query(
-        `SELECT 1 FROM notifications WHERE tenant_id = $1 AND user_id = $2 AND dedupe_key = $3`,
-        [r.tenant_id, r.user_id, `digest:${local.date}`],
-      );
-      if (!sent) out.push({ tenantId: r.tenant_id, userId: r.user_id, tags: r.tags, localDate: local.date });
-    }
+    // Past 09:00 local time, then one query for which of them had today's digest already.
+    const candidates = rows
+      .map((r) => ({ r, local: localParts(now, r.timezone || 'UTC') }))
+      .filter(({ local }) => local.hour >= DIGEST_HOUR);
+    if (!candidates.length) return [];
+    const sent: Row[] = await this.db.query(
+      `SELECT n.tenant_id, n.user_id FROM notifications n
+       JOIN unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(tenant_id, user_id, dedupe_key)
+         ON n.tenant_id = k.tenant_id AND n.user_id = k.user_id AND n.dedupe_key = k.dedupe_key`,
+      [
+        candidates.map((c) => c.r.tenant_id),
+        candidates.map((c) => c.r.user_id),
+        candidates.map((c) => `digest:${c.local.date}`),
+      ],
+    );
+    const done = new Set(sent.map((x) => `${x.tenant_id}/${x.user_id}`));
+    const out: DigestDue[] = candidates
+      .filter(({ r }) => !done.has(`${r.tenant_id}/${r.user_id}`))
+      .map(({ r, local }) => ({ tenantId: r.tenant_id, userId: r.user_id, tags: r.tags, localDate: local.date }));
     return out;
   }
 
