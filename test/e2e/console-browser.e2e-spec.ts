@@ -5,6 +5,7 @@ import request from 'supertest';
 import {
   createTestApp,
   ensureBuilt,
+  eventually,
   launchChromium,
   RecordingClient,
   requireChromium,
@@ -201,6 +202,30 @@ describe('the console in Chromium', () => {
     other.close();
     expect(errors).toEqual([]);
   }, 150_000);
+
+  it('opens a long conversation at its newest 50 messages and loads earlier ones as the agent scrolls up', async () => {
+    const ticket = await ws.staffTicket(ws.admin.auth, { subject: 'A long story' });
+    for (let i = 1; i <= 120; i++)
+      await request(t.http)
+        .post(`/api/v1/tickets/${ticket.id}/messages`)
+        .set(ws.admin.auth)
+        .send({ body: `Line ${i} of the story`, internal: true })
+        .expect(201);
+    const page = await open('en-US');
+    await signIn(page, ws.admin.email);
+    await page.goto(`${t.url}/inbox/all/${ticket.id}`);
+    const messages = page.getByTestId('thread').getByTestId('message');
+    await page.getByText('Line 120 of the story').waitFor();
+    expect(await messages.count()).toBe(50);
+    // Scroll to the top, twice: each time the previous page arrives above, and the thread does not jump to it.
+    for (const expected of [100, 121]) {
+      await page.getByTestId('thread').evaluate((el) => (el.scrollTop = 0));
+      await eventually(async () => ((await messages.count()) === expected ? true : null), 10_000);
+      expect(await page.getByTestId('thread').evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    }
+    await page.getByText('Line 1 of the story', { exact: true }).waitFor();
+    await eventually(async () => ((await page.getByTestId('load-earlier').count()) === 0 ? true : null));
+  });
 
   it('gives admins people, channels with the widget snippet and secret, and routing rules with a dry run', async () => {
     const team = await ws.team('Billing');

@@ -88,6 +88,8 @@ export const en = {
     notFound: 'This ticket does not exist or you cannot see it.',
     thread: 'Conversation',
     loadEarlier: 'Show earlier messages',
+    loadingEarlier: 'Loading earlier messages…',
+    loadEarlierFailed: 'Earlier messages could not be loaded. Try again with the button above.',
     internalNote: 'Internal note',
     internalOnly: 'Internal only',
     system: 'System',

@@ -90,6 +90,8 @@ export const zhCN: Strings = {
     notFound: '此工单不存在，或你无权查看。',
     thread: '会话',
     loadEarlier: '查看更早的消息',
+    loadingEarlier: '正在加载更早的消息…',
+    loadEarlierFailed: '更早的消息加载失败，请点击上方按钮重试。',
     internalNote: '内部备注',
     internalOnly: '仅内部可见',
     system: '系统',

@@ -50,23 +50,33 @@ export function TicketPage({ ticketId, viewId, sideOpen }: { ticketId: string; v
     queryFn: async () => {
       const d = await api.get<TicketDetail>(`/api/v1/tickets/${ticketId}`);
       if (!d.messagesNextCursor) return { ...d, messagesNextCursor: null };
-      // A long conversation opens at its end: the newest 50, and earlier ones on request
+      // A long conversation opens at its end: the newest 50, and earlier ones on scroll-up
       // (`messagesNextCursor` then points further back).
       const latest = await api.get<Page<Message>>(`/api/v1/tickets/${ticketId}/messages?order=desc&limit=50`);
-      return { ...d, messages: [...latest.items].reverse(), messagesNextCursor: latest.nextCursor };
+      const page = [...latest.items].reverse();
+      // A refetch keeps the earlier pages already loaded, so the thread does not shrink under the reader.
+      const prev = qc.getQueryData<TicketDetail>(key);
+      const overlap = page.length && prev ? prev.messages.findIndex((m) => m.id === page[0].id) : -1;
+      if (prev && overlap > 0)
+        return {
+          ...d,
+          messages: [...prev.messages.slice(0, overlap), ...page],
+          messagesNextCursor: prev.messagesNextCursor,
+        };
+      return { ...d, messages: page, messagesNextCursor: latest.nextCursor };
     },
     staleTime: 10_000,
   });
   const ticket = q.data;
 
-  /** Prepends the previous page of an opened-at-its-end conversation. */
-  const loadEarlier = async () => {
-    const cursor = ticket?.messagesNextCursor;
+  /** Prepends the previous page of an opened-at-its-end conversation, skipping messages already shown. */
+  const loadEarlier = useCallback(async () => {
+    const cursor = qc.getQueryData<TicketDetail>(['ticket', ticketId])?.messagesNextCursor;
     if (!cursor) return;
     const older = await api.get<Page<Message>>(
       `/api/v1/tickets/${ticketId}/messages?order=desc&limit=50&cursor=${encodeURIComponent(cursor)}`,
     );
-    qc.setQueryData<TicketDetail>(key, (c) =>
+    qc.setQueryData<TicketDetail>(['ticket', ticketId], (c) =>
       c
         ? {
             ...c,
@@ -78,7 +88,7 @@ export function TicketPage({ ticketId, viewId, sideOpen }: { ticketId: string; v
           }
         : c,
     );
-  };
+  }, [api, qc, ticketId]);
 
   useEffect(() => {
     setChanged(false);
@@ -351,12 +361,14 @@ export function TicketPage({ ticketId, viewId, sideOpen }: { ticketId: string; v
             </button>
           </div>
         )}
-        {ticket.messagesNextCursor && (
-          <button type="button" className="load-earlier" onClick={() => void loadEarlier()}>
-            {t('ticket.loadEarlier')}
-          </button>
-        )}
-        <Thread messages={ticket.messages} meId={me.id} chat={chat} readUpTo={readUpTo} />
+        <Thread
+          key={ticket.id}
+          messages={ticket.messages}
+          meId={me.id}
+          chat={chat}
+          readUpTo={readUpTo}
+          onLoadEarlier={ticket.messagesNextCursor ? loadEarlier : undefined}
+        />
         <div className="typing-status" role="status" aria-live="polite" data-testid="typing-status">
           {replyingNames.length > 0 && (
             <span className="collision-warning" data-testid="collision-warning">
