@@ -5,7 +5,7 @@ import { Readable } from 'stream';
 import { DataSource } from 'typeorm';
 import { AppError, sanitizeMessageHtml } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
-import { Actor, queryRows, TenantContext } from '@crewdesk/db';
+import { Actor, queryPrepared, TenantContext } from '@crewdesk/db';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
 import { AttachmentsService, TicketsService } from '@crewdesk/tickets';
 import { ChannelsService } from './channels.service';
@@ -56,7 +56,8 @@ export class EmailIngestService {
 
   /** Durably stores a received mail; only after this may SMTP answer 250. */
   async store(mail: InboundMail): Promise<string> {
-    const [row] = await this.db.query(
+    const [row] = await queryPrepared(
+      this.db,
       `INSERT INTO inbound_emails (tenant_id, channel_id, source, envelope_from, envelope_to, raw, size) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [mail.tenantId, mail.channelId, mail.source, mail.envelopeFrom, mail.envelopeTo, mail.raw, mail.raw.length],
     );
@@ -74,7 +75,7 @@ export class EmailIngestService {
 
   /** Processes one stored mail; idempotent (a processed mail is left alone). */
   async process(id: string): Promise<IngestOutcome | null> {
-    const [row] = await queryRows(
+    const [row] = await queryPrepared(
       this.db,
       `UPDATE inbound_emails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received' RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, raw, attempts`,
       [id],
@@ -105,7 +106,8 @@ export class EmailIngestService {
     }
     // The final status and the Message-ID (for threading and duplicates) in one statement, so also atomically.
     const { rememberMessageId, ...result } = outcome;
-    await this.db.query(
+    await queryPrepared(
+      this.db,
       `WITH u AS (
          UPDATE inbound_emails SET status = $2, outcome = $3, ticket_id = $4, message_row_id = $5, processed_at = now()
          WHERE id = $1 RETURNING tenant_id)
@@ -134,7 +136,8 @@ export class EmailIngestService {
     if (own.includes(mail.from.address))
       return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
     // One query: is this Message-ID known already, and which open ticket do its In-Reply-To/References name?
-    const [seen] = await this.db.query(
+    const [seen] = await queryPrepared(
+      this.db,
       `SELECT EXISTS (SELECT 1 FROM email_message_ids WHERE tenant_id = $1 AND message_id = $2) AS known,
               (SELECT m.ticket_id FROM email_message_ids m JOIN tickets t ON t.id = m.ticket_id
                 WHERE m.tenant_id = $1 AND m.message_id = ANY($3::text[]) AND t.status <> 'closed' LIMIT 1) AS ticket_id`,
@@ -198,7 +201,8 @@ export class EmailIngestService {
     const number = subjectTicketNumber(mail.subject);
     if (number && mail.from) {
       // Only the ticket's requester can thread by number: a guessed number never opens someone else's ticket.
-      const [hit] = await this.db.query(
+      const [hit] = await queryPrepared(
+        this.db,
         `SELECT t.id FROM tickets t JOIN customers c ON c.id = t.requester_id AND c.tenant_id = t.tenant_id
          WHERE t.tenant_id = $1 AND t.number = $2 AND t.status <> 'closed'
            AND (c.email = $3 OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.tenant_id = t.tenant_id AND i.customer_id = c.id AND i.type = 'email' AND i.value = $3))`,
@@ -216,7 +220,8 @@ export class EmailIngestService {
     direction: 'in' | 'out',
   ): Promise<void> {
     if (!messageId) return;
-    await this.db.query(
+    await queryPrepared(
+      this.db,
       `INSERT INTO email_message_ids (tenant_id, message_id, ticket_id, message_row_id, direction) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
       [this.ctx.tenantId, messageId.slice(0, 998), ticketId, messageRowId, direction],
     );
@@ -225,7 +230,8 @@ export class EmailIngestService {
   private async customerFor(email: string, name: string | null): Promise<string> {
     // Writes only when something changes (a new customer, or a name for one without): a known sender costs a
     // lookup, not a new row version (an upsert that "updates" to the same values still writes one).
-    const [row] = await this.db.query(
+    const [row] = await queryPrepared(
+      this.db,
       `WITH w AS (
          INSERT INTO customers (tenant_id, email, name) VALUES ($1, $2, $3)
          ON CONFLICT (tenant_id, email) WHERE email IS NOT NULL
