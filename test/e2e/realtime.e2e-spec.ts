@@ -265,6 +265,53 @@ describe('realtime: /agents and /widget', () => {
     await watcher.waitForRaw('viewing', (p) => p.viewers.length === 1);
   });
 
+  it('tells the staff who may see a ticket who has it open (ticket.viewers), and answers it over REST', async () => {
+    const agentA = await a.person(['agent'], [], 'Viewer A');
+    const agentB = await a.person(['agent'], [], 'Watcher B');
+    const engineer = await a.person(['engineer']);
+    const ticket = await a.webTicket();
+    const theirs = await b.webTicket();
+    const watcher = await connect('/agents', agentB.token);
+    const outsider = await connect('/agents', b.admin.token);
+    const unrelated = await connect('/agents', engineer.token);
+    const customer = await connect('/widget', ticket.customer.Authorization.slice(7));
+    const viewer = await connect('/agents', agentA.token);
+
+    await viewer.emit('ticket.view', { ticketId: ticket.id });
+    expect(await watcher.waitForRaw('ticket.viewers', (p) => p.ticketId === ticket.id)).toEqual({
+      ticketId: ticket.id,
+      userIds: [agentA.id],
+    });
+
+    const ids = `${ticket.id},${theirs.id},${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`;
+    const seen = await request(t.http).get(`/api/v1/tickets/viewers?ids=${ids}`).set(agentB.auth).expect(200);
+    expect(seen.body).toEqual({ [ticket.id]: [agentA.id] });
+    // Another workspace learns nothing of it, not even that it exists.
+    const other = await request(t.http).get(`/api/v1/tickets/viewers?ids=${ids}`).set(b.admin.auth).expect(200);
+    expect(other.body).toEqual({ [theirs.id]: [] });
+
+    await viewer.emit('ticket.leave', { ticketId: ticket.id });
+    expect(
+      await watcher.waitForRaw('ticket.viewers', (p) => p.ticketId === ticket.id && p.userIds.length === 0),
+    ).toEqual({ ticketId: ticket.id, userIds: [] });
+    const after = await request(t.http).get(`/api/v1/tickets/viewers?ids=${ticket.id}`).set(agentB.auth).expect(200);
+    expect(after.body).toEqual({ [ticket.id]: [] });
+
+    for (const bad of ['nope', `${ticket.id},nope`, '', Array.from({ length: 101 }, () => ticket.id).join(',')]) {
+      const res = await request(t.http).get(`/api/v1/tickets/viewers?ids=${bad}`).set(agentB.auth).expect(400);
+      expect(res.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: expect.any(String),
+        details: expect.anything(),
+      });
+    }
+    await request(t.http).get('/api/v1/tickets/viewers').set(agentB.auth).expect(400);
+
+    // Neither another workspace, nor staff who may not see the ticket, nor the customer ever heard of it.
+    for (const c of [outsider, unrelated, customer])
+      expect(c.raw.filter((r) => r.name === 'ticket.viewers')).toEqual([]);
+  });
+
   it("refuses to open another tenant's or another customer's ticket over the socket", async () => {
     const bTicket = await b.webTicket();
     const agentA = await connect('/agents', a.admin.token);

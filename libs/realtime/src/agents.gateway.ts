@@ -10,19 +10,25 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { ErrorAck } from '@crewdesk/realtime-client';
 import { AuthGuard } from '@crewdesk/auth';
 import { Actor, can, TenantContext } from '@crewdesk/db';
-import { TicketsService } from '@crewdesk/tickets';
+import { Params, TicketsService, visibleTo } from '@crewdesk/tickets';
 import { PresenceService } from './presence.service';
 import { ReplayService } from './replay.service';
 import { NAMESPACES, rooms } from './rooms';
+import { TicketAudience, TicketViewersPayload, viewerRooms } from './routing';
 import { handshakeError, invalid, isUuid, markRead, notFound } from './socket-input';
 
 interface AgentSocketData {
   actor: Actor;
-  /** Tickets this socket has open, with their requester (agents' reply typing reaches the customer). */
-  viewing: Map<string, string>;
+  /**
+   * Tickets this socket has open, with their requester (agents' reply typing reaches the customer) and who may
+   * see them as of opening (where `ticket.viewers` goes).
+   */
+  viewing: Map<string, TicketAudience>;
   typingAt: Map<string, { typing: boolean; at: number }>;
 }
 
@@ -51,6 +57,7 @@ export class AgentsGateway
     private readonly replay: ReplayService,
     private readonly presence: PresenceService,
     private readonly tickets: TicketsService,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   afterInit(nsp: Namespace): void {
@@ -98,8 +105,8 @@ export class AgentsGateway
     if (this.closing || !actor || actor.kind !== 'user' || !actor.id) return;
     const t = actor.tenantId;
     try {
-      for (const ticketId of viewing.keys())
-        await this.broadcastViewers(t, ticketId, await this.presence.leave(t, ticketId, actor.id, socket.id));
+      for (const [ticketId, audience] of viewing)
+        await this.broadcastViewers(t, ticketId, await this.presence.leave(t, ticketId, actor.id, socket.id), audience);
       const offline = await this.presence.disconnect(t, actor.id, socket.id, actor.name ?? null);
       if (offline) this.nsp.to(rooms.presence(t)).volatile.emit('presence', offline);
     } catch (err) {
@@ -128,22 +135,23 @@ export class AgentsGateway
     const { actor } = socket.data;
     if (!isUuid(body?.ticketId)) return invalid('ticketId must be a ticket id');
     const ticketId = body.ticketId;
-    const ticket = await this.tenant.run(actor, () => this.tickets.get({ id: ticketId }).catch(() => null));
-    if (!ticket) return notFound();
-    socket.data.viewing.set(ticketId, ticket.requester.id);
+    const audience = await this.audience(actor, ticketId).catch(() => null);
+    if (!audience) return notFound();
+    socket.data.viewing.set(ticketId, audience);
     await socket.join(rooms.ticket(actor.tenantId, ticketId));
     if (actor.kind !== 'user' || !actor.id)
       return { ticketId, viewers: await this.presence.viewerList(actor.tenantId, ticketId) };
     const viewers = await this.presence.view(actor.tenantId, ticketId, actor.id, socket.id, actor.name ?? null, false);
-    await this.broadcastViewers(actor.tenantId, ticketId, viewers);
+    await this.broadcastViewers(actor.tenantId, ticketId, viewers, audience);
     return { ticketId, viewers };
   }
 
   @SubscribeMessage('ticket.leave')
   async leave(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { ticketId?: unknown }) {
     const { actor } = socket.data;
-    if (!isUuid(body?.ticketId) || !socket.data.viewing.has(body.ticketId)) return invalid('Not viewing that ticket');
-    const ticketId = body.ticketId;
+    const audience = isUuid(body?.ticketId) ? socket.data.viewing.get(body.ticketId) : undefined;
+    if (!audience) return invalid('Not viewing that ticket');
+    const ticketId = body.ticketId as string;
     socket.data.viewing.delete(ticketId);
     await socket.leave(rooms.ticket(actor.tenantId, ticketId));
     if (actor.kind === 'user' && actor.id) {
@@ -151,6 +159,7 @@ export class AgentsGateway
         actor.tenantId,
         ticketId,
         await this.presence.leave(actor.tenantId, ticketId, actor.id, socket.id),
+        audience,
       );
     }
     return { ok: true };
@@ -173,7 +182,7 @@ export class AgentsGateway
       return invalid('typing needs ticketId, mode (reply or note) and typing (boolean)');
     }
     const ticketId = body.ticketId;
-    const requesterId = socket.data.viewing.get(ticketId);
+    const requesterId = socket.data.viewing.get(ticketId)?.requesterId;
     if (!requesterId) return invalid('Open the ticket (ticket.view) before typing');
     const last = socket.data.typingAt.get(ticketId);
     const now = Date.now();
@@ -196,12 +205,41 @@ export class AgentsGateway
     }
   }
 
+  /**
+   * The ticket as the actor may see it (the same rule as `TicketsService.get`), with who else may see it, in one
+   * query when it is opened; null when it does not exist for them.
+   */
+  private async audience(actor: Actor, ticketId: string): Promise<TicketAudience | null> {
+    const p = new Params();
+    const sql = `SELECT t.requester_id, t.team_id, t.assignee_id, t.shared_with FROM tickets t
+                 WHERE t.tenant_id = ${p.add(actor.tenantId)} AND t.id = ${p.add(ticketId)} AND ${visibleTo(actor, p)}`;
+    const [row] = await this.db.query(sql, p.values);
+    if (!row) return null;
+    return {
+      requesterId: row.requester_id,
+      teamId: row.team_id ?? null,
+      assigneeId: row.assignee_id ?? null,
+      sharedWith: row.shared_with ?? [],
+    };
+  }
+
+  /**
+   * `viewing` (names, replying) to the ticket's room; with `audience`, also `ticket.viewers` (ids only) to the
+   * staff rooms that may see the ticket, for the eye icon in their lists. Typing changes pass no audience.
+   */
   private async broadcastViewers(
     t: string,
     ticketId: string,
     viewers: Awaited<ReturnType<PresenceService['viewerList']>>,
+    audience?: TicketAudience,
   ) {
     this.nsp.to(rooms.ticket(t, ticketId)).volatile.emit('viewing', { ticketId, viewers });
+    if (audience) {
+      const userIds = [...new Set(viewers.map((v) => v.userId))];
+      this.nsp
+        .to(viewerRooms(t, audience))
+        .volatile.emit('ticket.viewers', { ticketId, userIds } satisfies TicketViewersPayload);
+    }
   }
 
   /** This process's people sockets, for the presence heartbeat. */

@@ -125,6 +125,26 @@ export class PresenceService {
     return this.viewerList(t, ticketId);
   }
 
+  /**
+   * Who has each of several tickets open, as distinct person ids (the lists' eye icon): one round trip for the
+   * viewer hashes and one for their sockets' liveness. Dead sockets are skipped here and cleaned by `viewerList`.
+   */
+  async viewerIds(t: string, ticketIds: string[]): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    if (!ticketIds.length) return out;
+    const pipeline = this.redis.pipeline();
+    for (const id of ticketIds) pipeline.hkeys(this.viewers(t, id));
+    const fields = ((await pipeline.exec()) ?? []).map(([, v]) => (Array.isArray(v) ? (v as string[]) : []));
+    const all = [...new Set(fields.flat())];
+    const scores = all.length ? await this.redis.zmscore(this.sockets(t), ...all) : [];
+    const now = Date.now();
+    const live = new Set(all.filter((_, i) => scores[i] && Number(scores[i]) >= now));
+    ticketIds.forEach((id, i) => {
+      out[id] = [...new Set(fields[i].filter((f) => live.has(f)).map((f) => f.split('|')[0]))];
+    });
+    return out;
+  }
+
   /** Who has the ticket open, one entry per person (replying if any of their tabs is). Dead sockets drop out. */
   async viewerList(t: string, ticketId: string): Promise<ViewerPayload[]> {
     const entries = await this.redis.hgetall(this.viewers(t, ticketId));

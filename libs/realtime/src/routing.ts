@@ -59,6 +59,28 @@ export function toPayload(event: TicketEventRecord, data: Data = event.data): Ti
   return { id: event.id, type: event.type, ticketId: event.ticketId, data, createdAt: event.createdAt };
 }
 
+/** Who may see a ticket, besides staff with `ticket.view_all`: kept by a socket that has it open. */
+export interface TicketAudience {
+  requesterId: string;
+  teamId: string | null;
+  assigneeId: string | null;
+  sharedWith: string[];
+}
+
+/** `ticket.viewers` as the agents' lists receive it: the distinct people who have the ticket open. */
+export interface TicketViewersPayload {
+  ticketId: string;
+  userIds: string[];
+}
+
+/** The staff rooms that may see a ticket, by the same rules as its events (`deliveries`); never a customer's. */
+export function viewerRooms(t: string, audience: Omit<TicketAudience, 'requesterId'>): string[] {
+  const out = new Set([rooms.staff(t)]);
+  if (audience.teamId) out.add(rooms.team(t, audience.teamId));
+  for (const user of [audience.assigneeId, ...audience.sharedWith]) if (user) out.add(rooms.user(t, user));
+  return [...out];
+}
+
 /** Where one committed event goes: staff rooms that may see the ticket, and the requester's room if public. */
 export function deliveries(event: TicketEventRecord): Delivery[] {
   const t = event.tenantId;

@@ -52,6 +52,8 @@ export const en = {
     clear: 'Clear filters',
     newPill_one: '{{count}} new ticket',
     newPill_other: '{{count}} new tickets',
+    viewers_one: 'Open by {{count}} other',
+    viewers_other: 'Open by {{count}} others',
     loading: 'Loading tickets…',
     loadingMore: 'Loading more…',
     emptyDone: 'Nothing to do here. New tickets appear as they arrive.',

@@ -54,6 +54,8 @@ export const zhCN: Strings = {
     clear: '清除筛选',
     newPill_one: '{{count}} 个新工单',
     newPill_other: '{{count}} 个新工单',
+    viewers_one: '另有 {{count}} 人正在查看',
+    viewers_other: '另有 {{count}} 人正在查看',
     loading: '正在加载工单…',
     loadingMore: '正在加载更多…',
     emptyDone: '这里没有待办。新工单到达时会立即出现。',

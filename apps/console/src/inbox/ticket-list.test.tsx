@@ -39,9 +39,10 @@ afterAll(() => {
   for (const [k, d] of Object.entries(original)) if (d) Object.defineProperty(HTMLElement.prototype, k, d);
 });
 
-function setup(pages: Ticket[][]) {
+function setup(pages: Ticket[][], routes: Record<string, unknown> = {}) {
   let call = 0;
   const api = fakeApi({
+    ...routes,
     'GET /api/v1/tickets?': () => ({ items: pages[Math.min(call++, pages.length - 1)], nextCursor: null }),
     'GET /api/v1/inbox/sla': { items: [] },
     'GET /api/v1/users': { items: [], nextCursor: null },
@@ -57,7 +58,7 @@ function setup(pages: Ticket[][]) {
     />,
     { api, live },
   );
-  return { ...r, live, listCalls: () => api.calls.filter((c) => c.path.startsWith('/api/v1/tickets?')).length };
+  return { ...r, api, live, listCalls: () => api.calls.filter((c) => c.path.startsWith('/api/v1/tickets?')).length };
 }
 
 describe('TicketList', () => {
@@ -113,6 +114,28 @@ describe('TicketList', () => {
     await screen.findByText('#5 Subject 5');
     await waitFor(() => expect(listCalls()).toBe(2));
     expect(screen.queryByTestId('new-pill')).toBeNull();
+  });
+
+  it('shows an eye on rows someone else has open, from the viewers endpoint and then live', async () => {
+    const other = '00000000-0000-4000-8000-0000000000aa';
+    const { api, live } = setup([[ticket(1), ticket(2)]], {
+      'GET /api/v1/tickets/viewers': { [ticket(1).id]: [other, ME.id], [ticket(2).id]: [ME.id] },
+    });
+    const eye = await screen.findByTestId('row-viewers');
+    const rows = () => screen.getAllByTestId('ticket-row');
+    expect(rows()[0].contains(eye)).toBe(true);
+    expect(eye.getAttribute('aria-label')).toBe('Open by 1 other');
+    expect(eye.getAttribute('title')).toBe('Open by 1 other');
+    // Only I have the second one open: no eye.
+    expect(within(rows()[1]).queryByTestId('row-viewers')).toBeNull();
+    const call = api.calls.find((c) => c.path.startsWith('/api/v1/tickets/viewers'))!;
+    expect(call.path).toBe(`/api/v1/tickets/viewers?ids=${ticket(1).id},${ticket(2).id}`);
+
+    act(() => live.emitViewers(ticket(1).id, []));
+    await waitFor(() => expect(within(rows()[0]).queryByTestId('row-viewers')).toBeNull());
+    act(() => live.emitViewers(ticket(2).id, [ME.id, other, '00000000-0000-4000-8000-0000000000bb']));
+    const second = await within(rows()[1]).findByRole('img', { name: 'Open by 2 others' });
+    expect(second.querySelector('svg')).toBeTruthy();
   });
 
   it('selects a range with Shift-click and changes them together, with Undo', async () => {

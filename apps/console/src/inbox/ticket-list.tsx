@@ -15,6 +15,7 @@ import { SlaBadge } from '../ticket/sla-badge';
 import { fetchTicketPage, OPEN_STATUSES, viewQuery, type Filters } from './views';
 import { isSeen } from './seen';
 import { setNextTicket } from './nav';
+import { ViewersBadge } from './viewers-badge';
 
 const ROW_HEIGHT = 68;
 /** Events whose `data.changes` update a row in place. */
@@ -81,13 +82,14 @@ export function TicketList({
     [qc, key],
   );
 
-  const slaIds = useMemo(() => {
+  /** Loaded row ids in chunks of 100 (the most the SLA and viewers endpoints take at once). */
+  const idChunks = useMemo(() => {
     const chunks: string[][] = [];
     for (let i = 0; i < rows.length; i += 100) chunks.push(rows.slice(i, i + 100).map((r) => r.id));
     return chunks;
   }, [rows]);
   const sla = useQueries({
-    queries: slaIds.map((ids) => ({
+    queries: idChunks.map((ids) => ({
       queryKey: ['sla', ids],
       queryFn: () =>
         api.get<{ items: SlaSummary[] }>(`/api/v1/inbox/sla?ticketIds=${ids.join(',')}`).then((r) => r.items),
@@ -99,6 +101,30 @@ export function TicketList({
     for (const q of sla) for (const s of q.data ?? []) m.set(s.ticketId, s);
     return m;
   }, [sla]);
+
+  // Who has each row's ticket open: fetched per chunk, then kept live by `ticket.viewers` in the same cache.
+  const viewers = useQueries({
+    queries: idChunks.map((ids) => ({
+      queryKey: ['viewers', ids],
+      queryFn: () => api.get<Record<string, string[]>>(`/api/v1/tickets/viewers?ids=${ids.join(',')}`),
+      staleTime: 60_000,
+    })),
+  });
+  const viewersByTicket = useMemo(() => {
+    const m = new Map<string, string[]>();
+    for (const q of viewers) for (const [id, userIds] of Object.entries(q.data ?? {})) m.set(id, userIds);
+    return m;
+  }, [viewers]);
+  useEffect(
+    () =>
+      live?.onTicketViewers((p) => {
+        for (const [queryKey, data] of qc.getQueriesData<Record<string, string[]>>({ queryKey: ['viewers'] })) {
+          if (data && (queryKey[1] as string[]).includes(p.ticketId))
+            qc.setQueryData(queryKey, { ...data, [p.ticketId]: p.userIds });
+        }
+      }),
+    [live, qc],
+  );
 
   useLiveEvent((e) => {
     const d = e.data as any;
@@ -173,7 +199,15 @@ export function TicketList({
     else setPending((p) => holdArrival(p, e.ticketId, loaded));
   });
 
-  useEffect(() => live?.onResync(() => void qc.invalidateQueries({ queryKey: ['tickets'] })), [live, qc]);
+  useEffect(
+    () =>
+      live?.onResync(() => {
+        void qc.invalidateQueries({ queryKey: ['tickets'] });
+        // Volatile `ticket.viewers` updates may have been missed while disconnected.
+        void qc.invalidateQueries({ queryKey: ['viewers'] });
+      }),
+    [live, qc],
+  );
 
   const virtualizer = useVirtualizer({
     count: rows.length + (list.hasNextPage ? 1 : 0),
@@ -498,6 +532,7 @@ export function TicketList({
                       <span className="status-chip">{t(`status.${row.status}`)}</span>
                       {timer && <SlaBadge timer={timer} now={now} compact />}
                       <span className="row-spacer" />
+                      <ViewersBadge userIds={viewersByTicket.get(row.id)} me={me.id} />
                       {row.assigneeId ? (
                         <Avatar id={row.assigneeId} name={assignee} size={20} label={assignee ?? ''} />
                       ) : (

@@ -6,6 +6,12 @@ import {
   type ViewingPayload,
 } from '@crewdesk/realtime-client';
 
+/** Who has a ticket open (distinct people), sent to everyone who may see the ticket: the lists' eye icon. */
+export interface TicketViewersPayload {
+  ticketId: string;
+  userIds: string[];
+}
+
 export type ConnState = 'connecting' | 'online' | 'offline' | 'reconnecting' | 'reconnected';
 
 type Fn<T> = (v: T) => void;
@@ -22,6 +28,7 @@ export class Live {
   private readonly stateFns = new Set<Fn<ConnState>>();
   private readonly typingFns = new Set<Fn<TypingPayload>>();
   private readonly viewingFns = new Set<Fn<ViewingPayload>>();
+  private readonly ticketViewersFns = new Set<Fn<TicketViewersPayload>>();
   private readonly presenceFns = new Set<Fn<PresencePayload>>();
   private readonly resyncFns = new Set<() => void>();
   private readonly notificationFns = new Set<Fn<unknown>>();
@@ -60,9 +67,9 @@ export class Live {
     s.on('typing', (p: TypingPayload) => this.typingFns.forEach((f) => f(p)));
     s.on('viewing', (p: ViewingPayload) => this.viewingFns.forEach((f) => f(p)));
     s.on('presence', (p: PresencePayload) => this.presenceFns.forEach((f) => f(p)));
-    (s as unknown as { on(e: string, f: (p: unknown) => void): void }).on('notification.created', (p) =>
-      this.notificationFns.forEach((f) => f(p)),
-    );
+    const untyped = s as unknown as { on(e: string, f: (p: unknown) => void): void };
+    untyped.on('notification.created', (p) => this.notificationFns.forEach((f) => f(p)));
+    untyped.on('ticket.viewers', (p) => this.ticketViewersFns.forEach((f) => f(p as TicketViewersPayload)));
     if (typeof window !== 'undefined') {
       const offline = () => this.set('offline');
       const online = () => {
@@ -102,6 +109,7 @@ export class Live {
   onState = (fn: Fn<ConnState>) => this.add(this.stateFns, fn);
   onTyping = (fn: Fn<TypingPayload>) => this.add(this.typingFns, fn);
   onViewing = (fn: Fn<ViewingPayload>) => this.add(this.viewingFns, fn);
+  onTicketViewers = (fn: Fn<TicketViewersPayload>) => this.add(this.ticketViewersFns, fn);
   onPresence = (fn: Fn<PresencePayload>) => this.add(this.presenceFns, fn);
   onResync = (fn: () => void) => this.add(this.resyncFns, fn);
   onNotification = (fn: Fn<unknown>) => this.add(this.notificationFns, fn);

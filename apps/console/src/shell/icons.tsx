@@ -67,3 +67,10 @@ export function ChannelIcon({ channel }: { channel: string }) {
       return <WebIcon />;
   }
 }
+
+export const EyeIcon = () => (
+  <svg {...base}>
+    <path d="M1.5 8s2.4-4.5 6.5-4.5S14.5 8 14.5 8 12.1 12.5 8 12.5 1.5 8 1.5 8z" />
+    <circle cx="8" cy="8" r="2" />
+  </svg>
+);

@@ -6,7 +6,7 @@ import type { ApiClient } from '../api/client';
 import type { Me } from '../api/types';
 import { AppProvider, type Toast } from '../app/context';
 import { createI18n, type Lang } from '../i18n';
-import type { Live } from '../live/live';
+import type { Live, TicketViewersPayload } from '../live/live';
 import type { TicketEventPayload } from '@crewdesk/realtime-client';
 
 export const ME: Me = {
@@ -45,6 +45,7 @@ export function fakeApi(routes: Record<string, unknown> = {}) {
 /** A stand-in for the socket: `emit` delivers a ticket event to the console's handlers. */
 export function fakeLive() {
   const handlers = new Set<(e: TicketEventPayload) => void>();
+  const viewerHandlers = new Set<(p: TicketViewersPayload) => void>();
   let seq = 100;
   const live = {
     state: 'online',
@@ -54,6 +55,10 @@ export function fakeLive() {
     onState: () => () => undefined,
     onTyping: () => () => undefined,
     onViewing: () => () => undefined,
+    onTicketViewers: (fn: (p: TicketViewersPayload) => void) => (
+      viewerHandlers.add(fn),
+      () => viewerHandlers.delete(fn)
+    ),
     view: () => Promise.resolve(null),
     leave: () => undefined,
     typing: () => undefined,
@@ -68,8 +73,12 @@ export function fakeLive() {
       };
       handlers.forEach((h) => h(e));
     },
+    /** Delivers a `ticket.viewers` update (who has a ticket open). */
+    emitViewers(ticketId: string, userIds: string[]) {
+      viewerHandlers.forEach((h) => h({ ticketId, userIds }));
+    },
   };
-  return live as unknown as Live & { emit: typeof live.emit };
+  return live as unknown as Live & { emit: typeof live.emit; emitViewers: typeof live.emitViewers };
 }
 
 export function renderWithApp(

@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsEmail,
@@ -260,4 +261,17 @@ export class MessagesQuery extends PageQuery {
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
+}
+
+/** At most this many tickets per `GET /tickets/viewers` (a page of the console's list). */
+export const MAX_VIEWER_TICKETS = 100;
+
+export class ViewersQuery {
+  /** Ticket ids, comma-separated (up to 100). */
+  @Transform(csv)
+  @IsArray()
+  @ArrayMinSize(1, { message: 'ids must name at least one ticket' })
+  @ArrayMaxSize(MAX_VIEWER_TICKETS, { message: `ids must name at most ${MAX_VIEWER_TICKETS} tickets` })
+  @IsUUID('all', { each: true, message: 'ids must be ticket ids' })
+  ids!: string[];
 }
