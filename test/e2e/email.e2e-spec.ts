@@ -338,6 +338,44 @@ describe('email channel', () => {
     await relay.waitFor((m) => m.text?.includes('The invoice service is fixed now.') ?? false);
   });
 
+  it("holds an expert's public reply by mail for approval where the workspace asks, as from the console", async () => {
+    await request(t.http)
+      .patch('/api/v1/workspace')
+      .set(ws.admin.auth)
+      .send({ settings: { expertReview: true } });
+    try {
+      const expert = await ws.person(['engineer'], [], 'Expert Ada');
+      const web = await ws.webTicket('Export hangs', 'The CSV export never finishes.');
+      await request(t.http)
+        .post(`/api/v1/tickets/${web.id}/escalations`)
+        .set(ws.admin.auth)
+        .send({ target: { type: 'user', id: expert.id }, reason: 'Why does the export hang?' })
+        .expect(201);
+      const notice = await relay.waitFor((m) => (m.to as any)?.text?.includes(expert.email));
+      const replyTo = (notice.replyTo as any).value[0].address as string;
+      await sendRaw(
+        smtpPort,
+        expert.email,
+        [replyTo],
+        `From: ${expert.email}\r\nTo: ${replyTo}\r\nSubject: Re: ${notice.subject}\r\nMessage-ID: <ada-1@corp.example>\r\n\r\nA query without an index; fixed in 2.3.\r\n`,
+      );
+      const [held] = await eventually(async () => {
+        const rows = (await messagesOf(web.id)).filter((m: any) => m.author_id === expert.id);
+        return rows.length ? rows : null;
+      });
+      expect(held).toMatchObject({ review_state: 'pending', body_text: 'A query without an index; fixed in 2.3.' });
+      // Nothing reaches the customer until the agent approves it: held replies are not public.
+      expect(held.kind).toBe('internal');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(relay.mails.some((m) => m.parsed.text?.includes('A query without an index'))).toBe(false);
+    } finally {
+      await request(t.http)
+        .patch('/api/v1/workspace')
+        .set(ws.admin.auth)
+        .send({ settings: { expertReview: false } });
+    }
+  });
+
   it("lands a staff reply in its ticket's workspace when several workspaces share a mail domain", async () => {
     // Two workspaces with mailboxes on one domain; the older one must not receive the newer one's replies.
     const first = await WorkspaceSession.create(t);

@@ -23,11 +23,8 @@ export class ReviewService {
   ) {}
 
   /** Whether the actor's public reply on this ticket waits for approval. */
-  async needsReview(ticket: TicketView, actor: Actor = this.ctx.actor): Promise<boolean> {
-    if (actor.kind !== 'user' || !actor.id || can(actor, 'ticket.view_all') || ticket.assigneeId === actor.id)
-      return false;
-    const [t] = await this.db.query(`SELECT settings FROM tenants WHERE id = $1`, [this.ctx.tenantId]);
-    return t?.settings?.expertReview === true;
+  needsReview(ticket: TicketView, actor: Actor = this.ctx.actor): Promise<boolean> {
+    return this.tickets.needsReview(ticket, actor);
   }
 
   private async held(ticketId: string, messageId: string): Promise<Row> {

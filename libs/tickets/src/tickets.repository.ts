@@ -222,6 +222,14 @@ export class TicketsRepository {
     return { row, event };
   }
 
+  /** Whether the workspace holds experts' public replies for approval (`settings.expertReview`). */
+  async expertReview(): Promise<boolean> {
+    const [row] = await this.db.query(`SELECT settings->>'expertReview' = 'true' AS on FROM tenants WHERE id = $1`, [
+      this.ctx.tenantId,
+    ]);
+    return row?.on === true;
+  }
+
   async findIdempotent(scope: string, key: string): Promise<{ requestHash: string; resourceId: string } | null> {
     const [row] = await this.db.query(
       `SELECT request_hash, resource_id FROM idempotency_keys WHERE tenant_id = $1 AND scope = $2 AND key = $3`,

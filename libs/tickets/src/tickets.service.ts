@@ -85,6 +85,16 @@ export class TicketsService {
     private readonly bus: TicketEventBus,
   ) {}
 
+  /**
+   * Whether this person's public reply on this ticket waits for approval, from the console or by mail alike: the
+   * workspace reviews experts' replies, and they neither see every ticket nor are its assignee.
+   */
+  async needsReview(ticket: Pick<TicketView, 'assigneeId'>, actor: Actor = this.ctx.actor): Promise<boolean> {
+    if (actor.kind !== 'user' || !actor.id || can(actor, 'ticket.view_all') || ticket.assigneeId === actor.id)
+      return false;
+    return this.repo.expertReview();
+  }
+
   /** Routing's answer to "is there nothing to decide for a new ticket of this team?" (from its cache, no query). */
   private nothingToRoute?: (teamId: string | null) => boolean;
 

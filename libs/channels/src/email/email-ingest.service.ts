@@ -313,10 +313,12 @@ export class EmailIngestService {
     if (internal) text = text.replace(/^#note\b[ \t]*:?\s*/i, '');
     if (!text.trim()) return { status: 'ignored', reason: 'empty reply' };
     try {
-      const { message } = await this.ctx.run(staff, () =>
+      // An expert's public reply by mail waits for approval exactly as one from the console would.
+      const { message } = await this.ctx.run(staff, async () =>
         this.tickets.addMessage(to.ticketId, {
           body: text,
           internal,
+          review: !internal && (await this.tickets.needsReview(await this.tickets.get({ id: to.ticketId }), staff)),
           channel: 'email',
           externalId: mail.messageId ?? undefined,
         }),
