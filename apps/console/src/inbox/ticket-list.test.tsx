@@ -1,30 +1,10 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ticket } from '../api/types';
+import { ticket } from '../test/fixtures';
 import { fakeApi, fakeLive, ME, renderWithApp } from '../test/render';
 import { TicketList } from './ticket-list';
 
-const ticket = (n: number, extra: Partial<Ticket> = {}): Ticket => ({
-  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  number: n,
-  subject: `Subject ${n}`,
-  status: 'new',
-  priority: 'normal',
-  channel: 'email',
-  requester: { id: `c${n}`, name: `客户 ${n}`, email: null },
-  assigneeId: null,
-  teamId: null,
-  tags: [],
-  customFields: {},
-  version: 1,
-  createdAt: '2026-11-23T09:00:00Z',
-  updatedAt: '2026-11-23T09:00:00Z',
-  lastMessageAt: '2026-11-23T09:00:00Z',
-  firstResponseAt: null,
-  solvedAt: null,
-  closedAt: null,
-  ...extra,
-});
 
 // jsdom has no layout: give the scroller a size so the virtualizer renders rows.
 const sizes = { offsetHeight: 600, offsetWidth: 340, clientHeight: 600, clientWidth: 340 };

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message, Page, TicketDetail } from '../api/types';
-import { message } from '../test/fixtures';
+import { message, ticket } from '../test/fixtures';
 import { fakeApi, renderWithApp } from '../test/render';
 import { TicketPage } from './ticket-page';
 
@@ -10,24 +10,13 @@ const LATEST = `GET /api/v1/tickets/${ID}/messages?order=desc&limit=50`;
 const OLDER = `${LATEST}&cursor=`;
 
 const detail = (cursor: string | null): TicketDetail => ({
-  id: ID,
-  number: 7,
-  subject: 'Refund',
-  status: 'open',
-  priority: 'normal',
-  channel: 'chat',
-  requester: { id: 'c1', name: '小李', email: null },
-  assigneeId: null,
-  teamId: null,
-  tags: [],
-  customFields: {},
-  version: 1,
-  createdAt: '2026-11-23T09:00:00Z',
-  updatedAt: '2026-11-23T09:00:00Z',
-  lastMessageAt: '2026-11-23T09:00:00Z',
-  firstResponseAt: null,
-  solvedAt: null,
-  closedAt: null,
+  ...ticket(7, {
+    id: ID,
+    subject: 'Refund',
+    status: 'open',
+    channel: 'chat',
+    requester: { id: 'c1', name: '小李', email: null },
+  }),
   sla: [],
   messages: [message('m5'), message('m6')],
   messagesNextCursor: cursor,
