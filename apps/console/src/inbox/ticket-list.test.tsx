@@ -5,7 +5,6 @@ import { ticket } from '../test/fixtures';
 import { fakeApi, fakeLive, ME, renderWithApp } from '../test/render';
 import { TicketList } from './ticket-list';
 
-
 // jsdom has no layout: give the scroller a size so the virtualizer renders rows.
 const sizes = { offsetHeight: 600, offsetWidth: 340, clientHeight: 600, clientWidth: 340 };
 const original: Record<string, PropertyDescriptor | undefined> = {};
