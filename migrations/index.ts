@@ -11,6 +11,7 @@ import { AddRouting1795399000000 } from './1795399000000-AddRouting';
 import { AddInboundEmailTicketIndex1795402064096 } from './1795402064096-AddInboundEmailTicketIndex';
 import { GrantReportRead1795402500000 } from './1795402500000-GrantReportRead';
 import { AddSlaDueIndexes1795409573184 } from './1795409573184-AddSlaDueIndexes';
+import { AddMacroActions1795415100927 } from './1795415100927-AddMacroActions';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795388488337,
@@ -24,4 +25,5 @@ export const MIGRATIONS: Function[] = [
   AddInboundEmailTicketIndex1795402064096,
   GrantReportRead1795402500000,
   AddSlaDueIndexes1795409573184,
+  AddMacroActions1795415100927,
 ];

@@ -112,4 +112,110 @@ describe('inbox API for the console', () => {
     await request(t.http).delete(`/api/v1/canned-replies/${created.body.id}`).set(ws.admin.auth).expect(204);
     expect((await request(t.http).get('/api/v1/canned-replies').set(agent.auth).expect(200)).body.items).toEqual([]);
   });
+  it('stores macros: canned replies with ticket changes, checked against the workspace', async () => {
+    const team = await ws.team('Billing');
+    const agent = await ws.person(['agent']);
+    const foreignTeam = await other.team('Theirs');
+    const foreignPerson = await other.person(['agent']);
+    const created = await request(t.http)
+      .post('/api/v1/canned-replies')
+      .set(ws.admin.auth)
+      .send({
+        shortcut: 'refund-done',
+        title: 'Refund done',
+        body: 'Your refund is on its way.',
+        actions: { status: 'solved', priority: 'high', addTags: [' Refund ', 'refund', 'VIP'], teamId: team },
+      })
+      .expect(201);
+    expect(created.body.actions).toEqual({
+      status: 'solved',
+      priority: 'high',
+      addTags: ['refund', 'vip'],
+      teamId: team,
+    });
+    const plain = await request(t.http)
+      .post('/api/v1/canned-replies')
+      .set(ws.admin.auth)
+      .send({ shortcut: 'plain', title: 'Plain', body: 'Hi' })
+      .expect(201);
+    expect(plain.body.actions).toEqual({});
+
+    const listed = await request(t.http).get('/api/v1/canned-replies').set(agent.auth).expect(200);
+    expect(listed.body.items.find((c: { id: string }) => c.id === created.body.id).actions).toEqual(
+      created.body.actions,
+    );
+
+    const updated = await request(t.http)
+      .patch(`/api/v1/canned-replies/${created.body.id}`)
+      .set(ws.admin.auth)
+      .send({
+        shortcut: 'refund-done',
+        title: 'Refund done',
+        body: 'Refunded.',
+        actions: { status: 'pending', assigneeId: null },
+      })
+      .expect(200);
+    expect(updated.body.actions).toEqual({ status: 'pending', assigneeId: null });
+    // Omitting actions on update keeps them.
+    const kept = await request(t.http)
+      .patch(`/api/v1/canned-replies/${created.body.id}`)
+      .set(ws.admin.auth)
+      .send({ shortcut: 'refund-done', title: 'Refund done', body: 'Refunded!' })
+      .expect(200);
+    expect(kept.body.actions).toEqual({ status: 'pending', assigneeId: null });
+    await request(t.http)
+      .patch(`/api/v1/canned-replies/${created.body.id}`)
+      .set(ws.admin.auth)
+      .send({ shortcut: 'refund-done', title: 'Refund done', body: 'Refunded!', actions: { assigneeId: agent.id } })
+      .expect(200);
+
+    // Invalid actions: 400 with the error body, and nothing stored.
+    const bad: Array<Record<string, unknown>> = [
+      { status: 'archived' },
+      { status: null },
+      { priority: 'asap' },
+      { teamId: foreignTeam },
+      { teamId: '00000000-0000-4000-8000-000000000000' },
+      { assigneeId: foreignPerson.id },
+      { assigneeId: 'nobody' },
+      { addTags: 'refund' },
+      { macro: true },
+    ];
+    for (const actions of bad) {
+      const res = await request(t.http)
+        .post('/api/v1/canned-replies')
+        .set(ws.admin.auth)
+        .send({ shortcut: 'bad', title: 'Bad', body: 'x', actions })
+        .expect(400);
+      expect(res.body).toEqual({ code: 'VALIDATION_FAILED', message: expect.any(String), details: expect.anything() });
+      await request(t.http)
+        .patch(`/api/v1/canned-replies/${created.body.id}`)
+        .set(ws.admin.auth)
+        .send({ shortcut: 'changed', title: 'Changed', body: 'x', actions })
+        .expect(400);
+    }
+    await request(t.http)
+      .post('/api/v1/canned-replies')
+      .set(ws.admin.auth)
+      .send({ shortcut: 'bad', title: 'Bad', body: 'x', actions: {}, extra: 1 })
+      .expect(400);
+    const after = await request(t.http).get('/api/v1/canned-replies').set(ws.admin.auth).expect(200);
+    expect(after.body.items.map((c: { shortcut: string }) => c.shortcut)).toEqual(['plain', 'refund-done']);
+    expect(after.body.items[1]).toMatchObject({ title: 'Refund done', actions: { assigneeId: agent.id } });
+
+    // Another workspace neither sees nor edits it.
+    expect(
+      (await request(t.http).get('/api/v1/canned-replies').set(other.admin.auth).expect(200)).body.items.map(
+        (c: { id: string }) => c.id,
+      ),
+    ).not.toContain(created.body.id);
+    await request(t.http)
+      .patch(`/api/v1/canned-replies/${created.body.id}`)
+      .set(other.admin.auth)
+      .send({ shortcut: 'refund-done', title: 'Stolen', body: 'x', actions: { status: 'closed' } })
+      .expect(404);
+    await request(t.http).delete(`/api/v1/canned-replies/${created.body.id}`).set(other.admin.auth).expect(404);
+    const still = await request(t.http).get('/api/v1/canned-replies').set(ws.admin.auth).expect(200);
+    expect(still.body.items[1]).toMatchObject({ title: 'Refund done', actions: { assigneeId: agent.id } });
+  });
 });

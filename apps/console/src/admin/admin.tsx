@@ -4,11 +4,13 @@ import { useTranslation } from 'react-i18next';
 import { useTeams, useUsers } from '../api/hooks';
 import {
   PRIORITIES,
+  STATUSES,
   type Calendar,
   type DryRunResult,
   type RoutingRule,
   type CannedReply,
   type Channel,
+  type MacroActions,
   type Page,
   type Role,
   type SlaPolicy,
@@ -20,6 +22,7 @@ import {
 import { useApp } from '../app/context';
 import { CheckboxGroup, optionsOf, Select, SelectField, TextField } from '../lib/fields';
 import { navigate } from '../lib/router';
+import { macroChanges } from '../ticket/macro';
 import { AdminForm, DeleteButton, RowToggle, Section, Table, useForm, useItems, useSaveMutation } from './parts';
 
 const SECTIONS = [
@@ -496,21 +499,62 @@ function Sla() {
   );
 }
 
+/** The "nobody" choice of the macro's assignee select (unassigns), apart from "" (leave as is). */
+const UNASSIGN = 'none';
+
 function Canned() {
   const { t } = useTranslation();
   const { api } = useApp();
-  const list = useItems<CannedReply>('canned', '/api/v1/canned-replies');
-  const { form, set, reset } = useForm({ shortcut: '', title: '', body: '' });
-  const create = useSaveMutation(() => api.post('/api/v1/canned-replies', form), [['canned']]);
+  const teams = useTeams();
+  const users = useUsers();
+  const replies = useItems<CannedReply>('canned', '/api/v1/canned-replies');
+  const { form, set, reset } = useForm({
+    shortcut: '',
+    title: '',
+    body: '',
+    status: '',
+    priority: '',
+    addTags: '',
+    teamId: '',
+    assigneeId: '',
+  });
+  const actions = (): MacroActions => {
+    const addTags = list(form.addTags);
+    return {
+      ...(form.status ? { status: form.status as MacroActions['status'] } : {}),
+      ...(form.priority ? { priority: form.priority as MacroActions['priority'] } : {}),
+      ...(addTags.length ? { addTags } : {}),
+      ...(form.teamId ? { teamId: form.teamId } : {}),
+      ...(form.assigneeId ? { assigneeId: form.assigneeId === UNASSIGN ? null : form.assigneeId } : {}),
+    };
+  };
+  const create = useSaveMutation(
+    () =>
+      api.post('/api/v1/canned-replies', {
+        shortcut: form.shortcut,
+        title: form.title,
+        body: form.body,
+        actions: actions(),
+      }),
+    [['canned']],
+  );
   const remove = useSaveMutation((id: string) => api.del(`/api/v1/canned-replies/${id}`), [['canned']]);
+  const names = { teams: teams.data, users: users.data };
   return (
     <Section title={t('admin.canned')}>
-      {list.data?.length === 0 && <p className="muted">{t('admin.empty')}</p>}
+      {replies.data?.length === 0 && <p className="muted">{t('admin.empty')}</p>}
       <ul className="canned-list">
-        {(list.data ?? []).map((c) => (
+        {(replies.data ?? []).map((c) => (
           <li key={c.id}>
             <strong>/{c.shortcut}</strong> {c.title}
             <p className="muted small">{c.body}</p>
+            {macroChanges(c.actions, t, names).length > 0 && (
+              <p className="small">
+                {macroChanges(c.actions, t, names)
+                  .map((x) => x.label)
+                  .join(' · ')}
+              </p>
+            )}
             <DeleteButton onClick={() => remove.mutate(c.id)} />
           </li>
         ))}
@@ -522,6 +566,41 @@ function Canned() {
           {t('admin.body')}
           <textarea required rows={4} value={form.body} onChange={(e) => set('body')(e.target.value)} />
         </label>
+        <fieldset>
+          <legend>{t('admin.macroActions')}</legend>
+          <SelectField
+            label={t('admin.macroStatus')}
+            value={form.status}
+            onChange={set('status')}
+            options={optionsOf(STATUSES, (x) => t(`status.${x}`))}
+            empty={t('admin.leaveAsIs')}
+          />
+          <SelectField
+            label={t('admin.macroPriority')}
+            value={form.priority}
+            onChange={set('priority')}
+            options={optionsOf(PRIORITIES, (x) => t(`priority.${x}`))}
+            empty={t('admin.leaveAsIs')}
+          />
+          <TextField label={t('admin.macroTags')} value={form.addTags} onChange={set('addTags')} />
+          <SelectField
+            label={t('admin.macroTeam')}
+            value={form.teamId}
+            onChange={set('teamId')}
+            options={(teams.data ?? []).map((x) => ({ value: x.id, label: x.name }))}
+            empty={t('admin.leaveAsIs')}
+          />
+          <SelectField
+            label={t('admin.macroAssignee')}
+            value={form.assigneeId}
+            onChange={set('assigneeId')}
+            options={[
+              { value: UNASSIGN, label: t('admin.unassign') },
+              ...(users.data ?? []).filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: u.name })),
+            ]}
+            empty={t('admin.leaveAsIs')}
+          />
+        </fieldset>
       </AdminForm>
     </Section>
   );

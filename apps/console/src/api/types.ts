@@ -147,11 +147,22 @@ export interface WidgetSettings {
   businessHours: unknown;
 }
 
+/** The ticket changes a macro applies after its reply is sent (assigneeId null unassigns). */
+export interface MacroActions {
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  addTags?: string[];
+  teamId?: string;
+  assigneeId?: string | null;
+}
+
 export interface CannedReply {
   id: string;
   shortcut: string;
   title: string;
   body: string;
+  /** Empty for a plain canned reply; a macro's ticket changes otherwise. */
+  actions?: MacroActions;
 }
 
 export interface Counts {

@@ -1,8 +1,12 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/client';
+import type { Toast } from '../app/context';
+import { clearDraft } from '../lib/drafts';
+import { ticket } from '../test/fixtures';
 import { fakeApi, renderWithApp } from '../test/render';
-import { Composer, filterCanned, tokenAt } from './composer';
+import { Composer, filterCanned, tokenAt, type SendInput } from './composer';
 
 const CANNED = [
   { id: 'c1', shortcut: 'refund', title: 'Refund policy', body: 'Refunds take 3 days.' },
@@ -111,6 +115,138 @@ describe('Composer', () => {
     const { input, onTyping } = setup();
     fireEvent.change(input(), { target: { value: 'h' } });
     expect(onTyping).toHaveBeenCalledWith('reply', true);
+  });
+});
+
+describe('Composer macros', () => {
+  const MACRO = {
+    id: 'm1',
+    shortcut: 'refunded',
+    title: 'Refund done',
+    body: 'Your refund is on its way.',
+    actions: { status: 'solved', priority: 'high', addTags: ['refund'] },
+  };
+
+  /** A composer whose onSend posts the message through the fake API, so the calls show their order. */
+  function setupMacro(routes: Record<string, unknown> = {}) {
+    const api = fakeApi({
+      'GET /api/v1/canned-replies': { items: [...CANNED, MACRO], nextCursor: null },
+      'GET /api/v1/users': USERS,
+      'GET /api/v1/tickets/t1': ticket(1, { id: 't1', version: 7, tags: ['vip'] }),
+      'PATCH /api/v1/tickets/t1': (b: object) => ticket(1, { id: 't1', ...b }),
+      ...routes,
+    });
+    const onSend = vi.fn((input: SendInput) =>
+      api.post('/api/v1/tickets/t1/messages', { body: input.body }).then(() => undefined),
+    );
+    const r = renderWithApp(
+      <Composer ticketId="t1" chat={false} canReply canNote onSend={onSend} onTyping={vi.fn()} />,
+      {
+        api,
+      },
+    );
+    const input = () => screen.getByTestId('composer-input') as HTMLTextAreaElement;
+    return { ...r, api, onSend, input };
+  }
+
+  async function pickMacro(input: () => HTMLTextAreaElement, before = '') {
+    const value = `${before}/refu`;
+    fireEvent.change(input(), { target: { value, selectionStart: value.length } });
+    const option = await screen.findByRole('option', { name: /\/refunded/ });
+    return option;
+  }
+
+  // Drafts outlive a test in memory; each test starts from an empty reply.
+  beforeEach(() => clearDraft('t1', 'reply'));
+
+  it('shows what a macro will change in the / picker', async () => {
+    const { input } = setupMacro();
+    const option = await pickMacro(input);
+    expect(option.querySelector('[data-testid="macro-summary"]')?.textContent).toBe(
+      'Status → Solved · Priority → High · +tag refund',
+    );
+    // A plain canned reply has no summary.
+    const plain = screen.getByRole('option', { name: /\/refund Refund policy/ });
+    expect(plain.querySelector('[data-testid="macro-summary"]')).toBeNull();
+  });
+
+  it('inserts the text, stages the changes as chips, and drops a chip with its ×', async () => {
+    const { input } = setupMacro();
+    fireEvent.mouseDown(await pickMacro(input));
+    expect(input().value).toBe('Your refund is on its way.');
+    expect(screen.getByTestId('macro-staged').textContent).toContain('Will also set:');
+    const chips = () => screen.queryAllByTestId('macro-chip').map((c) => c.textContent?.replace('×', '').trim());
+    expect(chips()).toEqual(['Status → Solved', 'Priority → High', '+tag refund']);
+    await userEvent.click(screen.getByRole('button', { name: 'Don’t apply “Priority → High”' }));
+    expect(chips()).toEqual(['Status → Solved', '+tag refund']);
+    // The text stays editable.
+    fireEvent.change(input(), { target: { value: 'Your refund is on its way!' } });
+    expect(input().value).toBe('Your refund is on its way!');
+  });
+
+  it('undoes a macro: its unchanged text and every chip go', async () => {
+    const { input } = setupMacro();
+    fireEvent.mouseDown(await pickMacro(input, 'Hello,\n'));
+    expect(input().value).toBe('Hello,\nYour refund is on its way.');
+    await userEvent.click(screen.getByTestId('macro-undo'));
+    expect(input().value).toBe('Hello,\n');
+    expect(screen.queryByTestId('macro-staged')).toBeNull();
+    expect(screen.queryAllByTestId('macro-chip')).toEqual([]);
+  });
+
+  it('sends the reply, then PATCHes the staged changes once with the ticket version', async () => {
+    const { input, api, onSend } = setupMacro();
+    fireEvent.mouseDown(await pickMacro(input));
+    await userEvent.click(screen.getByRole('button', { name: 'Don’t apply “Priority → High”' }));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('composer-send'));
+    });
+    expect(onSend).toHaveBeenCalledWith(
+      expect.objectContaining({ body: 'Your refund is on its way.', internal: false }),
+    );
+    const writes = api.calls.filter((c) => c.method !== 'GET');
+    expect(writes).toEqual([
+      { method: 'POST', path: '/api/v1/tickets/t1/messages', body: { body: 'Your refund is on its way.' } },
+      { method: 'PATCH', path: '/api/v1/tickets/t1', body: { version: 7, status: 'solved', tags: ['vip', 'refund'] } },
+    ]);
+    expect(screen.queryByTestId('macro-staged')).toBeNull();
+  });
+
+  it('refetches the ticket and retries once on a version conflict, and reports a failure', async () => {
+    let version = 7;
+    let patches = 0;
+    const toasts: Array<Omit<Toast, 'id'>> = [];
+    const api = fakeApi({
+      'GET /api/v1/canned-replies': { items: [MACRO], nextCursor: null },
+      'GET /api/v1/tickets/t1': () => ticket(1, { id: 't1', version: version++, tags: [] }),
+      'PATCH /api/v1/tickets/t1': () => {
+        patches++;
+        throw new ApiError(409, 'VERSION_CONFLICT', 'The ticket changed');
+      },
+    });
+    renderWithApp(
+      <Composer
+        ticketId="t1"
+        chat={false}
+        canReply
+        canNote
+        onSend={vi.fn().mockResolvedValue(undefined)}
+        onTyping={vi.fn()}
+      />,
+      {
+        api,
+        toasts,
+      },
+    );
+    const input = () => screen.getByTestId('composer-input') as HTMLTextAreaElement;
+    fireEvent.mouseDown(await pickMacro(input));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('composer-send'));
+    });
+    const versions = api.calls.filter((c) => c.method === 'PATCH').map((c) => (c.body as { version: number }).version);
+    expect(versions).toEqual([7, 8]);
+    expect(patches).toBe(2);
+    expect(toasts).toEqual([{ tone: 'error', text: expect.stringContaining('The ticket changed') }]);
   });
 });
 

@@ -1,11 +1,13 @@
 import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { useCannedReplies, useUsers } from '../api/hooks';
-import type { Attachment, CannedReply, User } from '../api/types';
+import { useCannedReplies, useTeams, useUsers } from '../api/hooks';
+import type { Attachment, CannedReply, MacroActions, User } from '../api/types';
 import { useApp } from '../app/context';
 import { loadDraft, saveDraft, type DraftMode } from '../lib/drafts';
 import { isComposing, modKey } from '../lib/keys';
 import { ClipIcon, LockIcon } from '../shell/icons';
+import { applyMacro, dropChange, hasChanges, macroChanges } from './macro';
 
 export interface ComposerHandle {
   focus(mode: DraftMode): void;
@@ -40,6 +42,13 @@ export function filterCanned(all: CannedReply[], q: string): CannedReply[] {
   return [...byShortcut, ...byText].slice(0, 8);
 }
 
+/** A picked macro: the text it inserted (for Undo) and the ticket changes staged for the next send. */
+interface StagedMacro {
+  inserted: string;
+  start: number;
+  actions: MacroActions;
+}
+
 /**
  * Reply or internal note, unmistakably apart: in note mode the whole composer turns amber with a lock,
  * "Internal only", and the button says "Add note". One draft per ticket per mode. IME-safe sending.
@@ -53,10 +62,13 @@ export const Composer = forwardRef<
     canNote: boolean;
     onSend: (input: SendInput) => Promise<void>;
     onTyping: (mode: DraftMode, typing: boolean) => void;
+    /** Wraps the composer's own ticket change (a macro's), so the page does not take it for someone else's. */
+    ownChange?: <T>(run: () => Promise<T>) => Promise<T>;
   }
->(function Composer({ ticketId, chat, canReply, canNote, onSend, onTyping }, ref) {
+>(function Composer({ ticketId, chat, canReply, canNote, onSend, onTyping, ownChange }, ref) {
   const { t } = useTranslation();
-  const { api, toast } = useApp();
+  const { api, me, toast } = useApp();
+  const qc = useQueryClient();
   const [mode, setMode] = useState<DraftMode>(canReply ? 'reply' : 'note');
   const [text, setText] = useState(() => loadDraft(ticketId, mode));
   const [caret, setCaret] = useState(0);
@@ -66,11 +78,15 @@ export const Composer = forwardRef<
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
   const [mentioned, setMentioned] = useState<Array<{ id: string; name: string }>>([]);
+  const [macro, setMacro] = useState<StagedMacro | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const typingSent = useRef(0);
   const canned = useCannedReplies(canReply);
   const users = useUsers();
+  const teams = useTeams();
+  const canUpdate = me.permissions.includes('ticket.update');
+  const names = { teams: teams.data, users: users.data };
 
   useImperativeHandle(ref, () => ({
     focus(m) {
@@ -85,6 +101,7 @@ export const Composer = forwardRef<
     setText(loadDraft(ticketId, mode));
     setFiles([]);
     setMentioned([]);
+    setMacro(null);
     return () => stopTyping();
   }, [ticketId]);
 
@@ -126,6 +143,10 @@ export const Composer = forwardRef<
         hint: c.title,
         insert: c.body,
         kind: 'canned' as const,
+        actions: hasChanges(c.actions) ? c.actions : undefined,
+        summary: macroChanges(c.actions, t, names)
+          .map((x) => x.label)
+          .join(' · '),
       }));
     if (token.trigger === '@' && mode === 'note' && users.data) {
       const q = token.query.toLowerCase();
@@ -141,10 +162,12 @@ export const Composer = forwardRef<
           hint: u.email,
           insert: `@${u.name} `,
           kind: 'mention' as const,
+          actions: undefined,
+          summary: '',
         }));
     }
     return [];
-  }, [token?.trigger, token?.query, mode, canned.data, users.data]);
+  }, [token?.trigger, token?.query, mode, canned.data, users.data, teams.data, t]);
 
   function pick(i: number) {
     const s = suggestions[i];
@@ -153,12 +176,24 @@ export const Composer = forwardRef<
     const pos = token.start + s.insert.length;
     if (s.kind === 'mention')
       setMentioned((m) => (m.some((x) => x.id === s.id) ? m : [...m, { id: s.id, name: s.label.slice(1) }]));
+    // A macro stages its ticket changes for the next send (only for people who may change tickets).
+    if (s.kind === 'canned' && s.actions && canUpdate)
+      setMacro({ inserted: s.insert, start: token.start, actions: s.actions });
     change(next, pos);
     setDismissed(pos);
     requestAnimationFrame(() => {
       area.current?.focus();
       area.current?.setSelectionRange(pos, pos);
     });
+  }
+
+  /** Drops the staged changes and, if it is still there as inserted, the macro's text. */
+  function undoMacro() {
+    if (!macro) return;
+    const at = text.startsWith(macro.inserted, macro.start) ? macro.start : text.indexOf(macro.inserted);
+    setMacro(null);
+    if (at >= 0) change(text.slice(0, at) + text.slice(at + macro.inserted.length), at);
+    area.current?.focus();
   }
 
   async function send() {
@@ -169,22 +204,34 @@ export const Composer = forwardRef<
     stopTyping();
     const mentions = mode === 'note' ? mentioned.filter((m) => body.includes(`@${m.name}`)).map((m) => m.id) : [];
     const sent = { body: body || '—', internal: mode === 'note', mentions, attachments: files };
+    const staged = mode === 'reply' && hasChanges(macro?.actions) ? macro.actions : null;
     // Optimistic: the box clears at once; on failure the text comes back.
     setText('');
     setFiles([]);
     setMentioned([]);
     saveDraft(ticketId, mode, '');
+    let sentOk = false;
     try {
       await onSend(sent);
+      sentOk = true;
     } catch (err) {
       setText(text);
       setFiles(sent.attachments);
       saveDraft(ticketId, mode, text);
       toast({ tone: 'error', text: t('composer.sendFailed', { message: (err as Error).message }) });
-    } finally {
-      setBusy(false);
-      area.current?.focus();
     }
+    // The reply is out: now the macro's changes, in one PATCH.
+    if (sentOk && staged) {
+      setMacro(null);
+      try {
+        const run = () => applyMacro(api, qc, ticketId, staged);
+        await (ownChange ? ownChange(run) : run());
+      } catch (err) {
+        toast({ tone: 'error', text: t('macro.failed', { message: (err as Error).message }) });
+      }
+    }
+    setBusy(false);
+    area.current?.focus();
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
@@ -221,6 +268,7 @@ export const Composer = forwardRef<
 
   const note = mode === 'note';
   const listId = `composer-suggest-${ticketId}`;
+  const staged = macro ? macroChanges(macro.actions, t, names) : [];
   return (
     <section
       className={`composer ${note ? 'composer-note' : 'composer-reply'}`}
@@ -299,6 +347,11 @@ export const Composer = forwardRef<
                 }}
               >
                 <strong>{s.label}</strong> <span className="muted">{s.hint}</span>
+                {s.summary && (
+                  <span className="macro-summary small" data-testid="macro-summary">
+                    {s.summary}
+                  </span>
+                )}
               </li>
             ))}
           </ul>
@@ -324,6 +377,34 @@ export const Composer = forwardRef<
             </li>
           ))}
         </ul>
+      )}
+      {macro && !note && (
+        <div className="macro-staged" data-testid="macro-staged">
+          {staged.length > 0 && (
+            <>
+              <span className="muted small" id={`macro-staged-${ticketId}`}>
+                {t('macro.willSet')}
+              </span>
+              <ul className="composer-files" aria-labelledby={`macro-staged-${ticketId}`}>
+                {staged.map((c) => (
+                  <li key={c.key} className="file-chip" data-testid="macro-chip">
+                    {c.label}
+                    <button
+                      className="icon-btn"
+                      aria-label={t('macro.remove', { change: c.label })}
+                      onClick={() => setMacro((m) => (m ? { ...m, actions: dropChange(m.actions, c.key) } : m))}
+                    >
+                      ×
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <button className="btn small" onClick={undoMacro} data-testid="macro-undo">
+            {t('macro.undo')}
+          </button>
+        </div>
       )}
       <div className="composer-bar">
         <label className="btn icon" title={t('composer.attach')}>

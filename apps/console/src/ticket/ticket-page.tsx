@@ -233,6 +233,16 @@ export function TicketPage({ ticketId, viewId, sideOpen }: { ticketId: string; v
   const patchRef = useRef(patch);
   patchRef.current = patch;
 
+  /** A change the composer makes (a macro's): its own event must not raise the "Ticket updated" bar. */
+  const ownChange = useCallback(async <T,>(run: () => Promise<T>): Promise<T> => {
+    inflight.current++;
+    try {
+      return await run();
+    } finally {
+      inflight.current--;
+    }
+  }, []);
+
   async function send(input: SendInput) {
     const tempId = `pending-${Date.now()}`;
     const optimistic: Message = {
@@ -387,6 +397,7 @@ export function TicketPage({ ticketId, viewId, sideOpen }: { ticketId: string; v
           canReply={me.permissions.includes('ticket.reply')}
           canNote={me.permissions.includes('ticket.note')}
           onSend={send}
+          ownChange={ownChange}
           onTyping={(mode, typing) => live?.typing(ticket.id, mode, typing)}
         />
       </main>

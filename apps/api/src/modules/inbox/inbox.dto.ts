@@ -1,16 +1,20 @@
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
   MaxLength,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '@crewdesk/common';
+import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '@crewdesk/db';
 
 const csv = ({ value }: { value: unknown }) =>
   typeof value === 'string'
@@ -37,6 +41,38 @@ export class PreferencesDto {
   locale?: 'en' | 'zh-CN';
 }
 
+/** Present (not undefined): null is refused too, except where a field says otherwise. */
+const given = (_: object, v: unknown) => v !== undefined;
+
+/** What a macro changes on the ticket after its reply is sent; every field is optional. */
+export class MacroActionsDto {
+  @ValidateIf(given)
+  @IsIn(TICKET_STATUSES)
+  status?: TicketStatus;
+
+  @ValidateIf(given)
+  @IsIn(TICKET_PRIORITIES)
+  priority?: TicketPriority;
+
+  /** Added to the ticket's tags (normalised like ticket tags: trimmed, lower case). */
+  @ValidateIf(given)
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  addTags?: string[];
+
+  /** A team of this workspace. */
+  @ValidateIf(given)
+  @IsUUID('all')
+  teamId?: string;
+
+  /** A person of this workspace, or null to unassign. */
+  @IsOptional()
+  @IsUUID('all')
+  assigneeId?: string | null;
+}
+
 export class CannedReplyDto {
   /** Typed after `/` in the composer, e.g. `refund`. */
   @IsString()
@@ -52,4 +88,11 @@ export class CannedReplyDto {
   @IsNotEmpty()
   @MaxLength(65536)
   body: string;
+
+  /** A macro's ticket changes; `{}` (the default on create) for a plain canned reply, kept as is when omitted on update. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MacroActionsDto)
+  actions?: MacroActionsDto;
 }

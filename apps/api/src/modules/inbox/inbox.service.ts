@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@crewdesk/common';
 import { Actor, AuditService, PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
-import { Params, ticketView, visibleTo } from '@crewdesk/tickets';
-import { CannedReplyDto, PreferencesDto } from './inbox.dto';
+import { normalizeTags, Params, ticketView, visibleTo } from '@crewdesk/tickets';
+import { CannedReplyDto, MacroActionsDto, PreferencesDto } from './inbox.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Row = Record<string, any>;
@@ -21,6 +21,7 @@ const cannedView = (r: Row) => ({
   shortcut: r.shortcut,
   title: r.title,
   body: r.body,
+  actions: r.actions ?? {},
   createdAt: iso(r.created_at),
   updatedAt: iso(r.updated_at),
 });
@@ -122,10 +123,19 @@ export class InboxService {
 
   async createCannedReply(dto: CannedReplyDto) {
     const actor = this.ctx.actor;
+    const actions = await this.macroActions(dto.actions);
     const row = await this.unique(() =>
       this.db.query(
-        `INSERT INTO canned_replies (tenant_id, shortcut, title, body, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [this.ctx.tenantId, dto.shortcut, dto.title, dto.body, actor.kind === 'user' ? actor.id : null],
+        `INSERT INTO canned_replies (tenant_id, shortcut, title, body, created_by, actions)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING *`,
+        [
+          this.ctx.tenantId,
+          dto.shortcut,
+          dto.title,
+          dto.body,
+          actor.kind === 'user' ? actor.id : null,
+          JSON.stringify(actions ?? {}),
+        ],
       ),
     );
     await this.auditLog.record('canned_reply.created', 'canned_reply', row.id, { shortcut: dto.shortcut });
@@ -133,12 +143,14 @@ export class InboxService {
   }
 
   async updateCannedReply(id: string, dto: CannedReplyDto) {
+    const actions = await this.macroActions(dto.actions);
     const row = await this.unique(() =>
       queryRows(
         this.db,
-        `UPDATE canned_replies SET shortcut = $3, title = $4, body = $5, updated_at = now()
+        `UPDATE canned_replies SET shortcut = $3, title = $4, body = $5, actions = coalesce($6::jsonb, actions),
+                updated_at = now()
          WHERE tenant_id = $1 AND id = $2 RETURNING *`,
-        [this.ctx.tenantId, id, dto.shortcut, dto.title, dto.body],
+        [this.ctx.tenantId, id, dto.shortcut, dto.title, dto.body, actions ? JSON.stringify(actions) : null],
       ),
     );
     if (!row) throw AppError.notFound('Canned reply');
@@ -153,6 +165,42 @@ export class InboxService {
     ]);
     if (!rows.length) throw AppError.notFound('Canned reply');
     await this.auditLog.record('canned_reply.deleted', 'canned_reply', id, {});
+  }
+
+  /**
+   * A macro's actions as stored: only the fields given, tags normalised like ticket tags, and the team and
+   * assignee checked to belong to this workspace (VALIDATION_FAILED otherwise, like the validation pipe's errors).
+   */
+  private async macroActions(dto: MacroActionsDto | undefined): Promise<Record<string, unknown> | undefined> {
+    if (!dto) return undefined;
+    const invalid = (field: string, problem: string) =>
+      new AppError(ErrorCode.VALIDATION_FAILED, `${field}: ${problem}`, { fields: [{ field, problems: [problem] }] });
+    const tenant = this.ctx.tenantId;
+    if (
+      dto.teamId !== undefined &&
+      !(await this.db.query(`SELECT 1 FROM teams WHERE tenant_id = $1 AND id = $2`, [tenant, dto.teamId])).length
+    )
+      throw invalid('actions.teamId', 'no such team in this workspace');
+    if (
+      dto.assigneeId &&
+      !(
+        await this.db.query(`SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND status = 'active'`, [
+          tenant,
+          dto.assigneeId,
+        ])
+      ).length
+    )
+      throw invalid('actions.assigneeId', 'no such active person in this workspace');
+    const addTags = normalizeTags(dto.addTags);
+    return Object.fromEntries(
+      Object.entries({
+        status: dto.status,
+        priority: dto.priority,
+        addTags: addTags.length ? addTags : undefined,
+        teamId: dto.teamId,
+        assigneeId: dto.assigneeId,
+      }).filter(([, v]) => v !== undefined),
+    );
   }
 
   private async unique(write: () => Promise<Row[]>): Promise<Row> {
