@@ -234,6 +234,19 @@ describe('insights: surveys, metrics, scorecards, touchpoints, exports', () => {
     await relay.waitFor((m) => !!m.subject?.includes(`[#${ticket.number}]`) && /How did/.test(m.subject!));
   });
 
+  it('leaves alone in the catch-up the facts the writing process refreshed already', async () => {
+    const [{ id: before }] = await t.db.query(`SELECT coalesce(max(id), 0)::text AS id FROM ticket_events`);
+    const ticket = await ws.webTicket('Counted once', 'The writing process refreshes this');
+    await t.app.get(FactsService).flush();
+    const refreshedAt = async () =>
+      (await t.db.query(`SELECT refreshed_at FROM ticket_facts WHERE ticket_id = $1`, [ticket.id]))[0]?.refreshed_at;
+    const first = await refreshedAt();
+    expect(first).toBeDefined();
+    await t.db.query(`UPDATE relay_cursors SET watermark = $1 WHERE name = 'insights-facts'`, [before]);
+    await worker.get(FactsService).catchUp(5000, 0);
+    expect(await refreshedAt()).toEqual(first);
+  });
+
   describe('metrics on a seeded data set, computed by hand', () => {
     // 2026-01-05 10:00 in Shanghai.
     const BASE = Date.parse('2026-01-05T02:00:00Z');

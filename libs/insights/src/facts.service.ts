@@ -118,17 +118,28 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
       [watermark, batch, minAgeSeconds],
     );
     if (!events.length) return { events: 0, tickets: 0, surveys: 0 };
-    const byTenant = new Map<string, Set<string>>();
+    // Per tenant, each ticket's newest fact-changing event in this batch.
+    const byTenant = new Map<string, Map<string, bigint>>();
     const solved: Row[] = [];
     for (const e of events) {
       if (!NO_FACTS.test(e.type)) {
-        if (!byTenant.has(e.tenant_id)) byTenant.set(e.tenant_id, new Set());
-        byTenant.get(e.tenant_id)!.add(e.ticket_id);
+        const newest = byTenant.get(e.tenant_id) ?? byTenant.set(e.tenant_id, new Map()).get(e.tenant_id)!;
+        const id = BigInt(e.id);
+        if ((newest.get(e.ticket_id) ?? -1n) < id) newest.set(e.ticket_id, id);
       }
       if (solvedBy({ type: e.type, data: { changes: { status: { to: e.status_to } } } })) solved.push(e);
     }
     let tickets = 0;
-    for (const [tenantId, ids] of byTenant) tickets += await this.refresh(tenantId, [...ids]);
+    for (const [tenantId, newest] of byTenant) {
+      // Facts that already include a ticket's newest event were refreshed by the writing process: skip them.
+      // (Events that change facts also change their ticket's row, so per ticket they commit in id order.)
+      const fresh: Row[] = await this.db.query(
+        `SELECT ticket_id, last_event_id::text AS last_event_id FROM ticket_facts WHERE tenant_id = $1 AND ticket_id = ANY($2::uuid[])`,
+        [tenantId, [...newest.keys()]],
+      );
+      for (const f of fresh) if (BigInt(f.last_event_id) >= newest.get(f.ticket_id)!) newest.delete(f.ticket_id);
+      tickets += await this.refresh(tenantId, [...newest.keys()]);
+    }
     let surveys = 0;
     if (this.env.SURVEYS_ENABLED) {
       for (const e of solved) {
