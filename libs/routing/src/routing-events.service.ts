@@ -76,7 +76,24 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
     // An SLA alarm on an unassigned ticket that is no hand-off: nobody to tell, nothing to mark (bursts of breaches).
     if (event.type.startsWith('sla.') && !(event.data as Row).escalationId && !event.route?.assigneeId) return;
     await this.ctx.run(TenantContext.system(event.tenantId), () => this.react(event));
-    await this.redis.set(this.mark(event.id), '1', 'EX', MARK_TTL_SECONDS);
+    await this.markHandled(event.id);
+  }
+
+  private marks: string[] = [];
+  private marking?: Promise<void>;
+
+  /** Marks the event handled; the marks of one turn of the event loop go to Redis in one pipeline. */
+  private markHandled(eventId: string): Promise<void> {
+    this.marks.push(this.mark(eventId));
+    this.marking ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const keys = this.marks;
+      this.marks = [];
+      this.marking = undefined;
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.set(key, '1', 'EX', MARK_TTL_SECONDS);
+      await pipeline.exec();
+    });
+    return this.marking;
   }
 
   /** Handles recent events that no process marked as handled (it died after commit). */
