@@ -49,7 +49,11 @@ const BOOT_CONTEXTS = new Set([
               method.apply(this, args);
             },
           },
-          autoLogging: { ignore: (req: { url?: string }) => req.url === '/health' },
+          // One line per request at info; above info those lines are never written, so none is prepared either
+          // (failures are logged by the exception filter).
+          autoLogging: ['fatal', 'error', 'warn', 'silent'].includes(env.LOG_LEVEL)
+            ? false
+            : { ignore: (req: { url?: string }) => req.url === '/health' },
           serializers: {
             req: (req: { id: string; method: string; url: string }) => ({
               id: req.id,
