@@ -101,15 +101,19 @@ export function Thread({
   const loadRef = useRef(onLoadEarlier);
   loadRef.current = onLoadEarlier;
 
-  const loadEarlier = useCallback(async () => {
+  // After a failure only the button retries: the observer may still fire before its effect is torn down.
+  const failed = useRef(false);
+  const loadEarlier = useCallback(async (fromObserver = false) => {
     const load = loadRef.current;
-    if (!load || loading.current) return;
+    if (!load || loading.current || (fromObserver && failed.current)) return;
     loading.current = true;
+    failed.current = false;
     setEarlier('loading');
     try {
       await load();
       setEarlier('idle');
     } catch {
+      failed.current = true;
       setEarlier('failed');
     } finally {
       loading.current = false;
@@ -152,7 +156,7 @@ export function Thread({
     const root = ref.current;
     const target = sentinel.current;
     if (!canLoad || !root || !target || typeof IntersectionObserver === 'undefined') return;
-    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void loadEarlier(), {
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void loadEarlier(true), {
       root,
       rootMargin: `${EARLIER_MARGIN_PX}px 0px 0px 0px`,
     });
