@@ -5,3 +5,4 @@ export * from './validation';
 export * from './sanitize';
 export * from './logging.module';
 export * from './business-calendar';
+export * from './turn-batch';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { TurnBatch } from '@crewdesk/common';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
 import { TicketEventBus, TicketEventRecord } from '@crewdesk/tickets';
 import { AgentsGateway } from './agents.gateway';
@@ -57,25 +58,20 @@ export class LivePublisher implements OnApplicationBootstrap, OnApplicationShutd
     return this.publisher;
   }
 
-  private queued: TicketEventRecord[] = [];
-  private flushing?: Promise<void>;
-
   /**
-   * Queues the event and publishes everything queued at the end of this turn of the event loop: events committed
-   * together (a busy process finishes many requests per turn) share packets and one Redis round trip.
+   * Events are published at the end of the event loop's turn that delivered them: events committed together (a
+   * busy process finishes many requests per turn) share packets and one Redis round trip.
    */
+  private readonly batch = new TurnBatch<TicketEventRecord>((queued) => this.flush(queued));
+
   publish(event: TicketEventRecord): Promise<void> {
     if (!this.enabled || !this.events) return Promise.resolve();
-    this.queued.push(event);
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
-    return this.flushing;
+    return this.batch.add(event);
   }
 
-  private async flush(): Promise<void> {
+  private async flush(queued: TicketEventRecord[]): Promise<void> {
     // Commit order: requests that finished in the same turn may have reached their subscribers in any order.
-    const events = this.queued.sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
-    this.queued = [];
-    this.flushing = undefined;
+    const events = queued.sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
     try {
       await this.events!.publish(events);
     } catch (err) {

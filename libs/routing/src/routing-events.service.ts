@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { TurnBatch } from '@crewdesk/common';
 import { TenantContext } from '@crewdesk/db';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
 import { eventFromRow, TicketEventBus, TicketEventRecord } from '@crewdesk/tickets';
@@ -79,21 +80,15 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
     await this.markHandled(event.id);
   }
 
-  private marks: string[] = [];
-  private marking?: Promise<void>;
+  /** The marks of one turn of the event loop go to Redis in one pipeline. */
+  private readonly marks = new TurnBatch<string>(async (keys) => {
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.set(key, '1', 'EX', MARK_TTL_SECONDS);
+    await pipeline.exec();
+  });
 
-  /** Marks the event handled; the marks of one turn of the event loop go to Redis in one pipeline. */
   private markHandled(eventId: string): Promise<void> {
-    this.marks.push(this.mark(eventId));
-    this.marking ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const keys = this.marks;
-      this.marks = [];
-      this.marking = undefined;
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) pipeline.set(key, '1', 'EX', MARK_TTL_SECONDS);
-      await pipeline.exec();
-    });
-    return this.marking;
+    return this.marks.add(this.mark(eventId));
   }
 
   /** Handles recent events that no process marked as handled (it died after commit). */
