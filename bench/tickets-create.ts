@@ -20,7 +20,7 @@ import { performance } from 'perf_hooks';
 import { Pool } from 'pg';
 import { cleanText, textToHtml } from '@crewdesk/common';
 import { ActorRef, buildInsertTicket, NewTicketRow } from '../libs/tickets/src/tickets.repository';
-import { freePort, stopProcess } from './lib';
+import { backendPids, cpuMeter, CpuReading, freePort, processTree, stopProcess } from './lib';
 
 /* ------------------------------------------------------------------ settings */
 
@@ -577,6 +577,9 @@ async function main(): Promise<number> {
   }
   done('/health is up');
 
+  const bench = new Pool({ connectionString: DB_URL, max: 2, application_name: 'crewdesk-bench-check' });
+  onCleanup('check pool', () => bench.end());
+
   step('signing up a workspace and making an API key (ticket.create)');
   const slug = `bench-${STAMP.slice(-10)}`;
   const signup = await api<{ workspace: { id: string }; accessToken: string }>(base, '/api/v1/workspaces', {
@@ -599,7 +602,13 @@ async function main(): Promise<number> {
   done(`${warm.created} tickets (${fmt(warm.created / warm.seconds)}/s)`);
 
   step(`autocannon: POST /api/v1/tickets, ${CONNECTIONS} connections, ${DURATION} s`);
+  const apiMeter = await cpuMeter({
+    api: () => processTree(server.pid!),
+    postgres: () => backendPids(bench),
+    load: () => [process.pid],
+  });
   const load = await loadApi(base, apiKey.key, CONNECTIONS, DURATION);
+  const apiCpu = await apiMeter();
   const apiRate = load.created / load.seconds;
   const non2xx =
     load.responses - Object.entries(load.statuses).reduce((a, [s, c]) => a + (s.startsWith('2') ? c : 0), 0);
@@ -636,8 +645,6 @@ async function main(): Promise<number> {
   const api201 = warm.created + load.created + extraApiRows;
   const apiUnanswered = apiSent - warm.responses - load.responses;
   step(`letting ${apiUnanswered} request(s) cut off at the end of the run settle, then stopping the API`);
-  const bench = new Pool({ connectionString: DB_URL, max: 2, application_name: 'crewdesk-bench-check' });
-  onCleanup('check pool', () => bench.end());
   const rowsBySource = async () => {
     const { rows } = await bench.query<{ src: string; n: string }>(
       `SELECT split_part(c.email, '-', 1) AS src, count(*) AS n
@@ -670,7 +677,12 @@ async function main(): Promise<number> {
   await bench.query('CHECKPOINT');
 
   step(`pgbench -n -c ${CONNECTIONS} -j ${Math.min(2, CONNECTIONS)} -T ${DURATION} (same statement, simple protocol)`);
+  const pgbMeter = await cpuMeter({
+    pgbench: () => processTree(process.pid).filter((pid) => pid !== process.pid),
+    postgres: () => backendPids(bench),
+  });
   const pgb = await runPgbench(script, dir, CONNECTIONS, { seconds: DURATION });
+  const pgbCpu = await pgbMeter();
   done(`${pgb.rows} rows = ${fmt(pgb.rate)} rows/s, p50 ${fmt(pgb.p50)} ms, p99 ${fmt(pgb.p99)} ms`);
   await bench.query('CHECKPOINT');
 
@@ -680,7 +692,9 @@ async function main(): Promise<number> {
   await bench.query('CHECKPOINT');
 
   step(`node-pg: Pool(max ${CONNECTIONS}), ${CONNECTIONS} concurrent loops, ${DURATION} s`);
+  const nodeMeter = await cpuMeter({ node: () => [process.pid], postgres: () => backendPids(bench) });
   const node = await runNodePg(tenantId, actor, CONNECTIONS, DURATION);
+  const nodeCpu = await nodeMeter();
   done(`${node.rows} rows = ${fmt(node.rate)} rows/s, p50 ${fmt(node.p50)} ms, p99 ${fmt(node.p99)} ms`);
 
   step('verifying row counts');
@@ -777,6 +791,16 @@ async function main(): Promise<number> {
       `  ${name.padEnd(31)} ${fmt(rate).padStart(9)} ${fmt(p50).padStart(8)} ${fmt(p99).padStart(8)} ${fmt(avg).padStart(8)} ${String(rows).padStart(8)}  ${bar}`,
     );
   }
+  // Where the CPU goes: ms per row of each process group (steadier than rows/s when the machine is not quiet).
+  const perRow = (r: CpuReading, rows: number, client: string) =>
+    `${client} ${fmt(r.ms[client === 'API' ? 'api' : client] / rows, 2)} ms + postgres ${fmt(r.ms.postgres / rows, 2)} ms` +
+    (r.ms.load !== undefined ? ` (+ autocannon ${fmt(r.ms.load / rows, 2)} ms)` : '') +
+    (r.otherCores > 0.25 || r.stolenCores > 0.25
+      ? `  ✖ other load ${fmt(r.otherCores, 2)} cores${r.stolenCores >= 0.01 ? `, stolen ${fmt(r.stolenCores, 2)}` : ''}: rates are low`
+      : '');
+  console.log(`\n  CPU per row      ${perRow(apiCpu, load.created, 'API')}`);
+  console.log(`                   ${perRow(pgbCpu, pgb.rows, 'pgbench')}`);
+  console.log(`                   ${perRow(nodeCpu, node.rows, 'node')}`);
   const vsPgbench = apiRate / pgb.rate;
   const vsNode = apiRate / node.rate;
   const pass = vsPgbench >= GOAL;

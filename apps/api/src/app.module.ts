@@ -1,5 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { ClsMiddleware } from 'nestjs-cls';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthModule } from '@crewdesk/auth';
 import { AppConfigModule } from '@crewdesk/config';
@@ -62,9 +61,4 @@ import { InboxModule } from './modules/inbox/inbox.module';
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })
-export class AppModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    // One request context (tenant, actor, request id) for every route.
-    consumer.apply(ClsMiddleware).forRoutes('{*path}');
-  }
-}
+export class AppModule {}

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'crypto';
 import { AllExceptionsFilter, createValidationPipe } from '@crewdesk/common';
 import { Env, loadEnv } from '@crewdesk/config';
+import { runInScope } from '@crewdesk/db';
 import { AppModule } from './app.module';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
@@ -29,6 +30,10 @@ export async function createApp(): Promise<NestFastifyApplication> {
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
   app.useWebSocketAdapter(new RedisIoAdapter(app, env));
+  // One scope per request (actor, request id) that every later hook, guard, pipe and handler runs in.
+  fastify.addHook('onRequest', (req: { id: string }, _reply: unknown, done: () => void) =>
+    runInScope({ requestId: req.id }, done),
+  );
 
   await app.register(helmet as never, {
     contentSecurityPolicy: false,

@@ -1,6 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ClsServiceManager } from 'nestjs-cls';
-import type { Actor } from '@crewdesk/db';
+import { Actor, currentScope } from '@crewdesk/db';
 import { Permission } from './permissions';
 
 export const AUTH_KIND = 'crewdesk:auth-kind';
@@ -16,6 +15,6 @@ export const CustomerAuth = () => SetMetadata(AUTH_KIND, 'customer');
 export const RequirePermissions = (...permissions: Permission[]) => SetMetadata(REQUIRED_PERMISSIONS, permissions);
 
 /** The authenticated actor of this request. */
-export const CurrentActor = createParamDecorator((_: unknown, _ctx: ExecutionContext): Actor => {
-  return ClsServiceManager.getClsService().get('actor');
-});
+export const CurrentActor = createParamDecorator(
+  (_: unknown, _ctx: ExecutionContext): Actor => currentScope()?.actor as Actor,
+);

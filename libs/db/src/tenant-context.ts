@@ -1,5 +1,5 @@
+import { AsyncLocalStorage } from 'async_hooks';
 import { Injectable } from '@nestjs/common';
-import { ClsService, ClsStore } from 'nestjs-cls';
 
 export type ActorKind = 'user' | 'customer' | 'api_key' | 'system';
 
@@ -21,10 +21,26 @@ export interface Actor {
   ticketId?: string;
 }
 
-export interface CrewdeskStore extends ClsStore {
+/** What one request (or job) carries through every await: who acts, and the request's id for the audit log. */
+export interface RequestScope {
   actor?: Actor;
   requestId?: string;
-  ip?: string;
+}
+
+const scopes = new AsyncLocalStorage<RequestScope>();
+
+/**
+ * Runs `fn` in a scope of its own. The API opens one per request in a Fastify `onRequest` hook (before routing, so
+ * guards, pipes, handlers and after-commit work all see it); the worker opens one per job through
+ * `TenantContext.run()`.
+ */
+export function runInScope<T>(scope: RequestScope, fn: () => T): T {
+  return scopes.run(scope, fn);
+}
+
+/** The actor of the current scope, if any (log lines, the `@CurrentActor()` parameter). */
+export function currentScope(): RequestScope | undefined {
+  return scopes.getStore();
 }
 
 /**
@@ -33,10 +49,8 @@ export interface CrewdeskStore extends ClsStore {
  */
 @Injectable()
 export class TenantContext {
-  constructor(private readonly cls: ClsService<CrewdeskStore>) {}
-
   get actor(): Actor {
-    const actor = this.cls.isActive() ? this.cls.get('actor') : undefined;
+    const actor = scopes.getStore()?.actor;
     if (!actor) throw new Error('No tenant in context: run inside a request or TenantContext.run()');
     return actor;
   }
@@ -46,23 +60,22 @@ export class TenantContext {
   }
 
   get hasActor(): boolean {
-    return this.cls.isActive() && !!this.cls.get('actor');
+    return !!scopes.getStore()?.actor;
   }
 
   get requestId(): string | undefined {
-    return this.cls.isActive() ? this.cls.getId() : undefined;
+    return scopes.getStore()?.requestId;
   }
 
   setActor(actor: Actor): void {
-    this.cls.set('actor', actor);
+    const scope = scopes.getStore();
+    if (!scope) throw new Error('No request scope: setActor() runs inside a request or TenantContext.run()');
+    scope.actor = actor;
   }
 
-  /** Runs `fn` as `actor` (worker jobs, seeds, sign-up). */
+  /** Runs `fn` as `actor` in a scope of its own (worker jobs, seeds, sign-up, after-commit subscribers). */
   run<T>(actor: Actor, fn: () => Promise<T>): Promise<T> {
-    return this.cls.run(async () => {
-      this.cls.set('actor', actor);
-      return fn();
-    });
+    return scopes.run({ actor }, fn);
   }
 
   static system(tenantId: string): Actor {

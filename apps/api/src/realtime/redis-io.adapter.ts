@@ -35,8 +35,9 @@ export class RedisIoAdapter extends IoAdapter {
       connectionStateRecovery: undefined,
     });
     if (!this.pub) {
-      this.pub = new Redis(this.env.REDIS_URL, { maxRetriesPerRequest: null });
-      this.sub = this.pub.duplicate();
+      // Broadcasts made in one turn of the event loop (a batch of events to several rooms) leave in one write.
+      this.pub = new Redis(this.env.REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+      this.sub = this.pub.duplicate({ enableAutoPipelining: false });
       this.pub.on('error', () => undefined);
       this.sub.on('error', () => undefined);
     }
