@@ -21,7 +21,7 @@
  * the attachment directory.
  */
 import { randomBytes } from 'crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import * as iconv from 'iconv-lite';
 import Redis from 'ioredis';
 import { simpleParser } from 'mailparser';
@@ -32,6 +32,7 @@ import { join } from 'path';
 import { monitorEventLoopDelay, performance } from 'perf_hooks';
 import { Client as PgClient, Pool as PgPool } from 'pg';
 import { SMTPServer } from 'smtp-server';
+import { backendPids, cpuMeter as measureCpu } from './lib';
 
 /* ------------------------------------------------------------------ settings */
 
@@ -919,51 +920,21 @@ const rate = (mails: number, ms: number): Rate => ({ mails, seconds: ms / 1000, 
  * whole machine; what is left is other load (which makes the figures unreliable), and the event-loop delay.
  */
 async function cpuMeter(db: PgPool): Promise<(mails: number) => Promise<string>> {
-  const ticks = (pid: number) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (1/100 s)
-    } catch {
-      return 0;
-    }
-  };
-  const backends = async () => {
-    const { rows } = await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
-    return new Map<number, number>(rows.map((r: any) => [r.pid, ticks(r.pid)]));
-  };
-  const machine = () => {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-    const n = fields.map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is already counted in user)
-    return { idle: n[3] + (n[4] ?? 0), steal: n[7] ?? 0, total: n.slice(0, 8).reduce((a, b) => a + b, 0) };
-  };
-  const pg0 = await backends();
-  const started = performance.now();
-  const usage = process.cpuUsage();
-  const m0 = machine();
+  const read = await measureCpu({ node: () => [process.pid], postgres: () => backendPids(db) });
   const loop = monitorEventLoopDelay({ resolution: 10 }); // samples every 10 ms: the delay is what exceeds that
   loop.enable();
   return async (mails) => {
     loop.disable();
-    const wallMs = performance.now() - started;
-    const u = process.cpuUsage(usage);
-    const m1 = machine();
-    const pg1 = await backends();
-    let pgTicks = 0;
-    for (const [pid, t] of pg1) pgTicks += t - (pg0.get(pid) ?? 0);
+    const r = await read();
     const cores = cpus().length;
-    const nodeCores = (u.user + u.system) / 1000 / wallMs;
-    const pgCores = (pgTicks * 10) / wallMs;
-    const busyCores = (1 - (m1.idle - m0.idle) / (m1.total - m0.total)) * cores;
-    const other = Math.max(0, busyCores - nodeCores - pgCores);
-    const steal = ((m1.steal - m0.steal) / (m1.total - m0.total)) * cores;
+    const [nodeCores, pgCores] = [r.ms.node / r.wallMs, r.ms.postgres / r.wallMs];
     return (
-      `CPU in cores: node ${fmt(nodeCores, 2)}, postgres (bench db) ${fmt(pgCores, 2)}, other ${fmt(other, 2)} ` +
-      `of ${cores}${steal >= 0.01 ? `, stolen by the host ${fmt(steal, 2)}` : ''}` +
-      `${other > 0.25 || steal > 0.25 ? '  ✖ other load on the machine: the figures are low' : ''}; ` +
+      `CPU in cores: node ${fmt(nodeCores, 2)}, postgres (bench db) ${fmt(pgCores, 2)}, other ${fmt(r.otherCores, 2)} ` +
+      `of ${cores}${r.stolenCores >= 0.01 ? `, stolen by the host ${fmt(r.stolenCores, 2)}` : ''}` +
+      `${r.otherCores > 0.25 || r.stolenCores > 0.25 ? '  ✖ other load on the machine: the figures are low' : ''}; ` +
       `event-loop delay p50 ${fmt(loop.percentile(50) / 1e6 - 10, 1)} ms, p99 ${fmt(loop.percentile(99) / 1e6 - 10, 1)} ms\n` +
       `${' '.repeat(13)}CPU per mail (steadier than mails/s when the machine is not quiet): ` +
-      `node ${fmt((nodeCores * wallMs) / mails, 2)} ms + postgres ${fmt((pgCores * wallMs) / mails, 2)} ms`
+      `node ${fmt(r.ms.node / mails, 2)} ms + postgres ${fmt(r.ms.postgres / mails, 2)} ms`
     );
   };
 }
