@@ -12,6 +12,15 @@ export function apiWorkerIndex(): number {
 }
 
 /**
+ * The young generation of each API process (MB per semi-space; V8's default is 16). A request allocates a few
+ * hundred short-lived objects; with 4 x the room, scavenges run a quarter as often and the API spends ~15 % less CPU
+ * per ticket created (bench/tickets-create). It costs up to ~100 MB more RSS per process, which a machine given to
+ * several API processes has; a single process (`npm start`) keeps V8's default. `--max-semi-space-size` given to the
+ * primary wins.
+ */
+const SEMI_SPACE_MB = 64;
+
+/**
  * The primary of `serve` with several API processes: forks them (they share the port through node:cluster),
  * starts one again when it dies (after 1 s, up to 30 s when it keeps dying at start), and passes SIGTERM/SIGINT on
  * so each closes gracefully; exits when all have.
@@ -19,6 +28,9 @@ export function apiWorkerIndex(): number {
 export function runCluster(count: number): void {
   let stopping = false;
   const delays = new Map<number, number>();
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (!given.some((a) => a.startsWith('--max-semi-space-size')))
+    cluster.setupPrimary({ execArgv: [...process.execArgv, `--max-semi-space-size=${SEMI_SPACE_MB}`] });
   const fork = (index: number) => {
     const started = Date.now();
     const worker = cluster.fork({ CREWDESK_API_WORKER: String(index) });
