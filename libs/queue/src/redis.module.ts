@@ -46,7 +46,9 @@ export function redisOptions(_env?: Env) {
       provide: REDIS,
       inject: [Env],
       useFactory: (env: Env) => {
-        const client = new Redis(env.REDIS_URL, redisOptions(env));
+        // Commands issued in the same turn of the event loop (an event's broadcasts and marks, a rate-limit
+        // MULTI) leave in one write.
+        const client = new Redis(env.REDIS_URL, { ...redisOptions(env), enableAutoPipelining: true });
         const logger = new Logger('Redis');
         client.on('error', (err) => logger.warn(`Redis at ${env.REDIS_URL}: ${err.message}`));
         return client;

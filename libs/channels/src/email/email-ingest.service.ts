@@ -148,7 +148,6 @@ export class EmailIngestService {
     const text = extractReply(mail.text || htmlToText(mail.html ?? '')) || '(no text)';
     const ticketId: string | null = seen.ticket_id ?? (await this.threadByNumber(mail));
     const uploaded = await this.upload(mail);
-    const html = mail.html ? rewriteCids(sanitizeMessageHtml(mail.html), uploaded.cids) : undefined;
     if (ticketId) {
       const requester = await this.customerFor(mail.from.address, mail.from.name);
       const { message, created } = await this.tickets.addMessage(ticketId, {
@@ -170,6 +169,8 @@ export class EmailIngestService {
         rememberMessageId: mail.messageId,
       };
     }
+    // A reply keeps its text only (the HTML repeats the quoted history); a new ticket keeps the mail's HTML too.
+    const html = mail.html ? rewriteCids(sanitizeMessageHtml(mail.html), uploaded.cids) : undefined;
     const { ticket, messageId } = await this.tickets.create({
       subject: (mail.subject || '(no subject)').slice(0, 500),
       body: text,
