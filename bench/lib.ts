@@ -134,3 +134,12 @@ export async function cpuMeter(
     return { wallMs, ms, otherCores: Math.max(0, busy - measured), stolenCores: ((m1.steal - m0.steal) / span) * cores };
   };
 }
+
+/** Several readings of the same groups as one: CPU and wall time added up, other load averaged over the time. */
+export function mergeCpu(readings: CpuReading[]): CpuReading {
+  const wallMs = readings.reduce((a, r) => a + r.wallMs, 0);
+  const ms: Record<string, number> = {};
+  for (const r of readings) for (const [k, v] of Object.entries(r.ms)) ms[k] = (ms[k] ?? 0) + v;
+  const weighted = (f: (r: CpuReading) => number) => readings.reduce((a, r) => a + f(r) * r.wallMs, 0) / (wallMs || 1);
+  return { wallMs, ms, otherCores: weighted((r) => r.otherCores), stolenCores: weighted((r) => r.stolenCores) };
+}

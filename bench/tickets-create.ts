@@ -20,7 +20,7 @@ import { performance } from 'perf_hooks';
 import { Pool } from 'pg';
 import { cleanText, textToHtml } from '@crewdesk/common';
 import { ActorRef, buildInsertTicket, NewTicketRow } from '../libs/tickets/src/tickets.repository';
-import { backendPids, cpuMeter, CpuReading, freePort, processTree, stopProcess } from './lib';
+import { backendPids, cpuMeter, CpuReading, freePort, mergeCpu, processTree, stopProcess } from './lib';
 
 /* ------------------------------------------------------------------ settings */
 
@@ -34,7 +34,9 @@ function setting(name: string, fallback: number): number {
 }
 
 const ROOT = resolve(__dirname, '..');
-const DURATION = setting('DURATION', 15);
+const DURATION = setting('DURATION', 30);
+/** Turns each source takes: DURATION is split into this many slices per source, run API, pgbench, node-pg, … */
+const ROUNDS = Math.max(1, Math.round(setting('ROUNDS', 5)));
 const CONNECTIONS = Math.round(setting('CONNECTIONS', 50));
 /** Long enough for V8 to optimise the API's hot paths: the figure is a long-running server's, not a cold one's. */
 const WARMUP = setting('WARMUP', 10);
@@ -195,6 +197,8 @@ interface LoadResult {
   p50: number;
   p99: number;
   avg: number;
+  /** Every 201's round trip, ms. */
+  latencies: number[];
 }
 
 /** The API's recent output, shown when the run fails. */
@@ -206,6 +210,7 @@ async function loadApi(base: string, key: string, connections: number, seconds: 
   let sent = 0;
   let responses = 0;
   const statuses: Record<string, number> = {};
+  const latencies: number[] = [];
   const instance = autocannon({
     url: `${base}/api/v1/tickets`,
     connections,
@@ -228,9 +233,10 @@ async function loadApi(base: string, key: string, connections: number, seconds: 
     ],
     setupClient: (client) => {
       client.on('request', () => sent++);
-      client.on('response', (status: number) => {
+      client.on('response', (status: number, _bytes: number, ms: number) => {
         responses++;
         statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status === 201) latencies.push(ms);
       });
     },
   });
@@ -246,6 +252,44 @@ async function loadApi(base: string, key: string, connections: number, seconds: 
     p50: result.latency.p50,
     p99: result.latency.p99,
     avg: result.latency.average,
+    latencies,
+  };
+}
+
+/** The API's slices as one run: counts and time added up, latencies pooled. */
+function mergeLoads(slices: LoadResult[]): LoadResult {
+  const latencies = slices.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const statuses: Record<string, number> = {};
+  for (const r of slices) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const sum = (f: (r: LoadResult) => number) => slices.reduce((a, r) => a + f(r), 0);
+  return {
+    seconds: sum((r) => r.seconds),
+    created: sum((r) => r.created),
+    sent: sum((r) => r.sent),
+    responses: sum((r) => r.responses),
+    statuses,
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    avg: mean(latencies),
+    latencies,
+  };
+}
+
+/** A baseline's slices as one run. */
+function mergeRaw(slices: RawResult[]): RawResult {
+  const latencies = slices.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const rows = slices.reduce((a, r) => a + r.rows, 0);
+  const seconds = slices.reduce((a, r) => a + r.seconds, 0);
+  return {
+    rows,
+    seconds,
+    rate: rows / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    avg: mean(latencies),
+    latencies,
   };
 }
 
@@ -367,6 +411,8 @@ interface RawResult {
   p50: number;
   p99: number;
   avg: number;
+  /** Every transaction's time, ms. */
+  latencies: number[];
 }
 
 /** `limit` is `{ seconds }` for a timed run (-T) or `{ transactions }` per client (-t). */
@@ -432,51 +478,67 @@ async function runPgbench(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     avg: mean(latencies),
+    latencies,
   };
 }
 
 const PREPARED_NAME = 'bench_ticket_create';
+/**
+ * `connections` loops for `seconds` on a pool of their own, opened before the clock starts and closed after (the
+ * API's pool and pgbench's connections must fit under PostgreSQL's max_connections beside it).
+ */
 async function runNodePg(tenantId: string, actor: ActorRef, connections: number, seconds: number): Promise<RawResult> {
   const pool = new Pool({ connectionString: DB_URL, max: connections, application_name: 'crewdesk-bench' });
   try {
-    // Open every connection before the clock starts (pgbench's tps leaves connection time out too).
-    const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
-    clients.forEach((c) => c.release());
-    const latencies: number[] = [];
-    let rows = 0;
-    const start = performance.now();
-    const deadline = start + seconds * 1000;
-    const loop = async () => {
-      while (performance.now() < deadline) {
-        const began = performance.now();
-        const id = randomUUID();
-        const { sql, values } = buildInsertTicket(
-          tenantId,
-          randomUUID(),
-          ticketRow(id, randomUUID(), `node-${id}@${EMAIL_DOMAIN}`),
-          actor,
-        );
-        // Prepared by name, as the API runs it (queryPrepared): parsed and planned once per connection.
-        const res = await pool.query({ name: PREPARED_NAME, text: sql, values });
-        if (res.rowCount !== 1) throw new Error(`the statement returned ${res.rowCount} rows`);
-        latencies.push(performance.now() - began);
-        rows++;
-      }
-    };
-    await Promise.all(Array.from({ length: connections }, loop));
-    const took = (performance.now() - start) / 1000;
-    latencies.sort((a, b) => a - b);
-    return {
-      rows,
-      seconds: took,
-      rate: rows / took,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      avg: mean(latencies),
-    };
+    return await loopNodePg(pool, tenantId, actor, connections, seconds);
   } finally {
     await pool.end();
   }
+}
+
+async function loopNodePg(
+  pool: Pool,
+  tenantId: string,
+  actor: ActorRef,
+  connections: number,
+  seconds: number,
+): Promise<RawResult> {
+  // Open every connection before the clock starts (pgbench's tps leaves connection time out too).
+  const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
+  clients.forEach((c) => c.release());
+  const latencies: number[] = [];
+  let rows = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const loop = async () => {
+    while (performance.now() < deadline) {
+      const began = performance.now();
+      const id = randomUUID();
+      const { sql, values } = buildInsertTicket(
+        tenantId,
+        randomUUID(),
+        ticketRow(id, randomUUID(), `node-${id}@${EMAIL_DOMAIN}`),
+        actor,
+      );
+      // Prepared by name, as the API runs it (queryPrepared): parsed and planned once per connection.
+      const res = await pool.query({ name: PREPARED_NAME, text: sql, values });
+      if (res.rowCount !== 1) throw new Error(`the statement returned ${res.rowCount} rows`);
+      latencies.push(performance.now() - began);
+      rows++;
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, loop));
+  const took = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    rows,
+    seconds: took,
+    rate: rows / took,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    avg: mean(latencies),
+    latencies,
+  };
 }
 
 /* ------------------------------------------------------------------ main */
@@ -601,21 +663,72 @@ async function main(): Promise<number> {
   const warm = await loadApi(base, apiKey.key, CONNECTIONS, WARMUP);
   done(`${warm.created} tickets (${fmt(warm.created / warm.seconds)}/s)`);
 
-  step(`autocannon: POST /api/v1/tickets, ${CONNECTIONS} connections, ${DURATION} s`);
-  const apiMeter = await cpuMeter({
-    api: () => processTree(server.pid!),
-    postgres: () => backendPids(bench),
-    load: () => [process.pid],
+  step('building the same statement with buildInsertTicket() for this tenant and API key');
+  const script = pgbenchScript(tenantId, actor);
+  done(`pgbench script: ${script.split('\n').length} lines (ids and requester email random per transaction)`);
+  step('pgbench check: one transaction');
+  const check = await runPgbench(script, dir, 1, { transactions: 1 }).catch(async (err) => {
+    throw new Error(`pgbench could not run the statement: ${err.message}`);
   });
-  const load = await loadApi(base, apiKey.key, CONNECTIONS, DURATION);
-  const apiCpu = await apiMeter();
+  done(`ok: ${check.rows} ticket in ${fmt(check.avg)} ms`);
+
+  step(`warming up node-pg: ${WARMUP} s`);
+  const nodeWarm = await runNodePg(tenantId, actor, CONNECTIONS, WARMUP);
+  done(`${nodeWarm.rows} rows (${fmt(nodeWarm.rate)}/s)`);
+  await bench.query('CHECKPOINT');
+
+  // The three sources take turns in short slices, so a slower minute of a shared machine (its CPUs' speed drifts
+  // by a third here) falls on all of them alike rather than on whichever ran then.
+  const slice = DURATION / ROUNDS;
+  const apiSlices: LoadResult[] = [];
+  const pgbSlices: RawResult[] = [];
+  const nodeSlices: RawResult[] = [];
+  const apiCpu: CpuReading[] = [];
+  const pgbCpu: CpuReading[] = [];
+  const nodeCpu: CpuReading[] = [];
+  const problems: string[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    step(`round ${round}/${ROUNDS}: ${fmt(slice, 1)} s each of API (autocannon), pgbench, node-pg`);
+    const apiMeter = await cpuMeter({
+      api: () => processTree(server.pid!),
+      postgres: () => backendPids(bench),
+      load: () => [process.pid],
+    });
+    const load = await loadApi(base, apiKey.key, CONNECTIONS, slice);
+    // The API's after-commit work that trails a burst (the 2 s fact refresh) belongs to its slice.
+    await new Promise((r) => setTimeout(r, 2500));
+    apiCpu.push(await apiMeter());
+    apiSlices.push(load);
+    await bench.query('CHECKPOINT');
+
+    const pgbMeter = await cpuMeter({
+      pgbench: () => processTree(process.pid).filter((pid) => pid !== process.pid),
+      postgres: () => backendPids(bench),
+    });
+    const pgb = await runPgbench(script, dir, CONNECTIONS, { seconds: slice });
+    pgbCpu.push(await pgbMeter());
+    pgbSlices.push(pgb);
+    await bench.query('CHECKPOINT');
+
+    const nodeMeter = await cpuMeter({ node: () => [process.pid], postgres: () => backendPids(bench) });
+    const node = await runNodePg(tenantId, actor, CONNECTIONS, slice);
+    nodeCpu.push(await nodeMeter());
+    nodeSlices.push(node);
+    await bench.query('CHECKPOINT');
+    done(
+      `API ${fmt(load.created / load.seconds)}/s, pgbench ${fmt(pgb.rate)}/s, node-pg ${fmt(node.rate)}/s ` +
+        `(API / pgbench ${(load.created / load.seconds / pgb.rate).toFixed(2)} in this round)`,
+    );
+  }
+  const load = mergeLoads(apiSlices);
+  const pgb = mergeRaw(pgbSlices);
+  const node = mergeRaw(nodeSlices);
   const apiRate = load.created / load.seconds;
   const non2xx =
     load.responses - Object.entries(load.statuses).reduce((a, [s, c]) => a + (s.startsWith('2') ? c : 0), 0);
   done(
-    `${load.created} tickets in ${fmt(load.seconds, 2)} s = ${fmt(apiRate)} tickets/s, p50 ${fmt(load.p50)} ms, p99 ${fmt(load.p99)} ms, non-2xx ${non2xx}, errors ${load.errors}`,
+    `API ${load.created} tickets in ${fmt(load.seconds, 2)} s = ${fmt(apiRate)} tickets/s, p50 ${fmt(load.p50)} ms, p99 ${fmt(load.p99)} ms, non-2xx ${non2xx}, errors ${load.errors}`,
   );
-  const problems: string[] = [];
   for (const [what, r] of [
     ['warm-up', warm],
     ['run', load],
@@ -644,7 +757,7 @@ async function main(): Promise<number> {
   const apiSent = warm.sent + load.sent;
   const api201 = warm.created + load.created + extraApiRows;
   const apiUnanswered = apiSent - warm.responses - load.responses;
-  step(`letting ${apiUnanswered} request(s) cut off at the end of the run settle, then stopping the API`);
+  step(`letting ${apiUnanswered} request(s) cut off at the ends of the slices settle, then stopping the API`);
   const rowsBySource = async () => {
     const { rows } = await bench.query<{ src: string; n: string }>(
       `SELECT split_part(c.email, '-', 1) AS src, count(*) AS n
@@ -664,39 +777,6 @@ async function main(): Promise<number> {
   await stopServer();
   done(`API stopped; ${apiRows} API tickets in the database`);
 
-  await bench.query('CHECKPOINT');
-
-  step('building the same statement with buildInsertTicket() for this tenant and API key');
-  const script = pgbenchScript(tenantId, actor);
-  done(`pgbench script: ${script.split('\n').length} lines (ids and requester email random per transaction)`);
-  step('pgbench check: one transaction');
-  const check = await runPgbench(script, dir, 1, { transactions: 1 }).catch(async (err) => {
-    throw new Error(`pgbench could not run the statement: ${err.message}`);
-  });
-  done(`ok: ${check.rows} ticket in ${fmt(check.avg)} ms`);
-  await bench.query('CHECKPOINT');
-
-  step(`pgbench -n -c ${CONNECTIONS} -j ${Math.min(2, CONNECTIONS)} -T ${DURATION} (same statement, simple protocol)`);
-  const pgbMeter = await cpuMeter({
-    pgbench: () => processTree(process.pid).filter((pid) => pid !== process.pid),
-    postgres: () => backendPids(bench),
-  });
-  const pgb = await runPgbench(script, dir, CONNECTIONS, { seconds: DURATION });
-  const pgbCpu = await pgbMeter();
-  done(`${pgb.rows} rows = ${fmt(pgb.rate)} rows/s, p50 ${fmt(pgb.p50)} ms, p99 ${fmt(pgb.p99)} ms`);
-  await bench.query('CHECKPOINT');
-
-  step(`warming up node-pg: ${WARMUP} s`);
-  const nodeWarm = await runNodePg(tenantId, actor, CONNECTIONS, WARMUP);
-  done(`${nodeWarm.rows} rows (${fmt(nodeWarm.rate)}/s)`);
-  await bench.query('CHECKPOINT');
-
-  step(`node-pg: Pool(max ${CONNECTIONS}), ${CONNECTIONS} concurrent loops, ${DURATION} s`);
-  const nodeMeter = await cpuMeter({ node: () => [process.pid], postgres: () => backendPids(bench) });
-  const node = await runNodePg(tenantId, actor, CONNECTIONS, DURATION);
-  const nodeCpu = await nodeMeter();
-  done(`${node.rows} rows = ${fmt(node.rate)} rows/s, p50 ${fmt(node.p50)} ms, p99 ${fmt(node.p99)} ms`);
-
   step('verifying row counts');
   await bench.query('ANALYZE'); // fresh tables: without statistics the checks below can pick nested loops over 50k rows
   const by = await rowsBySource();
@@ -705,7 +785,8 @@ async function main(): Promise<number> {
             (SELECT count(*) FROM customers WHERE tenant_id = $1)::int AS customers,
             (SELECT count(*) FROM messages WHERE tenant_id = $1)::int AS messages,
             (SELECT count(*) FROM ticket_events WHERE tenant_id = $1 AND type = 'ticket.created')::int AS events,
-            (SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action = 'ticket.created')::int AS audits`,
+            (SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action = 'ticket.created')::int AS audits,
+            (SELECT count(*) FROM ticket_facts WHERE tenant_id = $1)::int AS facts`,
     [tenantId],
   );
   const total = totals[0] as Record<string, number>;
@@ -722,6 +803,7 @@ async function main(): Promise<number> {
     ['messages', total.messages, expected],
     ['ticket.created events', total.events, expected],
     ['ticket.created audit rows', total.audits, expected],
+    ['ticket facts rows', total.facts, expected],
   ];
   for (const [what, got, want] of lines)
     console.log(`    ${what.padEnd(36)} ${String(got).padStart(8)}   expected ${want}`);
@@ -729,7 +811,7 @@ async function main(): Promise<number> {
     problems.push(`API rows ${by.ac ?? 0} do not match ${api201} answers (+ at most ${apiUnanswered} cut off)`);
   if ((by.pgb ?? 0) !== pgbRows) problems.push(`pgbench rows ${by.pgb ?? 0} != ${pgbRows}`);
   if ((by.node ?? 0) !== nodeRows) problems.push(`node-pg rows ${by.node ?? 0} != ${nodeRows}`);
-  for (const k of ['tickets', 'customers', 'messages', 'events', 'audits'])
+  for (const k of ['tickets', 'customers', 'messages', 'events', 'audits', 'facts'])
     if (total[k] !== expected) problems.push(`${k}: ${total[k]} != ${expected}`);
   // Same rows: every column the three sources should agree on, with per-row values (ids, emails) as relations.
   const { rows: shapes } = await bench.query<{ src: string; shape: unknown; n: number; no_request_id: number }>(
@@ -744,13 +826,17 @@ async function main(): Promise<number> {
                   'messageIsMessage', e.data->'message'->>'id' = m.id::text, 'number', (e.data->>'number')::bigint = t.number,
                   'requesterIsCustomer', e.data->'requester'->>'id' = c.id::text, 'subject', e.data->>'subject'),
         'audit', jsonb_build_object('actorType', a.actor_type, 'actorId', a.actor_id, 'entityType', a.entity_type,
-                  'eventIsEvent', (a.data->>'eventId')::bigint = e.id)) AS shape,
+                  'eventIsEvent', (a.data->>'eventId')::bigint = e.id),
+        'facts', jsonb_build_object('status', f.status, 'channel', f.channel, 'customerMessages', f.customer_messages,
+                  'staffReplies', f.staff_replies, 'createdAtIsTicket', f.created_at = t.created_at,
+                  'lastEventIsEvent', f.last_event_id = e.id)) AS shape,
             count(*) FILTER (WHERE a.request_id IS NULL)::int AS no_request_id
        FROM tickets t
        JOIN customers c ON c.id = t.requester_id AND c.tenant_id = t.tenant_id
        JOIN messages m ON m.ticket_id = t.id AND m.tenant_id = t.tenant_id
        JOIN ticket_events e ON e.ticket_id = t.id AND e.tenant_id = t.tenant_id AND e.type = 'ticket.created'
        JOIN audit_log a ON a.entity_id = t.id AND a.tenant_id = t.tenant_id AND a.action = 'ticket.created'
+       JOIN ticket_facts f ON f.ticket_id = t.id AND f.tenant_id = t.tenant_id
       WHERE t.tenant_id = $1
       GROUP BY 1, 3 ORDER BY 1`,
     [tenantId],
@@ -758,7 +844,7 @@ async function main(): Promise<number> {
   const distinct = new Set(shapes.map((r) => JSON.stringify(r.shape)));
   const sources = new Set(shapes.map((r) => r.src));
   if (distinct.size === 1 && sources.size === 3 && shapes.length === 3) {
-    done('the rows are the same: API, pgbench and node-pg tickets agree on every checked column of the 5 tables');
+    done('the rows are the same: API, pgbench and node-pg tickets agree on every checked column of the 6 tables');
   } else {
     problems.push(`the three sources wrote different rows (${shapes.length} shapes over ${sources.size} sources)`);
     for (const r of shapes) console.log(`    ${r.src} ×${r.n}: ${JSON.stringify(r.shape)}`);
@@ -770,7 +856,7 @@ async function main(): Promise<number> {
       `note: ${apiNoRequestId} of the API's ticket.created audit rows have no request_id (TenantContext.requestId was unset); the baselines pass one, as buildInsertTicket expects`,
     );
   if (problems.length) warn('counts, responses or rows are off (see below)');
-  else done('every 201 is one ticket, customer, message, event and audit row; so is every raw transaction');
+  else done('every 201 is one ticket, customer, message, event, audit and facts row; so is every raw transaction');
 
   /* --------------------------------------------------------------- report */
   const apiProcesses = API_WORKERS === 'auto' ? cpus().length : Number(API_WORKERS);
@@ -782,7 +868,7 @@ async function main(): Promise<number> {
   const maxRate = Math.max(...rowsOut.map((r) => r[1]));
   const BAR = 32;
   const header = `  ${'source'.padEnd(31)} ${'rows/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'avg ms'.padStart(8)} ${'rows'.padStart(8)}`;
-  console.log(`\nResults (${CONNECTIONS} concurrent, ${DURATION} s each, fresh database, PostgreSQL ${pgVersion})\n`);
+  console.log(`\nResults (${CONNECTIONS} concurrent, ${DURATION} s each in ${ROUNDS} turns, fresh database, PostgreSQL ${pgVersion})\n`);
   console.log(header);
   console.log(`  ${'-'.repeat(header.length - 2)}`);
   for (const [name, rate, p50, p99, avg, rows] of rowsOut) {
@@ -798,19 +884,20 @@ async function main(): Promise<number> {
     (r.otherCores > 0.25 || r.stolenCores > 0.25
       ? `  ✖ other load ${fmt(r.otherCores, 2)} cores${r.stolenCores >= 0.01 ? `, stolen ${fmt(r.stolenCores, 2)}` : ''}: rates are low`
       : '');
-  console.log(`\n  CPU per row      ${perRow(apiCpu, load.created, 'API')}`);
-  console.log(`                   ${perRow(pgbCpu, pgb.rows, 'pgbench')}`);
-  console.log(`                   ${perRow(nodeCpu, node.rows, 'node')}`);
+  console.log(`\n  CPU per row      ${perRow(mergeCpu(apiCpu), load.created, 'API')}`);
+  console.log(`                   ${perRow(mergeCpu(pgbCpu), pgb.rows, 'pgbench')}`);
+  console.log(`                   ${perRow(mergeCpu(nodeCpu), node.rows, 'node')}`);
   const vsPgbench = apiRate / pgb.rate;
   const vsNode = apiRate / node.rate;
   const pass = vsPgbench >= GOAL;
   console.log(
     `\n  API / pgbench = ${vsPgbench.toFixed(2)}   goal >= ${GOAL.toFixed(2)}   ${pass ? 'PASS' : 'FAIL'}` +
       `\n  API / node-pg = ${vsNode.toFixed(2)}` +
+      `\n  API / pgbench by round: ${apiSlices.map((a, i) => (a.created / a.seconds / pgbSlices[i].rate).toFixed(2)).join(', ')}` +
       `\n\n  ×${apiProcesses}: API processes behind one port (API_WORKERS=${API_WORKERS}). pgbench sends the statement with its` +
       `\n  values as literals (simple protocol); node-pg and the API run it as a named prepared statement.` +
       `\n  The API also authenticates every request (the API key, read from PostgreSQL at most every 3 s), validates and` +
-      `\n  serializes JSON; the baselines run only the create statement (customer upsert, ticket, message, event, audit).` +
+      `\n  serializes JSON; the baselines run only the create statement (customer upsert, ticket, message, event, audit, facts).` +
       `\n  API p50/p99 are autocannon's (HTTP round trip); pgbench's come from its per-transaction log; node-pg's are` +
       `\n  measured around pool.query(). All three share the machine's ${cpus().length} cores with PostgreSQL.`,
   );

@@ -234,6 +234,23 @@ describe('insights: surveys, metrics, scorecards, touchpoints, exports', () => {
     await relay.waitFor((m) => !!m.subject?.includes(`[#${ticket.number}]`) && /How did/.test(m.subject!));
   });
 
+  it('writes the facts of a new ticket in its create statement, as a refresh from its events computes them', async () => {
+    const web = await ws.webTicket('Facts from the start', 'Counted from the first commit');
+    const staff = await ws.staffTicket(ws.admin.auth, { priority: 'high', tags: ['vip'] });
+    const columns = `ticket_id, created_at, channel, priority, status, team_id, assignee_id, tags, first_response_at,
+      first_response_s, first_responder_id, next_response_n, next_response_sum_s, resolved_at, resolution_s, solves,
+      reopens, staff_replies, customer_messages, replies, last_event_id::text`;
+    const factsOf = (ids: string[]) =>
+      t.db.query(`SELECT ${columns} FROM ticket_facts WHERE ticket_id = ANY($1::uuid[]) ORDER BY ticket_id`, [ids]);
+    const ids = [web.id, staff.id];
+    // No flush: the rows exist with the tickets, before any refresh ran.
+    const written = await factsOf(ids);
+    expect(written).toHaveLength(2);
+    expect(written.find((f: { ticket_id: string }) => f.ticket_id === web.id)).toMatchObject({ customer_messages: 1 });
+    await worker.get(FactsService).refresh(ws.workspace.id, ids);
+    expect(await factsOf(ids)).toEqual(written);
+  });
+
   it('leaves alone in the catch-up the facts the writing process refreshed already', async () => {
     const [{ id: before }] = await t.db.query(`SELECT coalesce(max(id), 0)::text AS id FROM ticket_events`);
     const ticket = await ws.webTicket('Counted once', 'The writing process refreshes this');

@@ -10,8 +10,11 @@ import { SurveysService } from './surveys.service';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Row = Record<string, any>;
 
-/** Events that change no fact: refreshing for them would be wasted work. */
-const NO_FACTS = /^(message\.(read|delivered|delivery_failed)|survey\.|sla\.)/;
+/**
+ * Events that need no refresh: those that change no fact, and `ticket.created`, whose statement writes the new
+ * ticket's facts itself (`buildInsertTicket`), in the same transaction.
+ */
+const NO_FACTS = /^(ticket\.created$|message\.(read|delivered|delivery_failed)|survey\.|sla\.)/;
 /**
  * Refreshes are coalesced per ticket for this long: a refresh reads all of a ticket's events, so a busy
  * conversation must not be recomputed on every message; reports can be two seconds behind.

@@ -141,7 +141,10 @@ function eventAndAudit(
       )`;
 }
 
-/** The whole ticket create as one statement (customer upsert, idempotency key, ticket, first message, event, audit). */
+/**
+ * The whole ticket create as one statement (customer upsert, idempotency key, ticket, first message, event, audit,
+ * the ticket's facts for reports).
+ */
 export function buildInsertTicket(
   tenantId: string,
   requestId: string | null,
@@ -191,7 +194,16 @@ export function buildInsertTicket(
         RETURNING attachments.id),`
           : ''
       }
-      ${eventAndAudit(p, tenant, requestId, 'ticket.created', actor, 'public', data, 't, c')}
+      ${eventAndAudit(p, tenant, requestId, 'ticket.created', actor, 'public', data, 't, c')},
+      -- The new ticket's facts for reports, as refreshFactsSql (libs/insights) computes them from this one event:
+      -- the opening message counts as the customer's when they wrote it; nothing else has happened yet.
+      f AS (
+        INSERT INTO ticket_facts (tenant_id, ticket_id, created_at, channel, priority, status, team_id, assignee_id, tags,
+                                  customer_messages, last_event_id)
+        SELECT t.tenant_id, t.id, t.created_at, t.channel, t.priority, t.status, t.team_id, t.assignee_id, t.tags,
+               ${n.message.author.type === 'customer' ? 1 : 0}, e.id
+        FROM t, e
+      )
       SELECT t.*, c.name AS requester_name, c.email AS requester_email, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
         ${n.message.attachmentIds?.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}
       FROM t, c, e, m`;
