@@ -131,7 +131,12 @@ export async function cpuMeter(
     const span = m1.total - m0.total || 1;
     const busy = (1 - (m1.idle - m0.idle) / span) * cores;
     const measured = Object.values(ms).reduce((a, b) => a + b, 0) / wallMs;
-    return { wallMs, ms, otherCores: Math.max(0, busy - measured), stolenCores: ((m1.steal - m0.steal) / span) * cores };
+    return {
+      wallMs,
+      ms,
+      otherCores: Math.max(0, busy - measured),
+      stolenCores: ((m1.steal - m0.steal) / span) * cores,
+    };
   };
 }
 

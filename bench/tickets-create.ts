@@ -868,7 +868,9 @@ async function main(): Promise<number> {
   const maxRate = Math.max(...rowsOut.map((r) => r[1]));
   const BAR = 32;
   const header = `  ${'source'.padEnd(31)} ${'rows/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'avg ms'.padStart(8)} ${'rows'.padStart(8)}`;
-  console.log(`\nResults (${CONNECTIONS} concurrent, ${DURATION} s each in ${ROUNDS} turns, fresh database, PostgreSQL ${pgVersion})\n`);
+  console.log(
+    `\nResults (${CONNECTIONS} concurrent, ${DURATION} s each in ${ROUNDS} turns, fresh database, PostgreSQL ${pgVersion})\n`,
+  );
   console.log(header);
   console.log(`  ${'-'.repeat(header.length - 2)}`);
   for (const [name, rate, p50, p99, avg, rows] of rowsOut) {
