@@ -165,7 +165,9 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
         const m = (d.message ?? {}) as Row;
         const mentioned: string[] = m.mentions ?? [];
         out.push(...note(mentioned, 'mentioned', { messageId: m.id, excerpt: excerpt(m.body) }));
-        const followers = (await this.followers(e.ticketId)).filter((u) => !mentioned.includes(u));
+        const followers = (e.route?.followers ?? (await this.followers(e.ticketId))).filter(
+          (u) => !mentioned.includes(u),
+        );
         const fromCustomer = m.authorType === 'customer';
         const assignee = e.route?.assigneeId;
         const told = fromCustomer

@@ -27,6 +27,8 @@ export interface EventRoute {
   previousAssigneeId?: string | null;
   /** People brought into the ticket (mentions, escalations) who are neither its team nor its assignee. */
   sharedWith?: string[];
+  /** The ticket's followers, read by the statement that wrote a message (routing tells them); absent elsewhere. */
+  followers?: string[];
 }
 
 /** A stored event row (joined with its ticket's team, assignee, requester and share list) as a record. */

@@ -386,16 +386,15 @@ export class TicketsRepository {
           : ''
       },
       ${eventAndAudit(p, tenant, this.ctx.requestId ?? null, 'message.created', n.author, visibility, data, 't, m')}
-      SELECT row_to_json(m.*) AS message, ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
+      SELECT row_to_json(m.*) AS message, ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data,
+             ARRAY(SELECT f.user_id FROM ticket_followers f WHERE f.tenant_id = ${tenant} AND f.ticket_id = t.id) AS follower_ids
         ${n.attachmentIds.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}
       FROM t ${REQUESTER_JOIN} CROSS JOIN m CROSS JOIN e`;
     const [row] = await queryPrepared(manager ?? this.db, sql, p.values);
     if (!row) return null;
-    return {
-      row: row.message,
-      ticket: row,
-      event: eventRecord(row, this.ctx.tenantId, n.ticketId, 'message.created', n.author, visibility),
-    };
+    const event = eventRecord(row, this.ctx.tenantId, n.ticketId, 'message.created', n.author, visibility);
+    event.route!.followers = row.follower_ids;
+    return { row: row.message, ticket: row, event };
   }
 
   /** The customer's newest conversation on a channel that is still going (not solved or closed). */
