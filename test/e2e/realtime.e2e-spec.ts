@@ -312,6 +312,44 @@ describe('realtime: /agents and /widget', () => {
       expect(c.raw.filter((r) => r.name === 'ticket.viewers')).toEqual([]);
   });
 
+  it('opens a ticket and tells its viewers to staff it was shared with (a mention), and to no one else', async () => {
+    const agent = await a.person(['agent'], [], 'Opener');
+    const engineer = await a.person(['engineer'], [], 'Mentioned');
+    const ticket = await a.webTicket();
+    const untouched = await a.webTicket();
+    const ids = `${ticket.id},${untouched.id}`;
+    const expert = await connect('/agents', engineer.token);
+
+    // Before the mention the engineer may see neither ticket: not over the socket, not over REST.
+    expect(await expert.emit('ticket.view', { ticketId: ticket.id })).toEqual({
+      code: 'NOT_FOUND',
+      message: 'Ticket not found',
+    });
+    const before = await request(t.http).get(`/api/v1/tickets/viewers?ids=${ids}`).set(engineer.auth).expect(200);
+    expect(before.body).toEqual({});
+
+    await request(t.http)
+      .post(`/api/v1/tickets/${ticket.id}/messages`)
+      .set(a.admin.auth)
+      .send({ body: 'Have a look?', internal: true, mentions: [engineer.id] })
+      .expect(201);
+
+    // The ticket is shared with them now, and it alone.
+    const opener = await connect('/agents', agent.token);
+    await opener.emit('ticket.view', { ticketId: ticket.id });
+    expect(await expert.waitForRaw('ticket.viewers', (p) => p.ticketId === ticket.id)).toEqual({
+      ticketId: ticket.id,
+      userIds: [agent.id],
+    });
+    const seen = await request(t.http).get(`/api/v1/tickets/viewers?ids=${ids}`).set(engineer.auth).expect(200);
+    expect(seen.body).toEqual({ [ticket.id]: [agent.id] });
+    expect(await expert.emit('ticket.view', { ticketId: ticket.id })).toMatchObject({ ticketId: ticket.id });
+    expect(await expert.emit('ticket.view', { ticketId: untouched.id })).toEqual({
+      code: 'NOT_FOUND',
+      message: 'Ticket not found',
+    });
+  });
+
   it("refuses to open another tenant's or another customer's ticket over the socket", async () => {
     const bTicket = await b.webTicket();
     const agentA = await connect('/agents', a.admin.token);

@@ -10,12 +10,10 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { ErrorAck } from '@crewdesk/realtime-client';
 import { AuthGuard } from '@crewdesk/auth';
 import { Actor, can, TenantContext } from '@crewdesk/db';
-import { Params, TicketsService, visibleTo } from '@crewdesk/tickets';
+import { TicketsService } from '@crewdesk/tickets';
 import { PresenceService } from './presence.service';
 import { ReplayService } from './replay.service';
 import { NAMESPACES, rooms } from './rooms';
@@ -57,7 +55,6 @@ export class AgentsGateway
     private readonly replay: ReplayService,
     private readonly presence: PresenceService,
     private readonly tickets: TicketsService,
-    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   afterInit(nsp: Namespace): void {
@@ -206,21 +203,11 @@ export class AgentsGateway
   }
 
   /**
-   * The ticket as the actor may see it (the same rule as `TicketsService.get`), with who else may see it, in one
-   * query when it is opened; null when it does not exist for them.
+   * Who else may see the ticket (where `ticket.viewers` goes), read as the socket's actor when it is opened; null
+   * when it does not exist for them.
    */
-  private async audience(actor: Actor, ticketId: string): Promise<TicketAudience | null> {
-    const p = new Params();
-    const sql = `SELECT t.requester_id, t.team_id, t.assignee_id, t.shared_with FROM tickets t
-                 WHERE t.tenant_id = ${p.add(actor.tenantId)} AND t.id = ${p.add(ticketId)} AND ${visibleTo(actor, p)}`;
-    const [row] = await this.db.query(sql, p.values);
-    if (!row) return null;
-    return {
-      requesterId: row.requester_id,
-      teamId: row.team_id ?? null,
-      assigneeId: row.assignee_id ?? null,
-      sharedWith: row.shared_with ?? [],
-    };
+  private audience(actor: Actor, ticketId: string): Promise<TicketAudience | null> {
+    return this.tenant.run(actor, () => this.tickets.audience(ticketId));
   }
 
   /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, queryPrepared, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
-import { TicketEventRecord } from './event-bus';
+import { EventRoute, TicketEventRecord } from './event-bus';
 import { statusAfterMessage } from './state-machine';
 import { likeContains, Params, ticketSequenceName } from './sql';
 import { visibleTo } from './visibility';
@@ -71,6 +71,9 @@ export interface TicketFilters {
   after?: [string, string];
   limit: number;
 }
+
+/** Who may see a ticket as it stands: its requester, team, assignee and the people it was shared with. */
+export type AudienceRoute = Required<Pick<EventRoute, 'requesterId' | 'teamId' | 'assigneeId' | 'sharedWith'>>;
 
 const REQUESTER_JOIN = `LEFT JOIN customers c ON c.id = t.requester_id AND c.tenant_id = t.tenant_id`;
 const TICKET_SELECT = `t.*, c.name AS requester_name, c.email AS requester_email`;
@@ -263,6 +266,34 @@ export class TicketsRepository {
                  WHERE t.tenant_id = ${tenant} AND ${key} AND ${visibleTo(actor, p)}`;
     const [row] = await queryPrepared(manager ?? this.db, sql, p.values);
     return row ?? null;
+  }
+
+  /** Of `ids`, those of tickets the context's actor may see (in no particular order); the others are left out. */
+  async visibleIds(ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const p = new Params();
+    const sql = `SELECT t.id FROM tickets t WHERE t.tenant_id = ${p.add(this.ctx.tenantId)}
+                 AND t.id = ANY(${p.add(ids)}::uuid[]) AND ${visibleTo(this.ctx.actor, p)}`;
+    const rows: Row[] = await this.db.query(sql, p.values);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Who may see a ticket the context's actor may see (its requester, team, assignee and the people it was shared
+   * with), from one lean query; null when it does not exist for the actor.
+   */
+  async audience(ticketId: string): Promise<AudienceRoute | null> {
+    const p = new Params();
+    const sql = `SELECT t.requester_id, t.team_id, t.assignee_id, t.shared_with FROM tickets t
+                 WHERE t.tenant_id = ${p.add(this.ctx.tenantId)} AND t.id = ${p.add(ticketId)} AND ${visibleTo(this.ctx.actor, p)}`;
+    const [row] = await this.db.query(sql, p.values);
+    if (!row) return null;
+    return {
+      requesterId: row.requester_id,
+      teamId: row.team_id ?? null,
+      assigneeId: row.assignee_id ?? null,
+      sharedWith: row.shared_with ?? [],
+    };
   }
 
   async list(actor: Actor, f: TicketFilters): Promise<Row[]> {

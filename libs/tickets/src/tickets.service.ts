@@ -14,7 +14,7 @@ import { EntityManager } from 'typeorm';
 import { Actor, can, Channel, TenantContext, TicketPriority, TicketStatus } from '@crewdesk/db';
 import { TicketEventBus, TicketEventRecord } from './event-bus';
 import { assertTransition } from './state-machine';
-import { ActorRef, TicketFilters, TicketsRepository } from './tickets.repository';
+import { ActorRef, AudienceRoute, TicketFilters, TicketsRepository } from './tickets.repository';
 import { customerMessageView, isStaff, MessageView, messageView, TicketView, ticketView } from './views';
 
 export interface CreateTicketCommand {
@@ -225,6 +225,16 @@ export class TicketsService {
     const row = await this.repo.findVisible(this.ctx.actor, by);
     if (!row) throw notFound();
     return ticketView(row);
+  }
+
+  /** Of `ids`, those of tickets the actor may see; those they may not, or that do not exist, are left out. */
+  visibleIds(ids: string[]): Promise<string[]> {
+    return this.repo.visibleIds(ids);
+  }
+
+  /** Who may see a ticket the actor may see (realtime's viewers); null when it does not exist for them. */
+  audience(ticketId: string): Promise<AudienceRoute | null> {
+    return this.repo.audience(ticketId);
   }
 
   async list(filters: Omit<TicketFilters, 'after'> & { cursor?: string }): Promise<Page<TicketView>> {

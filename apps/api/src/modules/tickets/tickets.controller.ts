@@ -1,13 +1,11 @@
 import { Body, Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { pageLimit } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { can, TenantContext } from '@crewdesk/db';
 import { ReviewService } from '@crewdesk/routing';
 import { PresenceService } from '@crewdesk/realtime';
-import { Params, TicketsService, visibleTo } from '@crewdesk/tickets';
+import { TicketsService } from '@crewdesk/tickets';
 import { SlaService } from '@crewdesk/sla';
 import { IdempotencyKey } from '../../common/idempotency';
 import {
@@ -35,7 +33,6 @@ export class TicketsController {
     private readonly sla: SlaService,
     private readonly review: ReviewService,
     private readonly presence: PresenceService,
-    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   /** Creates a ticket for a requester (found or added by email). A retry with the same Idempotency-Key returns the first ticket. */
@@ -79,18 +76,8 @@ export class TicketsController {
     schema: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string', format: 'uuid' } } },
   })
   async viewers(@Query() q: ViewersQuery): Promise<Record<string, string[]>> {
-    const actor = this.ctx.actor;
-    const p = new Params();
     const ids = [...new Set(q.ids.map((id) => id.toLowerCase()))];
-    const rows: Array<{ id: string }> = await this.db.query(
-      `SELECT t.id FROM tickets t WHERE t.tenant_id = ${p.add(actor.tenantId)}
-         AND t.id = ANY(${p.add(ids)}::uuid[]) AND ${visibleTo(actor, p)}`,
-      p.values,
-    );
-    return this.presence.viewerIds(
-      actor.tenantId,
-      rows.map((r) => r.id),
-    );
+    return this.presence.viewerIds(this.ctx.tenantId, await this.tickets.visibleIds(ids));
   }
 
   @Get('number/:number')
