@@ -23,31 +23,38 @@
 import { randomBytes } from 'crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import * as iconv from 'iconv-lite';
-import Redis from 'ioredis';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { Session } from 'inspector';
 import { cpus, tmpdir } from 'os';
 import { join } from 'path';
 import { monitorEventLoopDelay, performance } from 'perf_hooks';
-import { Client as PgClient, Pool as PgPool } from 'pg';
+import { Pool as PgPool } from 'pg';
 import { SMTPServer } from 'smtp-server';
-import { backendPids, cpuMeter as measureCpu } from './lib';
+import {
+  backendPids,
+  bar,
+  cleanupOnExit,
+  createDatabase,
+  databaseUrl,
+  deleteRedisKeys,
+  done,
+  fmt,
+  cpuMeter as measureCpu,
+  note,
+  onCleanup,
+  REDIS_URL,
+  runMain,
+  setting,
+  sleep,
+  STAMP,
+  step,
+  textSetting,
+  warn,
+  wasInterrupted,
+} from './lib';
 
 /* ------------------------------------------------------------------ settings */
-
-function setting(name: string, fallback: number): number {
-  const flag = process.argv.slice(2).find((a) => a.toLowerCase().startsWith(`--${name.toLowerCase()}=`));
-  const raw = flag ? flag.split('=')[1] : process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0, got "${raw}"`);
-  return value;
-}
-function textSetting(name: string, fallback: string): string {
-  const flag = process.argv.slice(2).find((a) => a.toLowerCase().startsWith(`--${name.toLowerCase()}=`));
-  return (flag ? flag.split('=')[1] : process.env[name]) || fallback;
-}
 
 const MAILS = Math.max(10, Math.round(setting('MAILS', 2000)));
 const SENDERS = Math.max(2, Math.round(setting('SENDERS', 300)));
@@ -67,73 +74,17 @@ const CPU_PROFILE = textSetting('CPU_PROFILE', '');
 const COUNT_QUERIES = setting('COUNT_QUERIES', 0) > 0;
 const GOALS = { rate: 200, ratio: 0.3 };
 
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const STAMP = new Date()
-  .toISOString()
-  .replace(/[-:T.Z]/g, '')
-  .slice(0, 17);
 const DB_NAME = `crewdesk_mail_bench_${STAMP}`;
-const DB_URL = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-})();
+const DB_URL = databaseUrl(DB_NAME);
 const REDIS_PREFIX = `crewdesk-mailbench-${STAMP}`;
 /** The width of the ticket-number slot of `[#number]` replies; leading zeros still parse (`[#0000042]` is 42). */
 const NUMBER_SLOT = '[#0000000]';
 /** Crewdesk's options to simpleParser (libs/channels/src/email/mail.ts), so that the bare figure parses the same way. */
 const PARSE_OPTIONS = { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 };
 
-/* ------------------------------------------------------------------ output helpers */
-
-const t0 = performance.now();
-const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
-const step = (text: string) => console.log(`[${elapsed()}] ▸ ${text}`);
-const done = (text: string) => console.log(`[${elapsed()}]   ✔ ${text}`);
-const note = (text: string) => console.log(`[${elapsed()}]     ${text}`);
-const warn = (text: string) => console.log(`[${elapsed()}]   ✖ ${text}`);
-const fmt = (n: number, digits = 1) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : '—';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /* ------------------------------------------------------------------ cleanup */
 
-const cleanups: Array<{ name: string; fn: () => Promise<void> }> = [];
-let cleaning: Promise<void> | null = null;
-const onCleanup = (name: string, fn: () => Promise<void>) => cleanups.unshift({ name, fn });
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const c of cleanups.splice(0)) {
-      try {
-        await Promise.race([
-          c.fn(),
-          sleep(20_000).then(() => {
-            throw new Error('timed out after 20 s');
-          }),
-        ]);
-      } catch (err) {
-        warn(`cleanup "${c.name}" failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-process.on('unhandledRejection', (err) => {
-  warn(`unhandled rejection: ${(err as Error)?.stack ?? err}`);
-  void cleanup().then(() => process.exit(1));
-});
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    // Nest's shutdown hook (startWorker) closes the worker and raises the signal once more: report it once.
-    if (!interrupted) warn(`${signal}: cleaning up`);
-    interrupted = true;
-    void cleanup().then(() => process.exit(130));
-  });
-}
+cleanupOnExit({ timeoutMs: 20_000 });
 
 /* ------------------------------------------------------------------ corpus */
 
@@ -1219,32 +1170,10 @@ async function main(): Promise<number> {
   }
 
   /* 3. Crewdesk */
-  const admin = new PgClient({ connectionString: ADMIN_URL });
-  await admin.connect();
-  onCleanup('admin connection', () => admin.end());
-  const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
-  step(`creating database ${DB_NAME} (PostgreSQL ${pgVersion})`);
-  await admin.query(`CREATE DATABASE "${DB_NAME}"`);
-  onCleanup('drop database', async () => {
-    step(`dropping database ${DB_NAME}`);
-    await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-    done('dropped');
-  });
+  await createDatabase(DB_NAME);
   onCleanup('redis keys', async () => {
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      let cursor = '0';
-      let removed = 0;
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) removed += await redis.del(...keys);
-      } while (cursor !== '0');
-      done(`removed ${removed} Redis keys ${REDIS_PREFIX}:*`);
-    } finally {
-      redis.disconnect();
-    }
+    const removed = await deleteRedisKeys(`${REDIS_PREFIX}:*`);
+    done(`removed ${removed} Redis keys ${REDIS_PREFIX}:*`);
   });
   const storage = mkdtempSync(join(tmpdir(), 'crewdesk-mail-bench-'));
   onCleanup('storage dir', async () => rmSync(storage, { recursive: true, force: true }));
@@ -1655,8 +1584,9 @@ async function main(): Promise<number> {
   console.log(`  ${'path'.padEnd(46)} ${'mails/s'.padStart(9)} ${'seconds'.padStart(8)}`);
   for (const x of rows) {
     if (!x.r) continue;
-    const bar = '█'.repeat(Math.max(1, Math.round((x.r.perSecond / max) * BAR)));
-    console.log(`  ${x.label.padEnd(46)} ${fmt(x.r.perSecond).padStart(9)} ${fmt(x.r.seconds, 2).padStart(8)}  ${bar}`);
+    console.log(
+      `  ${x.label.padEnd(46)} ${fmt(x.r.perSecond).padStart(9)} ${fmt(x.r.seconds, 2).padStart(8)}  ${bar(x.r.perSecond, max, BAR)}`,
+    );
   }
   console.log('');
   console.log(
@@ -1705,13 +1635,6 @@ async function main(): Promise<number> {
   return pass ? 0 : 2;
 }
 
-main()
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (err) => {
-    if (!interrupted) warn(`bench failed: ${err?.stack ?? err}`);
-    await cleanup();
-    process.exit(1);
-  });
+runMain(main, (err) => {
+  if (!wasInterrupted()) warn(`bench failed: ${err?.stack ?? err}`);
+});

@@ -17,30 +17,41 @@ import { ChildProcess, execFileSync, fork, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { Agent, request } from 'http';
-import Redis from 'ioredis';
 import { cpus, tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
-import { freePort, stopProcess } from './lib';
+import {
+  ADMIN_URL,
+  apiEnv as benchApiEnv,
+  cleanup,
+  cleanupOnExit,
+  databaseUrl,
+  deleteRedisKeys,
+  done,
+  dropDatabase,
+  fmt,
+  freePort,
+  MAIN_JS,
+  newerSource,
+  note,
+  onCleanup,
+  ROOT,
+  run,
+  setting,
+  sleep,
+  STAMP,
+  step,
+  stopOnce,
+  stopProcess,
+  textSetting,
+  waitForHealth,
+  warn,
+} from './lib';
 
 /* ------------------------------------------------------------------ settings */
 
-function setting(name: string, fallback: number): number {
-  const flag = process.argv.slice(2).find((a) => a.toLowerCase().startsWith(`--${name.toLowerCase()}=`));
-  const raw = flag ? flag.split('=')[1] : process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0, got "${raw}"`);
-  return value;
-}
-function textSetting(name: string, fallback: string): string {
-  const flag = process.argv.slice(2).find((a) => a.toLowerCase().startsWith(`--${name.toLowerCase()}=`));
-  return (flag ? flag.split('=')[1] : process.env[name]) || fallback;
-}
-
-const ROOT = resolve(__dirname, '..');
 const SOCKETS = Math.round(setting('SOCKETS', 1000));
 const RATES = textSetting('RATES', '10,50,100')
   .split(',')
@@ -82,82 +93,20 @@ const MAX_IN_FLIGHT = Math.round(setting('MAX_IN_FLIGHT', 64));
 const TICKETS = 20;
 const GOALS = { deliveryRatio: 0.7, p99Ratio: 1.5, kbPerSocket: 30, overloadRss: 2 };
 
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const STAMP = new Date()
-  .toISOString()
-  .replace(/[-:T.Z]/g, '')
-  .slice(0, 17);
 const DB_NAME = `crewdesk_rt_bench_${STAMP}`;
-const DB_URL = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-})();
+const DB_URL = databaseUrl(DB_NAME);
 const REDIS_PREFIX = `crewdesk-rtbench-${STAMP}`;
-const MAIN_JS = join(ROOT, 'dist/apps/api/main.js');
 const EVENT = 'message.created';
 
 /* ------------------------------------------------------------------ output helpers */
 
-const t0 = performance.now();
 const nowMs = () => performance.timeOrigin + performance.now();
-const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
-const step = (text: string) => console.log(`[${elapsed()}] ▸ ${text}`);
-const done = (text: string) => console.log(`[${elapsed()}]   ✔ ${text}`);
-const note = (text: string) => console.log(`[${elapsed()}]     ${text}`);
-const warn = (text: string) => console.log(`[${elapsed()}]   ✖ ${text}`);
-const fmt = (n: number, digits = 1) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : '—';
 const mb = (kb: number) => `${fmt(kb / 1024)} MB`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /* ------------------------------------------------------------------ processes and cleanup */
 
-const cleanups: Array<{ name: string; fn: () => Promise<void> }> = [];
-let cleaning: Promise<void> | null = null;
-const onCleanup = (name: string, fn: () => Promise<void>) => cleanups.unshift({ name, fn });
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const c of cleanups.splice(0)) {
-      try {
-        await c.fn();
-      } catch (err) {
-        warn(`cleanup "${c.name}" failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-process.on('unhandledRejection', (err) => {
-  warn(`unhandled rejection: ${(err as Error)?.stack ?? err}`);
-  void cleanup().then(() => process.exit(1));
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    warn(`${signal}: cleaning up`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolvePromise(out);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}\n${out.slice(-4000)}`));
-    });
-  });
-}
+cleanupOnExit();
 
 /** Resident set of a process in KB (VmRSS), and its peak so far (VmHWM). */
 function memory(pid: number): { rss: number; hwm: number } {
@@ -353,11 +302,10 @@ class Merged {
   }
 }
 
-interface Mark {
+/** Socket counts a client process keeps since its start. */
+interface SocketCounts {
   received: number;
   windowMs: number;
-  commit: Merged;
-  send: Merged;
   connected: number;
   disconnects: number;
   reconnects: number;
@@ -365,23 +313,19 @@ interface Mark {
   replays: number;
   replayedEvents: number;
   replayBytes: number;
+}
+
+interface Mark extends SocketCounts {
+  commit: Merged;
+  send: Merged;
   perChild: Array<{ received: number; connected: number; disconnects: number; paused: boolean }>;
 }
 
-interface ChildMark {
-  received: number;
-  windowMs: number;
+interface ChildMark extends SocketCounts {
   commit: Sparse;
   commitMax: number;
   send: Sparse;
   sendMax: number;
-  connected: number;
-  disconnects: number;
-  reconnects: number;
-  connectErrors: number;
-  replays: number;
-  replayedEvents: number;
-  replayBytes: number;
   paused: boolean;
 }
 
@@ -618,25 +562,7 @@ function buildReason(): string | null {
   if (!existsSync(MAIN_JS)) return 'dist/apps/api/main.js is missing';
   if (!readFileSync(MAIN_JS, 'utf8').includes('AgentsGateway')) return 'dist/apps/api/main.js has no realtime gateway';
   if (mode !== 'auto') return null;
-  const built = statSync(MAIN_JS).mtimeMs;
-  const newer = (dir: string): string | null => {
-    if (!existsSync(dir)) return null;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        const found = newer(path);
-        if (found) return found;
-      } else if (/\.(ts|json)$/.test(entry.name) && !/\.spec\.ts$/.test(entry.name) && statSync(path).mtimeMs > built) {
-        return path;
-      }
-    }
-    return null;
-  };
-  for (const dir of ['apps/api/src', 'libs', 'migrations']) {
-    const found = newer(join(ROOT, dir));
-    if (found) return `dist/apps/api/main.js is older than ${found.slice(ROOT.length + 1)}`;
-  }
-  return null;
+  return newerSource(['apps/api/src', 'libs', 'migrations']);
 }
 
 /* ------------------------------------------------------------------ V8 inspector (diagnostics only) */
@@ -706,24 +632,10 @@ async function startApi(inspectPort?: number): Promise<Api> {
   let log = '';
   child.stdout!.on('data', (d) => (log = (log + d).slice(-50_000)));
   child.stderr!.on('data', (d) => (log = (log + d).slice(-50_000)));
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await stopProcess(child);
-  };
+  const stop = stopOnce(child);
   onCleanup(`API process #${n}`, stop);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}:\n${log}`);
-    const ok = await fetch(`${base}/health`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`/health did not answer 200 within 60 s:\n${log}`);
-    await sleep(250);
-  }
+  await waitForHealth(base, child, () => log);
   return { child, pid: child.pid!, base, log: () => log, stop };
 }
 
@@ -974,7 +886,7 @@ async function main(): Promise<void> {
   const why = buildReason();
   if (why) {
     step(`building the API (nest build api): ${why}`);
-    await run('npx', ['--no-install', 'nest', 'build', 'api'], process.env, 300_000);
+    await run('npx', ['--no-install', 'nest', 'build', 'api'], { timeoutMs: 300_000 });
     done('built');
   } else {
     const age = (Date.now() - statSync(MAIN_JS).mtimeMs) / 60_000;
@@ -982,7 +894,7 @@ async function main(): Promise<void> {
       `using dist/apps/api/main.js built ${fmt(age, 0)} min ago, newer than its sources (BENCH_BUILD=always rebuilds)`,
     );
   }
-  const fdLimit = Number((await run('bash', ['-c', 'ulimit -n'], process.env, 5000)).trim());
+  const fdLimit = Number((await run('bash', ['-c', 'ulimit -n'], { timeoutMs: 5000 })).stdout.trim());
   const fdNeeded = Math.max(MEM_SOCKETS, SOCKETS) + 500;
   if (fdLimit < fdNeeded)
     throw new Error(`ulimit -n is ${fdLimit}; the API process needs ~${fdNeeded} (run through bench/realtime-fanout)`);
@@ -996,47 +908,22 @@ async function main(): Promise<void> {
     const c = new PgClient({ connectionString: ADMIN_URL });
     await c.connect();
     try {
-      await c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
+      await dropDatabase(c, DB_NAME);
       done(`dropped database ${DB_NAME}`);
     } finally {
       await c.end();
     }
   });
   onCleanup('Redis keys', async () => {
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    await redis.connect();
-    try {
-      let removed = 0;
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) removed += await redis.del(...keys);
-      } while (cursor !== '0');
-      done(`removed ${removed} Redis keys under ${REDIS_PREFIX}`);
-    } finally {
-      redis.disconnect();
-    }
+    const removed = await deleteRedisKeys(`${REDIS_PREFIX}*`);
+    done(`removed ${removed} Redis keys under ${REDIS_PREFIX}`);
   });
   const dir = mkdtempSync(join(tmpdir(), 'crewdesk-rtbench-'));
   onCleanup('temp dir', async () => rmSync(dir, { recursive: true, force: true }));
-  apiEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    JWT_SECRET: `bench-${randomUUID()}-${randomUUID()}`,
-    DATABASE_URL: DB_URL,
-    REDIS_URL,
-    REDIS_PREFIX,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    LOG_PRETTY: 'false',
-    PUBLIC_RATE_LIMIT: '100000',
-    LOGIN_RATE_LIMIT: '100000',
-    RUN_WORKER: 'off',
-    STORAGE_DIR: join(dir, 'storage'),
-  };
+  apiEnv = benchApiEnv({ dbUrl: DB_URL, redisPrefix: REDIS_PREFIX, storageDir: join(dir, 'storage') });
+
   step('node dist/apps/api/main.js setup (create, migrate, seed)');
-  await run('node', [MAIN_JS, 'setup'], apiEnv, 180_000);
+  await run('node', [MAIN_JS, 'setup'], { env: apiEnv, timeoutMs: 180_000 });
   done('schema ready');
 
   /* ---------- client processes */

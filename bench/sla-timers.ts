@@ -23,17 +23,23 @@ import Redis from 'ioredis';
 import { tmpdir } from 'os';
 import { performance } from 'perf_hooks';
 import { Client as PgClient } from 'pg';
+import {
+  bar,
+  cleanupOnExit,
+  clock,
+  createDatabase,
+  databaseUrl,
+  deleteKeys,
+  fmt,
+  onCleanup,
+  REDIS_URL,
+  runMain,
+  setting,
+  sleep,
+  STAMP,
+} from './lib';
 
 /* ------------------------------------------------------------------ settings */
-
-function setting(name: string, fallback: number): number {
-  const flag = process.argv.slice(2).find((a) => a.toLowerCase().startsWith(`--${name.toLowerCase()}=`));
-  const raw = flag ? flag.split('=')[1] : process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0, got "${raw}"`);
-  return value;
-}
 
 const TIMERS = Math.max(100, Math.round(setting('TIMERS', 100_000)));
 const WINDOW_S = Math.max(1, setting('WINDOW_S', 60));
@@ -47,18 +53,8 @@ const PHASES = new Set((process.env.PHASES || 'crewdesk,rearm,bare').split(','))
 const GOALS = { p99Ratio: 2, rearm: 9000 };
 const TARGET = 1_000_000;
 
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const STAMP = new Date()
-  .toISOString()
-  .replace(/[-:T.Z]/g, '')
-  .slice(0, 17);
 const DB_NAME = `crewdesk_sla_bench_${STAMP}`;
-const DB_URL = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-})();
+const DB_URL = databaseUrl(DB_NAME);
 const REDIS_PREFIX = `crewdesk-slabench-${STAMP}`;
 
 // The app reads its environment at import time: set it before any app code is imported.
@@ -75,60 +71,13 @@ Object.assign(process.env, {
 
 /* ------------------------------------------------------------------ output helpers */
 
-const t0 = performance.now();
-const clock = () => `[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s]`;
 const step = (msg: string) => console.log(`${clock()} ${msg}`);
 const done = (msg: string) => console.log(`${clock()}   -> ${msg}`);
 const warn = (msg: string) => console.error(`${clock()} WARNING: ${msg}`);
-const fmt = (n: number, digits = 1) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : '—';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /* ------------------------------------------------------------------ cleanup */
 
-const cleanups: Array<{ name: string; fn: () => Promise<void> }> = [];
-let cleaning: Promise<void> | null = null;
-const onCleanup = (name: string, fn: () => Promise<void>) => cleanups.unshift({ name, fn });
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const c of cleanups.splice(0)) {
-      try {
-        await Promise.race([
-          c.fn(),
-          sleep(30_000).then(() => {
-            throw new Error('timed out after 30 s');
-          }),
-        ]);
-      } catch (err) {
-        warn(`cleanup "${c.name}" failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-process.on('unhandledRejection', (err) => {
-  warn(`unhandled rejection: ${(err as Error)?.stack ?? err}`);
-  void cleanup().then(() => process.exit(1));
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    warn(`${signal}: cleaning up`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
-
-async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
-  let cursor = '0';
-  let removed = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
-    cursor = next;
-    for (let i = 0; i < keys.length; i += 500) removed += await redis.unlink(...keys.slice(i, i + 500));
-  } while (cursor !== '0');
-  return removed;
-}
+cleanupOnExit({ warn });
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
@@ -194,17 +143,7 @@ async function main(): Promise<number> {
     done(`removed ${removed} Redis keys ${REDIS_PREFIX}:*`);
   });
 
-  const admin = new PgClient({ connectionString: ADMIN_URL });
-  await admin.connect();
-  onCleanup('admin connection', () => admin.end());
-  const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
-  step(`creating database ${DB_NAME} (PostgreSQL ${pgVersion}); Redis ${redisVersion}, hz ${hz}`);
-  await admin.query(`CREATE DATABASE "${DB_NAME}"`);
-  onCleanup('drop database', async () => {
-    step(`dropping database ${DB_NAME}`);
-    await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-    done('dropped');
-  });
+  await createDatabase(DB_NAME, { step, done }, `; Redis ${redisVersion}, hz ${hz}`);
 
   step('running migrations (MIGRATIONS list)');
   const { DataSource } = await import('typeorm');
@@ -502,8 +441,6 @@ async function main(): Promise<number> {
 /* ------------------------------------------------------------------ report */
 
 function report(r: Results, env: { hz?: string; cpus: number }): void {
-  const bar = (v: number, max: number, width = 40) =>
-    '█'.repeat(Math.max(v > 0 ? 1 : 0, Math.round((v / max) * width)));
   const line = '─'.repeat(100);
   console.log(
     `\n${line}\nSLA timers — ${TIMERS.toLocaleString('en-US')} timers due over ${WINDOW_S} s (Redis hz ${env.hz}, ${env.cpus} CPUs)\n${line}`,
@@ -579,13 +516,4 @@ function report(r: Results, env: { hz?: string; cpus: number }): void {
   console.log(line);
 }
 
-main()
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (err) => {
-    warn(`failed: ${(err as Error)?.stack ?? err}`);
-    await cleanup();
-    process.exit(2);
-  });
+runMain(main, (err) => warn(`failed: ${(err as Error)?.stack ?? err}`), 2);

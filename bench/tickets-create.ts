@@ -12,53 +12,58 @@
 import autocannon from 'autocannon';
 import { spawn } from 'child_process';
 import { randomUUID } from 'crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
-import Redis from 'ioredis';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { cpus, loadavg, tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { Pool } from 'pg';
 import { cleanText, textToHtml } from '@crewdesk/common';
 import { ActorRef, buildInsertTicket, NewTicketRow } from '../libs/tickets/src/tickets.repository';
-import { backendPids, cpuMeter, CpuReading, freePort, mergeCpu, processTree, stopProcess } from './lib';
+import {
+  apiEnv,
+  backendPids,
+  bar,
+  cleanupOnExit,
+  cpuMeter,
+  CpuReading,
+  createDatabase,
+  databaseUrl,
+  deleteRedisKeys,
+  done,
+  fmt,
+  freePort,
+  MAIN_JS,
+  mergeCpu,
+  newerSource,
+  onCleanup,
+  processTree,
+  ROOT,
+  run,
+  runMain,
+  setting,
+  STAMP,
+  step,
+  stopOnce,
+  waitForHealth,
+  warn,
+} from './lib';
 
 /* ------------------------------------------------------------------ settings */
 
-function setting(name: string, fallback: number): number {
-  const flag = process.argv.slice(2).find((a) => a.startsWith(`--${name.toLowerCase()}=`));
-  const raw = flag ? flag.split('=')[1] : process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
-const ROOT = resolve(__dirname, '..');
-const DURATION = setting('DURATION', 30);
+const DURATION = setting('DURATION', 30, { positive: true });
 /** Turns each source takes: DURATION is split into this many slices per source, run API, pgbench, node-pg, … */
-const ROUNDS = Math.max(1, Math.round(setting('ROUNDS', 5)));
-const CONNECTIONS = Math.round(setting('CONNECTIONS', 50));
+const ROUNDS = Math.max(1, Math.round(setting('ROUNDS', 5, { positive: true })));
+const CONNECTIONS = Math.round(setting('CONNECTIONS', 50, { positive: true }));
 /** Long enough for V8 to optimise the API's hot paths: the figure is a long-running server's, not a cold one's. */
-const WARMUP = setting('WARMUP', 10);
+const WARMUP = setting('WARMUP', 10, { positive: true });
 const GOAL = 0.5;
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The API's own pool; the product default unless DATABASE_POOL_SIZE is set for the run. */
 const API_POOL = process.env.DATABASE_POOL_SIZE ?? '20';
 /** API processes (node:cluster behind one port), as a production machine runs them: one per CPU unless set. */
 const API_WORKERS = process.env.API_WORKERS ?? 'auto';
-const STAMP = new Date()
-  .toISOString()
-  .replace(/[-:T.Z]/g, '')
-  .slice(0, 17);
 const DB_NAME = `crewdesk_bench_${STAMP}`;
-const DB_URL = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-})();
+const DB_URL = databaseUrl(DB_NAME);
 const REDIS_PREFIX = `crewdesk-bench-${STAMP}`;
-const MAIN_JS = join(ROOT, 'dist/apps/api/main.js');
 
 /** What every request sends (only the requester's email changes) and what the baselines insert. */
 const SUBJECT = 'Order #4711 has not arrived';
@@ -67,21 +72,7 @@ const BODY =
 const REQUESTER_NAME = 'Sam Bench';
 const EMAIL_DOMAIN = 'bench.example';
 
-/* ------------------------------------------------------------------ output helpers */
-
-const t0 = performance.now();
-const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
-function step(text: string): void {
-  console.log(`[${elapsed()}] ▸ ${text}`);
-}
-function done(text: string): void {
-  console.log(`[${elapsed()}]   ✔ ${text}`);
-}
-function warn(text: string): void {
-  console.log(`[${elapsed()}]   ✖ ${text}`);
-}
-const fmt = (n: number, digits = 1) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/* ------------------------------------------------------------------ stats */
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -92,59 +83,7 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 
 /* ------------------------------------------------------------------ processes and cleanup */
 
-const cleanups: Array<{ name: string; fn: () => Promise<void> }> = [];
-let cleaning: Promise<void> | null = null;
-function onCleanup(name: string, fn: () => Promise<void>): void {
-  cleanups.unshift({ name, fn });
-}
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const c of cleanups.splice(0)) {
-      try {
-        await c.fn();
-      } catch (err) {
-        warn(`cleanup "${c.name}" failed: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    warn(`${signal}: cleaning up`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
-
-/** Runs a command to completion; rejects with its output when it fails or outlives `timeoutMs`. */
-function run(
-  cmd: string,
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; cwd?: string },
-): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolvePromise({ stdout, stderr });
-      else
-        reject(
-          new Error(
-            `${cmd} ${args.join(' ')} exited with ${code ?? signal}\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-4000)}`,
-          ),
-        );
-    });
-  });
-}
+cleanupOnExit();
 
 /** Why dist/ must be built first, or null: missing, or older than a source it is built from (BENCH_BUILD=auto). */
 function buildReason(): string | null {
@@ -152,25 +91,7 @@ function buildReason(): string | null {
   if (mode === 'always') return 'BENCH_BUILD=always';
   if (!existsSync(MAIN_JS)) return 'dist/apps/api/main.js is missing';
   if (mode === 'never') return null;
-  const built = statSync(MAIN_JS).mtimeMs;
-  const newer = (dir: string): string | null => {
-    if (!existsSync(dir)) return null;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        const found = newer(path);
-        if (found) return found;
-      } else if (/\.(ts|json)$/.test(entry.name) && !/\.spec\.ts$/.test(entry.name) && statSync(path).mtimeMs > built) {
-        return path;
-      }
-    }
-    return null;
-  };
-  for (const dir of ['apps/api/src', 'apps/worker/src', 'libs', 'migrations']) {
-    const found = newer(join(ROOT, dir));
-    if (found) return `dist/apps/api/main.js is older than ${found.slice(ROOT.length + 1)}`;
-  }
-  return null;
+  return newerSource(['apps/api/src', 'apps/worker/src', 'libs', 'migrations']);
 }
 
 /* ------------------------------------------------------------------ the API phase */
@@ -558,32 +479,10 @@ async function main(): Promise<number> {
     await run('npm', ['run', 'build'], { timeoutMs: 300_000 });
     done('built');
   }
-  const admin = new Pool({ connectionString: ADMIN_URL, max: 1 });
-  onCleanup('admin pool', () => admin.end());
-  const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
-
-  step(`creating database ${DB_NAME} (PostgreSQL ${pgVersion})`);
-  await admin.query(`CREATE DATABASE "${DB_NAME}"`);
-  onCleanup('drop database', async () => {
-    step(`dropping database ${DB_NAME}`);
-    await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-    done('dropped');
-  });
+  const { pgVersion } = await createDatabase(DB_NAME);
   onCleanup('redis keys', async () => {
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      let cursor = '0';
-      let removed = 0;
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length) removed += await redis.del(...keys);
-      } while (cursor !== '0');
-      done(`removed ${removed} Redis keys under ${REDIS_PREFIX}:`);
-    } finally {
-      redis.disconnect();
-    }
+    const removed = await deleteRedisKeys(`${REDIS_PREFIX}:*`);
+    done(`removed ${removed} Redis keys under ${REDIS_PREFIX}:`);
   });
   const dir = mkdtempSync(join(tmpdir(), 'crewdesk-bench-'));
   onCleanup('temp dir', async () => rmSync(dir, { recursive: true, force: true }));
@@ -591,23 +490,11 @@ async function main(): Promise<number> {
 
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    JWT_SECRET: `bench-${randomUUID()}-${randomUUID()}`,
-    DATABASE_URL: DB_URL,
+    ...apiEnv({ dbUrl: DB_URL, redisPrefix: REDIS_PREFIX, storageDir: join(dir, 'storage') }),
     DATABASE_POOL_SIZE: API_POOL,
     API_WORKERS,
-    REDIS_URL,
-    REDIS_PREFIX,
-    HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: 'warn',
-    LOG_PRETTY: 'false',
-    PUBLIC_RATE_LIMIT: '100000',
-    LOGIN_RATE_LIMIT: '100000',
-    RUN_WORKER: 'off',
-    STORAGE_DIR: join(dir, 'storage'),
   };
 
   step('node dist/apps/api/main.js setup (migrate + seed)');
@@ -619,24 +506,10 @@ async function main(): Promise<number> {
   const server = spawn('node', [...nodeArgs, MAIN_JS, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => (serverLog = (serverLog + d).slice(-20_000)));
   server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-20_000)));
-  let serverStopped = false;
-  const stopServer = async () => {
-    if (serverStopped) return;
-    serverStopped = true;
-    await stopProcess(server);
-  };
+  const stopServer = stopOnce(server);
   onCleanup('API server', stopServer);
   const base = `http://127.0.0.1:${port}`;
-  const healthDeadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`the API exited with ${server.exitCode}:\n${serverLog}`);
-    const ok = await fetch(`${base}/health`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) break;
-    if (Date.now() > healthDeadline) throw new Error(`/health did not answer 200 within 60 s:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitForHealth(base, server, () => serverLog);
   done('/health is up');
 
   const bench = new Pool({ connectionString: DB_URL, max: 2, application_name: 'crewdesk-bench-check' });
@@ -874,9 +747,8 @@ async function main(): Promise<number> {
   console.log(header);
   console.log(`  ${'-'.repeat(header.length - 2)}`);
   for (const [name, rate, p50, p99, avg, rows] of rowsOut) {
-    const bar = '█'.repeat(Math.max(1, Math.round((rate / maxRate) * BAR)));
     console.log(
-      `  ${name.padEnd(31)} ${fmt(rate).padStart(9)} ${fmt(p50).padStart(8)} ${fmt(p99).padStart(8)} ${fmt(avg).padStart(8)} ${String(rows).padStart(8)}  ${bar}`,
+      `  ${name.padEnd(31)} ${fmt(rate).padStart(9)} ${fmt(p50).padStart(8)} ${fmt(p99).padStart(8)} ${fmt(avg).padStart(8)} ${String(rows).padStart(8)}  ${bar(rate, maxRate, BAR)}`,
     );
   }
   // Where the CPU goes: ms per row of each process group (steadier than rows/s when the machine is not quiet).
@@ -910,15 +782,8 @@ async function main(): Promise<number> {
   return pass ? 0 : 2;
 }
 
-main()
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (err) => {
-    console.error(`\nbench/tickets-create failed: ${err?.stack ?? err}`);
-    if (serverLog.trim())
-      console.error(`\n--- the API's last output\n${serverLog.trim().split('\n').slice(-40).join('\n')}`);
-    await cleanup();
-    process.exit(1);
-  });
+runMain(main, (err) => {
+  console.error(`\nbench/tickets-create failed: ${err?.stack ?? err}`);
+  if (serverLog.trim())
+    console.error(`\n--- the API's last output\n${serverLog.trim().split('\n').slice(-40).join('\n')}`);
+});

@@ -20,34 +20,20 @@ import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { resolve } from 'path';
 import { performance } from 'perf_hooks';
+import { ADMIN_URL, databaseUrl, deleteRedisKeys, REDIS_URL, setting, STAMP } from '../lib';
 
-function setting(name: string, fallback: number): number {
-  const flag = process.argv.slice(2).find((a) => a.toLowerCase().startsWith(`--${name.toLowerCase()}=`));
-  const raw = flag ? flag.split('=')[1] : process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value < 1) throw new Error(`${name} must be a number >= 1, got "${raw}"`);
-  return Math.round(value);
-}
-
-const TICKETS = setting('TICKETS', 10_000);
-const RUNS = setting('RUNS', 15);
-const COLD_RUNS = setting('COLD_RUNS', 5);
+const TICKETS = Math.round(setting('TICKETS', 10_000, { min: 1 }));
+const RUNS = Math.round(setting('RUNS', 15, { min: 1 }));
+const COLD_RUNS = Math.round(setting('COLD_RUNS', 5, { min: 1 }));
 const GOAL_MS = 1000;
 const ROOT = resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const STAMP = new Date()
-  .toISOString()
-  .replace(/[-:T.Z]/g, '')
-  .slice(0, 17);
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = `crewdesk_console_bench_${STAMP}`;
-const dbUrl = new URL(ADMIN_URL);
-dbUrl.pathname = `/${DB_NAME}`;
 
 // The app reads its configuration at start: set it before anything loads it.
 Object.assign(process.env, {
-  DATABASE_URL: dbUrl.toString(),
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  DATABASE_URL: databaseUrl(DB_NAME),
+  REDIS_URL,
   REDIS_PREFIX: `crewdesk-console-bench-${STAMP}`,
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
@@ -70,7 +56,6 @@ async function main() {
   const { ensureDatabase } = require('../../libs/db/src/preflight');
   const { createApp } = require('../../apps/api/src/bootstrap');
   const { chromium } = require('playwright-core');
-  const { default: Redis } = require('ioredis');
 
   if (!existsSync(resolve(ROOT, 'apps/console/dist/index.html'))) {
     console.log('  building the console (npm run build:console)…');
@@ -261,10 +246,7 @@ async function main() {
   } finally {
     await browser?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
-    const redis = new Redis(process.env.REDIS_URL);
-    const keys: string[] = await redis.keys(`${process.env.REDIS_PREFIX}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteRedisKeys(`${process.env.REDIS_PREFIX}*`);
     await admin.initialize();
     await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
     await admin.destroy();

@@ -19,53 +19,33 @@ import { performance } from 'perf_hooks';
 import { Client as PgClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { TenantContext } from '../../libs/db/src';
+import {
+  ADMIN_URL,
+  bar,
+  cleanup,
+  cleanupOnExit,
+  clock,
+  databaseUrl,
+  dropDatabase,
+  onCleanup,
+  setting,
+  STAMP,
+} from '../lib';
 
-function setting(name: string, fallback: number): number {
-  const flag = process.argv.slice(2).find((a) => a.toLowerCase().startsWith(`--${name.toLowerCase()}=`));
-  const raw = flag ? flag.split('=')[1] : process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 1) throw new Error(`${name} must be a number >= 1, got "${raw}"`);
-  return Math.round(value);
-}
-
-const TICKETS = setting('TICKETS', 1_000_000);
-const RUNS = setting('RUNS', 3);
+const TICKETS = Math.round(setting('TICKETS', 1_000_000, { min: 1 }));
+const RUNS = Math.round(setting('RUNS', 3, { min: 1 }));
 const GOAL_MS = 2000;
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const STAMP = new Date()
-  .toISOString()
-  .replace(/[-:T.Z]/g, '')
-  .slice(0, 17);
 const DB_NAME = `crewdesk_insights_bench_${STAMP}`;
-const DB_URL = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-})();
+const DB_URL = databaseUrl(DB_NAME);
 Object.assign(process.env, { DATABASE_URL: DB_URL, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' });
 
 const TENANT = '00000000-0000-4000-8000-00000000beef';
-const t0 = performance.now();
-const clock = () => `[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s]`;
 const step = (msg: string) => console.log(`${clock()} ${msg}`);
 const warn = (msg: string) => console.error(`${clock()} ! ${msg}`);
 const fmt = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
-const cleanups: Array<() => Promise<void>> = [];
-let cleaning: Promise<void> | null = null;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => warn(`cleanup: ${err.message}`));
-  })();
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const)
-  process.once(sig, () => {
-    warn(`${sig}: cleaning up`);
-    void cleanup().then(() => process.exit(130));
-  });
+cleanupOnExit({ warn });
 
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const start = performance.now();
@@ -269,12 +249,12 @@ async function main(): Promise<void> {
   const admin = new PgClient({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${DB_NAME}"`);
-  cleanups.push(async () => {
+  onCleanup('drop database', async () => {
     if (process.env.BENCH_KEEP) {
       step(`kept ${DB_NAME} (BENCH_KEEP): drop it with DROP DATABASE "${DB_NAME}"`);
       return admin.end();
     }
-    await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
+    await dropDatabase(admin, DB_NAME);
     await admin.end();
     step(`dropped ${DB_NAME}`);
   });
@@ -284,12 +264,12 @@ async function main(): Promise<void> {
   const { FactsService, ReportsService } = await import('../../libs/insights/src');
   const ds = new DataSource({ ...dataSourceOptions(DB_URL, 4), logging: false });
   await ds.initialize();
-  cleanups.push(() => ds.destroy());
+  onCleanup('data source', () => ds.destroy());
   await timed('migrations', () => ds.runMigrations({ transaction: 'each' }));
 
   const pg = new PgClient({ connectionString: DB_URL });
   await pg.connect();
-  cleanups.push(() => pg.end());
+  onCleanup('bench connection', () => pg.end());
   step('seeding…');
   const seedStart = performance.now();
   const c = await seed(pg);
@@ -398,9 +378,7 @@ async function main(): Promise<void> {
   const top = Math.max(...results.map(([, v]) => v));
   console.log(`\n  ${'report'.padEnd(width)}   median ms   (${fmt(c.tickets)} tickets, ${fmt(c.events)} events)`);
   for (const [label, v] of results)
-    console.log(
-      `  ${label.padEnd(width)}   ${v.toFixed(0).padStart(9)}   ${'█'.repeat(Math.max(1, Math.round((v / top) * 40)))}`,
-    );
+    console.log(`  ${label.padEnd(width)}   ${v.toFixed(0).padStart(9)}   ${bar(v, top)}`);
   const main = results[0][1];
   console.log(
     `\n  projection rebuild: ${(rebuildMs / 1000).toFixed(1)} s for ${fmt(rebuilt)} tickets (${fmt(Math.round(rebuilt / (rebuildMs / 1000)))}/s)`,
