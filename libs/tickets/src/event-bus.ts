@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 
 /** A committed ticket event, as published after commit and as replayed from `ticket_events`. */
@@ -58,7 +58,7 @@ export function eventFromRow(r: Record<string, any>): TicketEventRecord {
  * throws is logged and never breaks the write that published.
  */
 @Injectable()
-export class TicketEventBus {
+export class TicketEventBus implements BeforeApplicationShutdown {
   private readonly logger = new Logger(TicketEventBus.name);
   private readonly subject = new Subject<TicketEventRecord>();
 
@@ -76,10 +76,34 @@ export class TicketEventBus {
 
   subscribe(handler: (event: TicketEventRecord) => void | Promise<void>): () => void {
     const sub = this.events$.subscribe((event) => {
-      Promise.resolve()
+      const run: Promise<void> = Promise.resolve()
         .then(() => handler(event))
-        .catch((err) => this.logger.error({ err, eventId: event.id, type: event.type }, 'Ticket event handler failed'));
+        .catch((err) => this.logger.error({ err, eventId: event.id, type: event.type }, 'Ticket event handler failed'))
+        .finally(() => this.running.delete(run));
+      this.running.add(run);
     });
     return () => sub.unsubscribe();
   }
+
+  /** Handlers still at work on published events. */
+  private readonly running = new Set<Promise<void>>();
+
+  /**
+   * Before the process closes its connections, the handlers of events already published finish (and those of the
+   * events they publish in turn), up to 10 s: a short-lived process (the seed, a CLI) would otherwise cut them off
+   * mid-query. What a crash cuts off, the relay and the catch-ups redo.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const deadline = Date.now() + SHUTDOWN_DRAIN_MS;
+    while (this.running.size && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.running]),
+        new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now()))),
+      ]);
+      clearTimeout(timer);
+    }
+  }
 }
+
+const SHUTDOWN_DRAIN_MS = 10_000;

@@ -142,7 +142,8 @@ export class RoutingSweeper implements OnApplicationBootstrap, OnApplicationShut
             data: { date: d.localDate, tags: d.tags, ticketIds: tickets.map((t) => t.id) },
           },
         ]);
-        if (!claim || !tickets.length) return;
+        // Without an outbound relay (SMTP_URL) the digest stays an in-app notification; nothing to warn about.
+        if (!claim || !tickets.length || !this.env.SMTP_URL) return;
         try {
           if (await this.mail.digest(d.userId, d.tags, tickets, this.env.PUBLIC_URL)) sent++;
         } catch (err) {
