@@ -17,6 +17,12 @@ import { assertTransition } from './state-machine';
 import { ActorRef, AudienceRoute, TicketFilters, TicketsRepository } from './tickets.repository';
 import { customerMessageView, isStaff, MessageView, messageView, TicketView, ticketView } from './views';
 
+/** A ticket's team and assignee as a change names them (null: none). */
+export interface TicketRefs {
+  teamId?: string | null;
+  assigneeId?: string | null;
+}
+
 export interface CreateTicketCommand {
   subject: string;
   body: string;
@@ -212,13 +218,18 @@ export class TicketsService {
     return attachmentIds;
   }
 
-  private async checkRefs(refs: { teamId?: string | null; assigneeId?: string | null }): Promise<void> {
-    if (refs.teamId && !(await this.repo.teamExists(refs.teamId))) {
-      throw AppError.notFound('Team', { field: 'teamId' });
-    }
-    if (refs.assigneeId && (await this.repo.unknownUsers([refs.assigneeId])).length) {
-      throw AppError.notFound('Assignee', { field: 'assigneeId' });
-    }
+  /** Which of these references name no team, or no active person, of this workspace. */
+  async unknownRefs(refs: TicketRefs): Promise<Array<keyof TicketRefs>> {
+    const unknown: Array<keyof TicketRefs> = [];
+    if (refs.teamId && !(await this.repo.teamExists(refs.teamId))) unknown.push('teamId');
+    if (refs.assigneeId && (await this.repo.unknownUsers([refs.assigneeId])).length) unknown.push('assigneeId');
+    return unknown;
+  }
+
+  private async checkRefs(refs: TicketRefs): Promise<void> {
+    const unknown = await this.unknownRefs(refs);
+    if (unknown.includes('teamId')) throw AppError.notFound('Team', { field: 'teamId' });
+    if (unknown.includes('assigneeId')) throw AppError.notFound('Assignee', { field: 'assigneeId' });
   }
 
   async get(by: { id: string } | { number: number }): Promise<TicketView> {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, decodeCursor, encodeCursor, ErrorCode } from '@crewdesk/common';
 import { Actor, AuditService, PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
-import { normalizeTags, Params, ticketView, visibleTo } from '@crewdesk/tickets';
+import { normalizeTags, Params, TicketsService, ticketView, visibleTo } from '@crewdesk/tickets';
 import { CannedReplyDto, MacroActionsDto, PreferencesDto } from './inbox.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -32,6 +32,7 @@ export class InboxService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ctx: TenantContext,
     private readonly auditLog: AuditService,
+    private readonly tickets: TicketsService,
   ) {}
 
   async counts() {
@@ -175,22 +176,9 @@ export class InboxService {
     if (!dto) return undefined;
     const invalid = (field: string, problem: string) =>
       new AppError(ErrorCode.VALIDATION_FAILED, `${field}: ${problem}`, { fields: [{ field, problems: [problem] }] });
-    const tenant = this.ctx.tenantId;
-    if (
-      dto.teamId !== undefined &&
-      !(await this.db.query(`SELECT 1 FROM teams WHERE tenant_id = $1 AND id = $2`, [tenant, dto.teamId])).length
-    )
-      throw invalid('actions.teamId', 'no such team in this workspace');
-    if (
-      dto.assigneeId &&
-      !(
-        await this.db.query(`SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND status = 'active'`, [
-          tenant,
-          dto.assigneeId,
-        ])
-      ).length
-    )
-      throw invalid('actions.assigneeId', 'no such active person in this workspace');
+    const unknown = await this.tickets.unknownRefs({ teamId: dto.teamId, assigneeId: dto.assigneeId });
+    if (unknown.includes('teamId')) throw invalid('actions.teamId', 'no such team in this workspace');
+    if (unknown.includes('assigneeId')) throw invalid('actions.assigneeId', 'no such active person in this workspace');
     const addTags = normalizeTags(dto.addTags);
     return Object.fromEntries(
       Object.entries({
