@@ -1,11 +1,12 @@
 /**
  * bench/realtime-bare-server — the baseline of bench/realtime-fanout (forked, never run by hand): a minimal
- * socket.io 4 server, no auth, no adapter, no backpressure. Every socket of namespace /agents joins one room;
- * on `emit { rate, seconds, template }` it emits the template (the size and shape of a real API event, with
- * the emit time in `createdAt` and in the body) to the room at the offered rate, catching up when it falls
- * behind, exactly as an open-loop load generator offers writes to the API.
+ * socket.io 4 server, no auth, no adapter, no backpressure. Every socket of namespace /agents joins one room.
+ * The load generator drives it exactly as it drives the API: open-loop HTTP writes (`POST /emit` with the note's
+ * body), each emitting one event to the room before it is answered. The event is a copy of a real API event (its
+ * shape and size, set over IPC with `template`), with the handling time in `createdAt` (where the API has its
+ * commit time) and the request's note, send stamp included, as the message body.
  */
-import { createServer } from 'http';
+import { createServer, IncomingMessage, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { performance } from 'perf_hooks';
 import { Server } from 'socket.io';
@@ -13,7 +14,37 @@ import { Server } from 'socket.io';
 const now = () => performance.timeOrigin + performance.now();
 const send = (msg: unknown) => process.send?.(msg);
 
-const http = createServer();
+let event = '';
+let template: Record<string, unknown> | undefined;
+let seq = 0;
+
+/** A copy of the template with a fresh id, the handling time and the request's note. */
+function payload(body: string): Record<string, unknown> {
+  const data = template!.data as { message: Record<string, unknown> };
+  return {
+    ...template,
+    id: String(++seq),
+    createdAt: new Date(now()).toISOString(),
+    data: { ...data, message: { ...data.message, body } },
+  };
+}
+
+function onRequest(req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'POST' || req.url !== '/emit' || !template) {
+    res.writeHead(404).end();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const { body } = JSON.parse(Buffer.concat(chunks).toString()) as { body: string };
+    nsp.to('room').emit(event, payload(body));
+    res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+  });
+}
+
+// socket.io answers its own path and hands every other request to this listener.
+const http = createServer(onRequest);
 const io = new Server(http, {
   transports: ['websocket'],
   pingInterval: 25_000,
@@ -26,55 +57,21 @@ nsp.on('connection', (socket) => {
   socket.emit('replay', { events: [], truncated: false });
 });
 
-let seq = 0;
-/** A copy of the template with a fresh id and the emit time (the stamp keeps the body's length). */
-function payload(template: Record<string, unknown>): Record<string, unknown> {
-  const at = now();
-  const data = template.data as { message: Record<string, unknown> };
-  const body = String(data.message.body).replace(/rt-bench \d+\.\d{3}/, `rt-bench ${at.toFixed(3)}`);
-  return {
-    ...template,
-    id: String(++seq),
-    createdAt: new Date(at).toISOString(),
-    data: { ...data, message: { ...data.message, body } },
-  };
-}
-
-function emitAt(rate: number, seconds: number, event: string, template: Record<string, unknown>): Promise<number> {
-  return new Promise((resolve) => {
-    const start = now();
-    const total = Math.round(rate * seconds);
-    let emitted = 0;
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((now() - start) / 1000) * rate) + 1);
-      // At most 20 per turn of the event loop, so timers, pings and IPC still run under overload.
-      for (let i = 0; emitted < due && i < 20; i++, emitted++) nsp.to('room').emit(event, payload(template));
-      if (now() - start >= seconds * 1000 || emitted >= total) return resolve(emitted);
-      if (emitted < due) setImmediate(tick);
-      else setTimeout(tick, Math.max(0, start + ((emitted + 0) * 1000) / rate - now()));
-    };
-    tick();
-  });
-}
-
-process.on(
-  'message',
-  async (msg: { cmd: string; rate?: number; seconds?: number; event?: string; template?: never }) => {
-    switch (msg.cmd) {
-      case 'listen':
-        http.listen(0, '127.0.0.1', () => send({ type: 'listening', port: (http.address() as AddressInfo).port }));
-        break;
-      case 'emit': {
-        const emitted = await emitAt(msg.rate!, msg.seconds!, msg.event!, msg.template!);
-        send({ type: 'emitted', emitted });
-        break;
-      }
-      case 'sockets':
-        send({ type: 'sockets', sockets: nsp.sockets.size });
-        break;
-    }
-  },
-);
+process.on('message', (msg: { cmd: string; event?: string; template?: Record<string, unknown> }) => {
+  switch (msg.cmd) {
+    case 'listen':
+      http.listen(0, '127.0.0.1', () => send({ type: 'listening', port: (http.address() as AddressInfo).port }));
+      break;
+    case 'template':
+      event = msg.event!;
+      template = msg.template;
+      send({ type: 'template' });
+      break;
+    case 'sockets':
+      send({ type: 'sockets', sockets: nsp.sockets.size });
+      break;
+  }
+});
 
 process.on('disconnect', () => process.exit(0));
 send({ type: 'ready', pid: process.pid });
