@@ -36,12 +36,45 @@ type Routed = IngestOutcome & { rememberMessageId?: string | null };
 export const MAX_PARSE_ATTEMPTS = 3;
 
 /**
+ * Raw bytes of mails this process stored and has not processed yet, so that processing them here does not read
+ * them back (PostgreSQL would send a bytea as hex, twice its size). Bounded by bytes, oldest first; a mail
+ * processed elsewhere or after a restart is read from the database as before.
+ */
+export class RecentRaw {
+  private readonly entries = new Map<string, Buffer>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  put(id: string, raw: Buffer): void {
+    if (raw.length > this.maxBytes) return;
+    this.entries.set(id, raw);
+    this.bytes += raw.length;
+    for (const [oldId, old] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldId);
+      this.bytes -= old.length;
+    }
+  }
+
+  take(id: string): Buffer | undefined {
+    const raw = this.entries.get(id);
+    if (raw) {
+      this.entries.delete(id);
+      this.bytes -= raw.length;
+    }
+    return raw;
+  }
+}
+
+/**
  * The one ingest path of mail (SMTP, IMAP and the raw-MIME webhook): the raw bytes are stored first, then parsed
  * and threaded from them. A mail that cannot be parsed is quarantined, never retried forever.
  */
 @Injectable()
 export class EmailIngestService {
   private readonly logger = new Logger(EmailIngestService.name);
+  private readonly recent = new RecentRaw(32 * 1024 * 1024);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -61,6 +94,7 @@ export class EmailIngestService {
       `INSERT INTO inbound_emails (tenant_id, channel_id, source, envelope_from, envelope_to, raw, size) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [mail.tenantId, mail.channelId, mail.source, mail.envelopeFrom, mail.envelopeTo, mail.raw, mail.raw.length],
     );
+    this.recent.put(row.id, mail.raw);
     return row.id;
   }
 
@@ -75,12 +109,15 @@ export class EmailIngestService {
 
   /** Processes one stored mail; idempotent (a processed mail is left alone). */
   async process(id: string): Promise<IngestOutcome | null> {
+    const kept = this.recent.take(id);
     const [row] = await queryPrepared(
       this.db,
-      `UPDATE inbound_emails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received' RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, raw, attempts`,
-      [id],
+      `UPDATE inbound_emails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
+       RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, CASE WHEN $2::boolean THEN raw END AS raw, attempts`,
+      [id, !kept],
     );
     if (!row) return null;
+    row.raw ??= kept;
     const actor: Actor = {
       kind: 'system',
       id: null,
