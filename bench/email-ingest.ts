@@ -63,7 +63,7 @@ const REPLY_SHARE = Math.min(0.9, setting('REPLY_SHARE', 0.4));
 const REPLY_GAP = Math.max(8, Math.round(setting('REPLY_GAP', 40)));
 const CONCURRENCY = Math.max(1, Math.round(setting('CONCURRENCY', 4)));
 const SMTP_CONNECTIONS = Math.max(1, Math.round(setting('SMTP_CONNECTIONS', 4)));
-const WARMUP = Math.round(setting('WARMUP', 150));
+const WARMUP = Math.round(setting('WARMUP', 1000));
 const SEED = Math.round(setting('SEED', 20260301));
 const PHASES = new Set(textSetting('PHASES', 'bare,ingest,smtp').split(','));
 /** A directory to write the corpus to as .eml files (to look at it), or empty. */
@@ -1212,7 +1212,7 @@ async function main(): Promise<number> {
   const db = new PgPool({ connectionString: DB_URL, max: SMTP_CONNECTIONS + 1, application_name: 'email-bench' });
   onCleanup('bench connections', () => db.end());
 
-  step('API in-process (createApp): three workspaces (warm-up, ingest, smtp), each with an email channel');
+  step('API in-process (createApp): two workspaces (ingest, smtp), each with an email channel');
   g = performance.now();
   const { createApp } = await import('../apps/api/src/bootstrap');
   const api = await createApp();
@@ -1228,10 +1228,9 @@ async function main(): Promise<number> {
     if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json)}`);
     return json;
   };
-  const workspaces: Record<'warm' | 'ingest' | 'smtp', { tenantId: string; channelId: string; address: string }> =
-    {} as any;
+  const workspaces: Record<'ingest' | 'smtp', { tenantId: string; channelId: string; address: string }> = {} as any;
   try {
-    for (const name of ['warm', 'ingest', 'smtp'] as const) {
+    for (const name of ['ingest', 'smtp'] as const) {
       const slug = `mail-${name}-${STAMP.slice(-6)}`;
       const signup = await http('/api/v1/workspaces', {
         name: `Mail bench ${name}`,
@@ -1327,12 +1326,16 @@ async function main(): Promise<number> {
     return { rate: rate(count, performance.now() - start), outcomes, waited };
   };
 
-  const verify = async (c: Corpus, tenantId: string): Promise<PhaseResult['checks']> => {
-    const checks: PhaseResult['checks'] = [];
-    const check = (ok: boolean, text: string) => checks.push({ ok, text });
-    const n = c.mails.length;
-    const cRoots = c.mails.filter((m) => !m.replyBy).length;
-    const cAttachments = c.mails.reduce((s, m) => s + m.attachments, 0);
+  /** Stored mails of a workspace still waiting to be processed (an index range, not every row of the workspace). */
+  const waitingMails = async (tenantId: string): Promise<number> => {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM inbound_emails WHERE status = 'received' AND tenant_id = $1`,
+      [tenantId],
+    );
+    return rows[0].n;
+  };
+  /** What a workspace holds; the checks compare it before and after a phase (the warm-up's history stays). */
+  const tally = async (tenantId: string): Promise<Record<string, number>> => {
     const {
       rows: [counts],
     } = await db.query(
@@ -1349,6 +1352,23 @@ async function main(): Promise<number> {
               (SELECT count(*) FROM attachments WHERE tenant_id = $1 AND message_id IS NULL)::int AS orphan_attachments`,
       [tenantId],
     );
+    return counts;
+  };
+  const verify = async (
+    c: Corpus,
+    tenantId: string,
+    before: Record<string, number>,
+  ): Promise<PhaseResult['checks']> => {
+    const checks: PhaseResult['checks'] = [];
+    const check = (ok: boolean, text: string) => checks.push({ ok, text });
+    const n = c.mails.length;
+    const cRoots = c.mails.filter((m) => !m.replyBy).length;
+    const cAttachments = c.mails.reduce((s, m) => s + m.attachments, 0);
+    const warmSenders = new Set(warmCorpus.mails.map((m) => m.from));
+    const newSenders = new Set(c.mails.map((m) => m.from).filter((a) => !warmSenders.has(a))).size;
+    const after = await tally(tenantId);
+    const counts: Record<string, number> = {};
+    for (const k of Object.keys(after)) counts[k] = k.startsWith('max_') ? after[k] : after[k] - before[k];
     const { rows: statuses } = await db.query(
       `SELECT status, outcome, count(*)::int AS n FROM inbound_emails WHERE tenant_id = $1 AND status <> 'processed' GROUP BY 1, 2 ORDER BY 3 DESC`,
       [tenantId],
@@ -1367,7 +1387,10 @@ async function main(): Promise<number> {
     );
     check(counts.tickets === cRoots, `tickets: ${counts.tickets} (expected one per new thread: ${cRoots})`);
     check(counts.messages === n, `messages: ${counts.messages} (expected ${n})`);
-    check(counts.customers === c.senders, `customers: ${counts.customers} (expected one per sender: ${c.senders})`);
+    check(
+      counts.customers === newSenders,
+      `customers: ${counts.customers} new (expected one per sender not met in the warm-up: ${newSenders})`,
+    );
     check(
       counts.attachments === cAttachments && counts.orphan_attachments === 0,
       `attachments on messages: ${counts.attachments} (expected ${cAttachments}), unattached: ${counts.orphan_attachments}`,
@@ -1410,14 +1433,26 @@ async function main(): Promise<number> {
 
   const results: { ingest?: PhaseResult; smtp?: PhaseResult } = {};
 
+  // Each measured workspace first gets a history: a live one has earlier mail, and without it the planner
+  // statistics (below) would not know the workspace.
+  const measured = (['ingest', 'smtp'] as const).filter((name) => PHASES.has(name));
   if (WARMUP > 0) {
-    step(`warm-up: ${warmCorpus.mails.length} other mails through store() + process() (workspace "warm")`);
-    const w = await runIngest(warmCorpus, workspaces.warm, 'warm-up');
-    done(`${fmt(w.rate.perSecond)} mails/s (not counted)`);
+    for (const name of measured) {
+      step(`warm-up: ${warmCorpus.mails.length} other mails through store() + process() (workspace "${name}")`);
+      const w = await runIngest(warmCorpus, workspaces[name], 'warm-up');
+      done(`${fmt(w.rate.perSecond)} mails/s (not counted)`);
+    }
   }
+  // A live database has planner statistics (autovacuum analyzes a table as it grows). This one is seconds old:
+  // the planner would think the workspace holds no rows and take any index that starts with tenant_id over the
+  // primary key or the (tenant, Message-ID) key, reading every row of the workspace per lookup.
+  step('ANALYZE (what autovacuum does on a live database)');
+  await db.query('ANALYZE');
+  done('planner statistics taken');
 
   if (PHASES.has('ingest')) {
     step(`(a) ingest path: EmailIngestService.store() + process() per mail, ${CONCURRENCY} at a time`);
+    const before = await tally(workspaces.ingest.tenantId);
     const stopProfile = await startProfile('ingest');
     const stopCounting = countQueries();
     const meter = await cpuMeter(db);
@@ -1433,7 +1468,7 @@ async function main(): Promise<number> {
         .join(', ')}; ${r.waited} replies waited for what they answer`,
     );
     step('(a) checking the database');
-    const checks = await verify(corpus, workspaces.ingest.tenantId);
+    const checks = await verify(corpus, workspaces.ingest.tenantId, before);
     for (const c of checks) (c.ok ? done : warn)(c.text);
     results.ingest = { rate: r.rate, checks, extra: [] };
   }
@@ -1471,6 +1506,7 @@ async function main(): Promise<number> {
         await sleep(50);
       }
     })();
+    const before = await tally(ws.tenantId);
     const stopProfile = await startProfile('smtp');
     const stopCounting = countQueries();
     const meter = await cpuMeter(db);
@@ -1508,11 +1544,8 @@ async function main(): Promise<number> {
     try {
       for (;;) {
         if (sendError) throw sendError;
-        const { rows } = await db.query(
-          `SELECT count(*) FILTER (WHERE status <> 'received')::int AS done FROM inbound_emails WHERE tenant_id = $1`,
-          [ws.tenantId],
-        );
-        processed = rows[0].done;
+        // Every mail answered 250 was stored first; those not waiting any more are done.
+        processed = sent - (await waitingMails(ws.tenantId));
         if (processed >= MAILS) break;
         if (performance.now() - start > 600_000) throw new Error(`only ${processed}/${MAILS} processed after 600 s`);
         await sleep(50);
@@ -1535,17 +1568,25 @@ async function main(): Promise<number> {
     );
     note(cpu);
     // Acknowledgements: one per new ticket, at most EMAIL_ACK_LIMIT_PER_HOUR per sender; not part of the clock.
-    const perSender = new Map<string, number>();
-    for (const m of corpus.mails) if (!m.replyBy) perSender.set(m.from, (perSender.get(m.from) ?? 0) + 1);
+    const newThreads = (c: Corpus) => {
+      const per = new Map<string, number>();
+      for (const m of c.mails) if (!m.replyBy) per.set(m.from, (per.get(m.from) ?? 0) + 1);
+      return per;
+    };
+    const perSender = newThreads(corpus);
+    // The warm-up's new tickets used up some of the same senders' allowance (decided there, not sent).
+    const warmPerSender = WARMUP > 0 ? newThreads(warmCorpus) : new Map<string, number>();
     const ackLimit = Number(process.env.EMAIL_ACK_LIMIT_PER_HOUR || 5);
-    const expectedAcks = [...perSender.values()].reduce((s, k) => s + Math.min(k, ackLimit), 0);
+    const allowed = (limit: number) =>
+      [...perSender].reduce((s, [from, k]) => s + Math.min(k, Math.max(0, limit - (warmPerSender.get(from) ?? 0))), 0);
+    const expectedAcks = allowed(ackLimit);
     // The limit counts per clock hour: a run across the full hour may send up to twice the limit to one sender.
-    const acksAcrossHour = [...perSender.values()].reduce((s, k) => s + Math.min(k, 2 * ackLimit), 0);
+    const acksAcrossHour = allowed(2 * ackLimit);
     const ackStart = performance.now();
     while (relay.received() - acksBefore < expectedAcks && performance.now() - ackStart < 30_000) await sleep(50);
     const acks = relay.received() - acksBefore;
     step('(b) checking the database');
-    const checks = await verify(corpus, ws.tenantId);
+    const checks = await verify(corpus, ws.tenantId, before);
     checks.push({
       ok: acks >= expectedAcks && acks <= acksAcrossHour,
       text: `acknowledgements delivered to the relay: ${acks} (expected ${expectedAcks}: one per new ticket, ≤ ${ackLimit} per sender), ${fmt((performance.now() - start) / 1000, 1)} s after the first mail`,
