@@ -12,6 +12,7 @@ import { AddInboundEmailTicketIndex1795402064096 } from './1795402064096-AddInbo
 import { GrantReportRead1795402500000 } from './1795402500000-GrantReportRead';
 import { AddSlaDueIndexes1795409573184 } from './1795409573184-AddSlaDueIndexes';
 import { AddMacroActions1795415100927 } from './1795415100927-AddMacroActions';
+import { AnalyzeHotTablesSooner1795420000000 } from './1795420000000-AnalyzeHotTablesSooner';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795388488337,
@@ -26,4 +27,5 @@ export const MIGRATIONS: Function[] = [
   GrantReportRead1795402500000,
   AddSlaDueIndexes1795409573184,
   AddMacroActions1795415100927,
+  AnalyzeHotTablesSooner1795420000000,
 ];
