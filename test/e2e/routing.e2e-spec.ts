@@ -75,8 +75,10 @@ describe('routing: everyone is support', () => {
     expect(per(a.id) + per(b.id)).toBe(100);
     expect(per(c.id)).toBe(0);
     expect(per(d.id)).toBe(0);
-    // Each assignment tells its assignee, in the console and in the bell.
-    expect((await notificationsOf(a.id)).filter((n: any) => n.type === 'assigned')).toHaveLength(per(a.id));
+    // Each assignment tells its assignee, in the console and in the bell (written after the assignment commits).
+    const assigned = async () => (await notificationsOf(a.id)).filter((n: any) => n.type === 'assigned');
+    await eventually(async () => ((await assigned()).length >= per(a.id) ? true : null));
+    expect(await assigned()).toHaveLength(per(a.id));
   });
 
   it('least loaded always picks someone with the fewest open tickets', async () => {
