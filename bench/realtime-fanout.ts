@@ -551,6 +551,22 @@ function offer(
   });
 }
 
+/** `offer`, saying what failed or was not taken in time; resolves with what a driver reports. */
+async function offerReported(
+  who: string,
+  base: string,
+  key: string | undefined,
+  pathOf: (i: number) => string,
+  rate: number,
+  seconds: number,
+  bodyBytes: number,
+): Promise<{ emitted: number; httpP99: number; failed: number }> {
+  const r = await offer(base, key, pathOf, rate, seconds, bodyBytes);
+  if (r.failed) warn(`${r.failed} writes to the ${who} failed: ${JSON.stringify(r.statuses)}`);
+  if (r.issued < r.offered) note(`the ${who} took ${r.issued} of ${r.offered} offered writes in time (backlog)`);
+  return { emitted: r.ok, httpP99: r.httpP99, failed: r.failed };
+}
+
 /**
  * Why dist/ must be built first, or null. By default only when it is missing or predates the realtime gateway:
  * other work may be editing the sources meanwhile. BENCH_BUILD=auto also rebuilds when a source is newer,
@@ -1004,12 +1020,7 @@ async function main(): Promise<void> {
   const apiDriver = (bodyBytes = 0): Driver => ({
     target: 'API',
     pid: apiProc.pid,
-    offer: async (rate, seconds) => {
-      const r = await offer(apiProc.base, key, notePath, rate, seconds, bodyBytes);
-      if (r.failed) warn(`${r.failed} writes failed: ${JSON.stringify(r.statuses)}`);
-      if (r.issued < r.offered) note(`the API took ${r.issued} of ${r.offered} offered writes in time (backlog)`);
-      return { emitted: r.ok, httpP99: r.httpP99, failed: r.failed };
-    },
+    offer: (rate, seconds) => offerReported('API', apiProc.base, key, notePath, rate, seconds, bodyBytes),
   });
   const warmUp = async () => {
     const r = await offer(apiProc.base, key, notePath, 50, 2);
@@ -1081,12 +1092,16 @@ async function main(): Promise<void> {
     return {
       target: 'bare',
       pid: b.pid,
-      offer: async (rate, seconds) => {
-        const r = await offer(`http://127.0.0.1:${barePort}`, undefined, () => '/emit', rate, seconds, bodyBytes);
-        if (r.failed) warn(`${r.failed} emits failed: ${JSON.stringify(r.statuses)}`);
-        if (r.issued < r.offered) note(`the bare server took ${r.issued} of ${r.offered} offered writes in time`);
-        return { emitted: r.ok, httpP99: r.httpP99, failed: r.failed };
-      },
+      offer: (rate, seconds) =>
+        offerReported(
+          'bare server',
+          `http://127.0.0.1:${barePort}`,
+          undefined,
+          () => '/emit',
+          rate,
+          seconds,
+          bodyBytes,
+        ),
     };
   };
 
