@@ -13,6 +13,7 @@ import { GrantReportRead1795402500000 } from './1795402500000-GrantReportRead';
 import { AddSlaDueIndexes1795409573184 } from './1795409573184-AddSlaDueIndexes';
 import { AddMacroActions1795415100927 } from './1795415100927-AddMacroActions';
 import { AnalyzeHotTablesSooner1795420000000 } from './1795420000000-AnalyzeHotTablesSooner';
+import { CompressRawMailWithLz41795430000000 } from './1795430000000-CompressRawMailWithLz4';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795388488337,
@@ -28,4 +29,5 @@ export const MIGRATIONS: Function[] = [
   AddSlaDueIndexes1795409573184,
   AddMacroActions1795415100927,
   AnalyzeHotTablesSooner1795420000000,
+  CompressRawMailWithLz41795430000000,
 ];

@@ -276,7 +276,7 @@ describe('email channel', () => {
       (await t.db.query(`SELECT 1 FROM tickets WHERE subject = 'For this workspace'`)).length ? true : null,
     );
     const stored = await t.db.query(
-      `SELECT tenant_id, envelope_to FROM inbound_emails WHERE convert_from(raw, 'UTF8') LIKE '%<pool-%' ORDER BY received_at`,
+      `SELECT tenant_id, envelope_to FROM inbound_emails WHERE position(convert_to('<pool-', 'UTF8') IN raw) > 0 ORDER BY received_at`,
     );
     expect(stored.map((r: any) => [r.tenant_id, r.envelope_to])).toEqual([
       [other.workspace.id, [otherBox]],

@@ -47,11 +47,13 @@ export interface NewMessageRow {
   authorRole: 'staff' | 'customer';
   text: string;
   html: string;
-  channel: string;
+  /** null: the ticket's own channel. */
+  channel: string | null;
   externalId: string | null;
   mentions: string[];
   attachmentIds: string[];
   reviewState?: 'pending' | null;
+  /** The event's data; the statement adds the ticket's channel and its state after the change. */
   eventData: Record<string, unknown>;
 }
 
@@ -358,8 +360,9 @@ export class TicketsRepository {
   }
 
   /**
-   * Inserts a message and moves the ticket (status, version, timestamps) in one statement. Returns null when
-   * the ticket is closed or the message's external id was already stored.
+   * Inserts a message and moves the ticket (status, version, timestamps) in one statement, if the context's actor
+   * may see the ticket. Returns null when the ticket is not visible, closed, or the message's external id was
+   * already stored (the caller tells which).
    */
   async insertMessage(
     n: NewMessageRow,
@@ -370,7 +373,7 @@ export class TicketsRepository {
     const publicStaff = n.kind === 'public' && n.authorRole === 'staff';
     const visibility = n.kind === 'internal' ? 'internal' : 'public';
     // The ticket after the change travels with the event (firstResponseAt spares the SLA engine a query per reply).
-    const data = `${p.add(JSON.stringify(n.eventData))}::jsonb || jsonb_build_object('ticket',
+    const data = `${p.add(JSON.stringify(n.eventData))}::jsonb || jsonb_build_object('channel', t.channel, 'ticket',
       jsonb_build_object('status', t.status, 'version', t.version, 'updatedAt', t.updated_at, 'firstResponseAt', t.first_response_at),
       'createdAt', m.created_at)`;
     const attach = n.attachmentIds.length
@@ -383,10 +386,11 @@ export class TicketsRepository {
       WITH m AS (
         INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions, review_state, delivery_state)
         SELECT ${p.add(n.id)}, ${tenant}, tk.id, ${p.add(n.kind)}, ${p.add(n.author.type)}, ${p.add(n.author.id)}, ${p.add(n.text)},
-               ${p.add(n.html)}, ${p.add(n.channel)}, ${p.add(n.externalId)}, ${p.add(n.mentions)}::uuid[], ${p.add(n.reviewState ?? null)},
+               ${p.add(n.html)}, coalesce(${p.add(n.channel)}::text, tk.channel), ${p.add(n.externalId)}, ${p.add(n.mentions)}::uuid[], ${p.add(n.reviewState ?? null)},
                -- A staff public reply on a ticket of a delivering channel waits for the outbound worker.
                ${publicStaff ? `CASE WHEN tk.channel IN ('email', 'wechat') THEN 'queued' END` : 'NULL'}
         FROM tickets tk WHERE tk.tenant_id = ${tenant} AND tk.id = ${p.add(n.ticketId)} AND tk.status <> 'closed'
+          AND ${visibleTo(this.ctx.actor, p, 'tk')}
         ON CONFLICT (tenant_id, channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
         RETURNING *
       ),

@@ -172,12 +172,17 @@ export class EmailIngestService {
     const own = await this.channels.ownAddresses();
     if (own.includes(mail.from.address))
       return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
-    // One query: is this Message-ID known already, and which open ticket do its In-Reply-To/References name?
+    // One query: is this Message-ID known already, and which open ticket do its In-Reply-To/References name
+    // (In-Reply-To first, then the latest reference)? Each id is looked up by the key, one at a time: as
+    // `message_id = ANY($3)` the cached generic plan, costed for ten ids, scanned the whole table while it was small.
     const [seen] = await queryPrepared(
       this.db,
       `SELECT EXISTS (SELECT 1 FROM email_message_ids WHERE tenant_id = $1 AND message_id = $2) AS known,
-              (SELECT m.ticket_id FROM email_message_ids m JOIN tickets t ON t.id = m.ticket_id
-                WHERE m.tenant_id = $1 AND m.message_id = ANY($3::text[]) AND t.status <> 'closed' LIMIT 1) AS ticket_id`,
+              (SELECT t.id FROM unnest($3::text[]) WITH ORDINALITY AS r(message_id, n)
+                 CROSS JOIN LATERAL (SELECT m.ticket_id FROM email_message_ids m
+                                     WHERE m.tenant_id = $1 AND m.message_id = r.message_id LIMIT 1) m
+                 JOIN tickets t ON t.id = m.ticket_id AND t.tenant_id = $1
+                WHERE t.status <> 'closed' ORDER BY r.n LIMIT 1) AS ticket_id`,
       [this.ctx.tenantId, mail.messageId ?? null, [...mail.inReplyTo, ...mail.references.reverse()]],
     );
     if (mail.messageId && seen.known) return { status: 'ignored', reason: 'duplicate Message-ID' };
