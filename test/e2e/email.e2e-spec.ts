@@ -473,4 +473,46 @@ describe('email channel', () => {
       deliveryState: 'failed',
     });
   });
+
+  it('quarantines a mail it cannot parse within the limits, with its bytes kept, and goes on with the next', async () => {
+    const parts = Array.from({ length: 51 }, (_, i) =>
+      [
+        '--q',
+        `Content-Type: text/plain; name="part-${i}.txt"`,
+        'Content-Disposition: attachment',
+        '',
+        `part ${i}`,
+      ].join('\r\n'),
+    );
+    const hostile = [
+      'From: flood@example.com',
+      `To: ${mailbox}`,
+      'Subject: Fifty-one attachments',
+      'Message-ID: <flood-1@example.com>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="q"',
+      '',
+      ...parts,
+      '--q--',
+      '',
+    ].join('\r\n');
+    await sendRaw(smtpPort, 'flood@example.com', [mailbox], hostile);
+    await sendRaw(
+      smtpPort,
+      'next@example.com',
+      [mailbox],
+      `From: next@example.com\r\nTo: ${mailbox}\r\nSubject: Right after the flood\r\nMessage-ID: <after-flood@example.com>\r\n\r\nStill here?\r\n`,
+    );
+    await eventually(
+      async () => ((await tickets()).some((r: any) => r.subject === 'Right after the flood') ? true : null),
+      15_000,
+    );
+    const [row] = await t.db.query(
+      `SELECT status, outcome, raw, ticket_id FROM inbound_emails WHERE tenant_id = $1 AND position(convert_to('<flood-1@', 'UTF8') IN raw) > 0`,
+      [ws.workspace.id],
+    );
+    expect(row).toMatchObject({ status: 'quarantined', outcome: 'more than 50 attachments', ticket_id: null });
+    expect(Buffer.from(row.raw).toString()).toBe(hostile);
+    expect((await tickets()).some((r: any) => r.subject === 'Fifty-one attachments')).toBe(false);
+  });
 });

@@ -6,6 +6,7 @@ import { ChatService } from './chat/chat.service';
 import { WidgetSettingsService } from './chat/widget-settings.service';
 import { ChannelsService } from './email/channels.service';
 import { EmailIngestService } from './email/email-ingest.service';
+import { MailParserPool } from './email/mail-parser-pool';
 import { OutboundMailService } from './email/outbound.service';
 
 const PROVIDERS = [
@@ -13,6 +14,7 @@ const PROVIDERS = [
   WidgetSettingsService,
   ChannelsService,
   EmailIngestService,
+  MailParserPool,
   OutboundMailService,
   EmailDispatcher,
 ];

@@ -139,6 +139,13 @@ export class Env {
   @Max(200 * 1024 * 1024)
   MAX_EMAIL_BYTES = 30 * 1024 * 1024;
 
+  /**
+   * Threads that parse inbound mail, off the event loop (a hostile mail is stopped after its time budget without
+   * stalling anything else): `auto` is one fewer than the CPUs, at least 1 and at most 4.
+   */
+  @Matches(/^(auto|[1-9]|1[0-6])$/, { message: 'MAIL_PARSE_THREADS must be auto or a number from 1 to 16' })
+  MAIL_PARSE_THREADS = 'auto';
+
   /** Acknowledgements one sender can receive an hour (loop safety). */
   @Transform(toInt)
   @IsInt()

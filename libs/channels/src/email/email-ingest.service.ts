@@ -9,9 +9,9 @@ import { Actor, queryPrepared, TenantContext } from '@crewdesk/db';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
 import { AttachmentsService, TicketsService } from '@crewdesk/tickets';
 import { ChannelsService } from './channels.service';
-import { MailParseError, ParsedEmail, parseEmail, subjectTicketNumber } from './mail';
+import { MailParseError, ParsedEmail, subjectTicketNumber } from './mail';
+import { MailParserPool } from './mail-parser-pool';
 import { parseReplyAddress } from './reply-address';
-import { extractReply } from './reply-text';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Row = Record<string, any>;
@@ -80,6 +80,7 @@ export class EmailIngestService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ctx: TenantContext,
     private readonly channels: ChannelsService,
+    private readonly parser: MailParserPool,
     private readonly tickets: TicketsService,
     private readonly attachments: AttachmentsService,
     private readonly env: Env,
@@ -127,7 +128,7 @@ export class EmailIngestService {
     };
     let outcome: Routed;
     try {
-      const parsed = await parseEmail(row.raw, {
+      const parsed = await this.parser.parse(row.raw, {
         timeoutMs: 10_000,
         maxAttachments: 50,
         maxAttachmentBytes: this.env.MAX_ATTACHMENT_BYTES,
@@ -187,7 +188,7 @@ export class EmailIngestService {
     );
     if (mail.messageId && seen.known) return { status: 'ignored', reason: 'duplicate Message-ID' };
 
-    const text = extractReply(mail.text || htmlToText(mail.html ?? '')) || '(no text)';
+    const text = mail.replyText || '(no text)';
     const ticketId: string | null = seen.ticket_id ?? (await this.threadByNumber(mail));
     const uploaded = await this.upload(mail);
     if (ticketId) {
@@ -351,7 +352,7 @@ export class EmailIngestService {
       permissions: new Set(user.permissions),
       teamIds: user.team_ids,
     };
-    let text = extractReply(mail.text || htmlToText(mail.html ?? ''));
+    let text = mail.replyText;
     const internal = /^#note\b/i.test(text);
     if (internal) text = text.replace(/^#note\b[ \t]*:?\s*/i, '');
     if (!text.trim()) return { status: 'ignored', reason: 'empty reply' };
@@ -379,23 +380,6 @@ export class EmailIngestService {
       throw err;
     }
   }
-}
-
-/** Plain text of an HTML mail (for mails without a text part). */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|tr|h[1-6])>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 function rewriteCids(html: string, cids: Map<string, string>): string {

@@ -1,4 +1,5 @@
 import { AddressObject, ParsedMail, simpleParser } from 'mailparser';
+import { extractReply, htmlToText } from './reply-text';
 
 export interface ParsedEmail {
   messageId: string | null;
@@ -9,10 +10,11 @@ export interface ParsedEmail {
   to: string[];
   text: string;
   html: string | null;
+  /** The new text of the mail: the text part (or the HTML's text) without the quoted history. */
+  replyText: string;
   attachments: Array<{ filename: string; content: Buffer; contentType: string; cid: string | null; inline: boolean }>;
   /** Auto-replies, bounces and bulk mail: recorded, never acknowledged. */
   automatic: string | null;
-  headers: ParsedMail['headers'];
 }
 
 export interface ParseLimits {
@@ -105,6 +107,7 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
     to: [...allAddresses(mail.to), ...allAddresses(mail.cc)],
     text: mail.text ?? '',
     html: typeof mail.html === 'string' ? mail.html : null,
+    replyText: extractReply(mail.text || (typeof mail.html === 'string' ? htmlToText(mail.html) : '')),
     attachments: mail.attachments
       .filter((a) => a.size <= limits.maxAttachmentBytes)
       .map((a) => ({
@@ -115,7 +118,6 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
         inline: a.contentDisposition === 'inline' || !!a.related,
       })),
     automatic: automaticReason(mail.headers, from?.address ?? null, contentType),
-    headers: mail.headers,
   };
 }
 
