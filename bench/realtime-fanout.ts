@@ -61,6 +61,8 @@ const RATES = textSetting('RATES', '10,50,100')
 const DURATION = setting('DURATION', 10);
 const WARMUP = setting('WARMUP', 2);
 const DRAIN = setting('DRAIN', 3);
+/** Alternating bare/API windows at half load that judge the p99 goal (pooled per target). */
+const HALF_ROUNDS = setting('HALF_ROUNDS', 3);
 const MEM_SOCKETS = Math.round(setting('MEM_SOCKETS', 10_000));
 const CLIENT_PROCS = Math.max(2, Math.round(setting('CLIENT_PROCS', 4)));
 const OVERLOAD_DURATION = setting('OVERLOAD_DURATION', 20);
@@ -290,6 +292,11 @@ class Merged {
       this.count += c;
     }
     if (max > this.max) this.max = max;
+  }
+  merge(other: Merged): void {
+    for (const [b, c] of other.counts) this.counts.set(b, (this.counts.get(b) ?? 0) + c);
+    this.count += other.count;
+    if (other.max > this.max) this.max = other.max;
   }
   percentile(p: number): number {
     if (!this.count) return NaN;
@@ -692,6 +699,8 @@ interface RateResult {
   httpP99: number;
   disconnects: number;
   cpu: Cpu;
+  /** Latencies from the send stamp, for pooling windows. */
+  sendHist: Merged;
 }
 
 interface Driver {
@@ -733,6 +742,7 @@ async function measureRate(d: Driver, clients: Clients, rate: number, sockets: n
     httpP99: result.httpP99,
     disconnects: drain.disconnects - before.disconnects,
     cpu,
+    sendHist: win.send,
   };
 }
 
@@ -1106,6 +1116,7 @@ async function main(): Promise<void> {
   };
 
   let halfLoad: HalfLoad | undefined;
+  const halfRounds: RateResult[] = [];
   if (PHASES.has('fanout') || PHASES.has('overload')) {
     // One real event, captured as the bare server's template (same shape and size).
     step('starting API process #2: one real event as the template of the bare server');
@@ -1169,7 +1180,6 @@ async function main(): Promise<void> {
       printRate(r);
     }
     await clients.close();
-    await b.stop();
 
     step('starting API process #3 for the fan-out sweep');
     apiProc = await startApi();
@@ -1185,6 +1195,32 @@ async function main(): Promise<void> {
       printRate(r);
     }
     await clients.close();
+
+    // The p99 goal compares two servers measured a minute apart in the sweep, on a machine whose speed drifts and
+    // whose tail at a few hundred events is set by a handful of hiccups. So half load is measured again in
+    // alternating windows, bare then API, and each target's latencies are pooled over the windows. Both servers
+    // keep their sockets throughout (the idle one's cost nothing), so no window follows a reconnection's garbage.
+    step(`half load in ${HALF_ROUNDS} alternating rounds: ${SOCKETS} sockets on each server`);
+    const bareConn = await clients.connect({ url: bareUrl, total: SOCKETS, readyEvent: 'replay' });
+    const apiConn = await clients.connect({ url: apiProc.base, token: key, total: SOCKETS, readyEvent: 'replay' });
+    done(`${bareConn.ok} + ${apiConn.ok} sockets`);
+    const drivers = { bare: await bareDriver(b), API: apiDriver() };
+    for (const d of Object.values(drivers)) await d.offer(halfLoad.rate, WARMUP + 2);
+    for (let round = 1; round <= HALF_ROUNDS; round++) {
+      for (const target of ['bare', 'API'] as const) {
+        step(`half load, round ${round} of ${HALF_ROUNDS}: ${target}, ${halfLoad.rate} events/s`);
+        const r = await measureRate(
+          drivers[target],
+          clients,
+          halfLoad.rate,
+          target === 'bare' ? bareConn.ok : apiConn.ok,
+        );
+        halfRounds.push(r);
+        printRate(r);
+      }
+    }
+    await clients.close();
+    await b.stop();
     const warnings = apiWarnings(apiProc);
     if (warnings.length) note(`API #3 logged: ${warnings.slice(0, 5).join('; ')}`);
     await apiProc.stop();
@@ -1322,7 +1358,7 @@ async function main(): Promise<void> {
     await apiProc.stop();
   }
 
-  report(results, halfLoad, memResult, bareMem, overloads, sustainable, overloadRate, storm);
+  report(results, halfLoad, halfRounds, memResult, bareMem, overloads, sustainable, overloadRate, storm);
 }
 
 interface StormResult {
@@ -1380,6 +1416,7 @@ async function captureTemplate(
 function report(
   results: RateResult[],
   halfLoad: HalfLoad | undefined,
+  halfRounds: RateResult[],
   mem: MemResult | undefined,
   bareMem: MemResult | undefined,
   overloads: OverloadResult[],
@@ -1452,11 +1489,37 @@ function report(
         dr >= GOALS.deliveryRatio,
         `deliveries/s at ${rate}/s: ${fmt(dr, 2)} x bare (goal >= ${GOALS.deliveryRatio})`,
       ]);
-      if (rate === half)
+      if (rate === half && !halfRounds.length)
         verdicts.push([
           pr <= GOALS.p99Ratio,
           `p99 end to end at ${rate}/s (half load): ${fmt(pr, 2)} x bare (goal <= ${GOALS.p99Ratio})`,
         ]);
+    }
+    if (halfRounds.length) {
+      const pooled = (target: 'API' | 'bare') => {
+        const m = new Merged();
+        for (const r of halfRounds) if (r.target === target) m.merge(r.sendHist);
+        return m;
+      };
+      const [a, b] = [pooled('API'), pooled('bare')];
+      const pr = a.percentile(99) / b.percentile(99);
+      console.log(
+        `\n  half load ${half}/s in ${halfRounds.length / 2} alternating rounds (bare, then API; ${DURATION} s each), end to end from send:`,
+      );
+      for (let i = 0; i + 1 < halfRounds.length; i += 2) {
+        const [rb, ra] = [halfRounds[i], halfRounds[i + 1]];
+        console.log(
+          `  round ${i / 2 + 1}: API p50 ${fmt(ra.sendP50)} / p99 ${fmt(ra.sendP99)} ms, bare p50 ${fmt(rb.sendP50)} / p99 ${fmt(rb.sendP99)} ms` +
+            ` -> p99 ${fmt(ra.sendP99 / rb.sendP99, 2)} x; CPU API ${fmt(ra.cpu.server, 0)} %, bare ${fmt(rb.cpu.server, 0)} %`,
+        );
+      }
+      console.log(
+        `  pooled: API p50 ${fmt(a.percentile(50))} / p99 ${fmt(a.percentile(99))} ms, bare p50 ${fmt(b.percentile(50))} / p99 ${fmt(b.percentile(99))} ms -> p99 ${fmt(pr, 2)} x bare`,
+      );
+      verdicts.push([
+        pr <= GOALS.p99Ratio,
+        `p99 end to end at ${half}/s (half load, ${halfRounds.length / 2} alternating rounds pooled): ${fmt(pr, 2)} x bare (goal <= ${GOALS.p99Ratio})`,
+      ]);
     }
   }
   if (mem) {
