@@ -53,6 +53,26 @@ export class RecordingClient {
     }
   }
 
+  /**
+   * Calls `send` until this client has received `name`: volatile signals (typing) are dropped rather than queued
+   * when a socket is busy writing, and a client that is still typing repeats them; `send` should too.
+   */
+  async sendUntilRaw(
+    send: () => void,
+    name: string,
+    predicate: (payload: any) => boolean = () => true,
+    everyMs = 1200,
+    ms = 20_000,
+  ): Promise<any> {
+    const until = Date.now() + ms;
+    for (;;) {
+      send();
+      const hit = await this.waitForRaw(name, predicate, Math.min(everyMs, until - Date.now())).catch(() => null);
+      if (hit) return hit;
+      if (Date.now() >= until) throw new Error(`Timed out waiting for ${name}`);
+    }
+  }
+
   emit<T>(event: string, payload: unknown): Promise<T> {
     return (this.client.socket as unknown as import('socket.io-client').Socket)
       .timeout(5000)
