@@ -751,7 +751,7 @@ function printRate(r: RateResult): void {
     `${r.target.padEnd(4)} ${String(r.rate).padStart(4)}/s offered: ${fmt(r.emittedPerS)} events/s, ` +
       `${fmt(r.deliveredPerS, 0)} deliveries/s (${fmt((100 * r.deliveredPerS) / r.expectedPerS, 0)}% of offered), ` +
       `${fmt(100 * r.completeness, 1)}% delivered after drain, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms` +
-      ` (from send: p50 ${fmt(r.sendP50)} / p99 ${fmt(r.sendP99)} ms)` +
+      ` (from send: p50 ${fmt(r.sendP50)} / p99 ${fmt(r.sendP99)} ms; the writes' HTTP p99 ${fmt(r.httpP99)} ms)` +
       (r.disconnects ? `, ${r.disconnects} disconnects` : ''),
   );
   note(`     ${cpuText(r.cpu, r.target === 'API' ? 'API' : 'server')}`);
