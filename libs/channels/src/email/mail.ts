@@ -18,6 +18,7 @@ export interface ParsedEmail {
 }
 
 export interface ParseLimits {
+  /** Enforced by MailParserPool (the thread is terminated). */
   timeoutMs: number;
   maxAttachments: number;
   maxAttachmentBytes: number;
@@ -72,25 +73,17 @@ export function automaticReason(
   return null;
 }
 
-/** Parses raw bytes (never a decoded string) with a time budget; charsets and RFC 2047 words are decoded by mailparser. */
+/**
+ * Parses raw bytes (never a decoded string); charsets and RFC 2047 words are decoded by mailparser. The time
+ * budget is MailParserPool's: it terminates the thread, where a timer here could only report the overrun and
+ * leave the parse running.
+ */
 export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new MailParseError(`parsing took longer than ${limits.timeoutMs} ms`)),
-      limits.timeoutMs,
-    );
-  });
   let mail: ParsedMail;
   try {
-    mail = await Promise.race([
-      simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 }),
-      timeout,
-    ]);
+    mail = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
   } catch (err) {
-    throw err instanceof MailParseError ? err : new MailParseError(`not a readable mail: ${(err as Error).message}`);
-  } finally {
-    clearTimeout(timer);
+    throw new MailParseError(`not a readable mail: ${(err as Error).message}`);
   }
   if (mail.attachments.length > limits.maxAttachments)
     throw new MailParseError(`more than ${limits.maxAttachments} attachments`);
