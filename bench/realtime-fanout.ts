@@ -294,9 +294,7 @@ class Merged {
     if (max > this.max) this.max = max;
   }
   merge(other: Merged): void {
-    for (const [b, c] of other.counts) this.counts.set(b, (this.counts.get(b) ?? 0) + c);
-    this.count += other.count;
-    if (other.max > this.max) this.max = other.max;
+    this.add([...other.counts], other.max);
   }
   percentile(p: number): number {
     if (!this.count) return NaN;
