@@ -10,3 +10,4 @@ export * from './realtime.module';
 export * from './socket-input';
 export * from './emitter-publisher';
 export * from './user-emitter';
+export * from './direct-frames';

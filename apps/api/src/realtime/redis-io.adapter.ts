@@ -3,11 +3,11 @@ import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Namespace, Server, ServerOptions } from 'socket.io';
 import { MessageMappingProperties } from '@nestjs/websockets';
 import { filter } from 'rxjs';
 import { Env } from '@crewdesk/config';
-import { socketIoKey } from '@crewdesk/realtime';
+import { socketIoKey, writeBroadcastsDirectly } from '@crewdesk/realtime';
 
 type NestSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
 
@@ -42,6 +42,7 @@ export class RedisIoAdapter extends IoAdapter {
       this.sub.on('error', () => undefined);
     }
     server.adapter(createAdapter(this.pub, this.sub!, { key: socketIoKey(this.env) }));
+    server.on('new_namespace', (nsp: Namespace) => nsp.on('connection', writeBroadcastsDirectly));
     return server;
   }
 
