@@ -940,9 +940,10 @@ async function main(): Promise<void> {
     done('built');
   } else {
     const age = (Date.now() - statSync(MAIN_JS).mtimeMs) / 60_000;
-    note(
-      `using dist/apps/api/main.js built ${fmt(age, 0)} min ago, newer than its sources (BENCH_BUILD=always rebuilds)`,
-    );
+    const stale = newerSource(['apps/api/src', 'libs', 'migrations']);
+    if (stale)
+      warn(`${stale}: this run measures the build of ${fmt(age, 0)} min ago (BENCH_BUILD=auto or always rebuilds)`);
+    else note(`using dist/apps/api/main.js built ${fmt(age, 0)} min ago, newer than its sources`);
   }
   const fdLimit = Number((await run('bash', ['-c', 'ulimit -n'], { timeoutMs: 5000 })).stdout.trim());
   const fdNeeded = Math.max(MEM_SOCKETS, SOCKETS) + 500;
