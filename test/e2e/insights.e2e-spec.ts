@@ -234,6 +234,31 @@ describe('insights: surveys, metrics, scorecards, touchpoints, exports', () => {
     await relay.waitFor((m) => !!m.subject?.includes(`[#${ticket.number}]`) && /How did/.test(m.subject!));
   });
 
+  it('refreshes no facts for an internal note; the next public reply brings them up to date', async () => {
+    const ticket = await ws.webTicket('Notes only', 'Is anyone looking at this?');
+    const facts = t.app.get(FactsService);
+    await facts.flush();
+    const refresh = jest.spyOn(facts, 'refresh');
+    try {
+      const note = { body: 'Checking the logs first', internal: true };
+      await api().post(`/api/v1/tickets/${ticket.id}/messages`).set(ws.admin.auth).send(note).expect(201);
+      await facts.flush();
+      expect(refresh).not.toHaveBeenCalled();
+      const reply = { body: 'Found it, fixed' };
+      await api().post(`/api/v1/tickets/${ticket.id}/messages`).set(ws.admin.auth).send(reply).expect(201);
+      await facts.flush();
+      expect(refresh).toHaveBeenCalledTimes(1);
+    } finally {
+      refresh.mockRestore();
+    }
+    const [row] = await t.db.query(
+      `SELECT staff_replies, last_event_id = (SELECT max(id) FROM ticket_events WHERE ticket_id = $1) AS current
+       FROM ticket_facts WHERE ticket_id = $1`,
+      [ticket.id],
+    );
+    expect(row).toEqual({ staff_replies: 1, current: true });
+  });
+
   it('writes the facts of a new ticket in its create statement, as a refresh from its events computes them', async () => {
     const web = await ws.webTicket('Facts from the start', 'Counted from the first commit');
     const staff = await ws.staffTicket(ws.admin.auth, { priority: 'high', tags: ['vip'] });

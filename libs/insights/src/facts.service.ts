@@ -22,6 +22,23 @@ const NO_FACTS = /^(ticket\.created$|message\.(read|delivered|delivery_failed)|s
 const FLUSH_MS = 2000;
 const CURSOR = 'insights-facts';
 
+/**
+ * Whether an event can change its ticket's facts. Besides `NO_FACTS`, an internal note changes none: the facts count
+ * public messages and status moves, and a note never moves the status (the ticket's status it carries is the one
+ * before it). So the many notes of a busy conversation cost no refresh; the next event that changes facts covers them.
+ */
+export function changesFacts(type: string, message?: { kind?: unknown; internal?: unknown }, movesStatus = false) {
+  if (NO_FACTS.test(type)) return false;
+  if (type !== 'message.created' || !message || movesStatus) return true;
+  // As in refreshFactsSql: public unless its kind says otherwise or it is marked internal.
+  return (message.kind ?? 'public') === 'public' && String(message.internal ?? false) !== 'true';
+}
+
+const eventChangesFacts = (e: Pick<TicketEventRecord, 'type' | 'data'>) => {
+  const data = e.data as Row | undefined;
+  return changesFacts(e.type, data?.message, data?.changes?.status != null);
+};
+
 const solvedBy = (e: Pick<TicketEventRecord, 'type' | 'data'>) =>
   (e.type === 'ticket.updated' || e.type === 'ticket.assigned') && (e.data as Row)?.changes?.status?.to === 'solved';
 
@@ -60,7 +77,7 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     if (solvedBy(e) && this.env.SURVEYS_ENABLED) {
       await this.ctx.run(TenantContext.system(e.tenantId), () => this.surveys.ensureForTicket(e.ticketId));
     }
-    if (NO_FACTS.test(e.type)) return;
+    if (!eventChangesFacts(e)) return;
     let set = this.pending.get(e.tenantId);
     if (!set) this.pending.set(e.tenantId, (set = new Set()));
     set.add(e.ticketId);
@@ -116,7 +133,10 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
       [CURSOR],
     );
     const events: Row[] = await this.db.query(
-      `SELECT id::text AS id, tenant_id, ticket_id, type, data->'changes'->'status'->>'to' AS status_to
+      `SELECT id::text AS id, tenant_id, ticket_id, type, data->'changes'->'status'->>'to' AS status_to,
+              data->'message'->>'kind' AS message_kind, data->'message'->>'internal' AS message_internal,
+              data ? 'message' AS has_message,
+              data->'changes'->'status' IS NOT NULL AS moves_status
        FROM ticket_events WHERE id > $1::bigint AND created_at < now() - make_interval(secs => $3) ORDER BY id LIMIT $2`,
       [watermark, batch, minAgeSeconds],
     );
@@ -125,7 +145,8 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     const byTenant = new Map<string, Map<string, bigint>>();
     const solved: Row[] = [];
     for (const e of events) {
-      if (!NO_FACTS.test(e.type)) {
+      const message = e.has_message ? { kind: e.message_kind, internal: e.message_internal } : undefined;
+      if (changesFacts(e.type, message, e.moves_status)) {
         const newest = byTenant.get(e.tenant_id) ?? byTenant.set(e.tenant_id, new Map()).get(e.tenant_id)!;
         const id = BigInt(e.id);
         if ((newest.get(e.ticket_id) ?? -1n) < id) newest.set(e.ticket_id, id);
