@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import * as iconv from 'iconv-lite';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
+import { EmailIngestService } from '@crewdesk/channels';
 import { QueueName } from '@crewdesk/queue';
 import { createTransport } from 'nodemailer';
 import request from 'supertest';
@@ -472,6 +473,50 @@ describe('email channel', () => {
       body: 'This one cannot leave.',
       deliveryState: 'failed',
     });
+  });
+
+  it('finishes a mail whose ticket was stored by an attempt that died before its final statement, storing nothing twice', async () => {
+    const raw = `From: crash@example.com\r\nTo: ${mailbox}\r\nSubject: Stored before the crash\r\nMessage-ID: <crash-1@example.com>\r\n\r\nOnce only\r\n`;
+    await sendRaw(smtpPort, 'crash@example.com', [mailbox], raw);
+    const ticket = await eventually(async () =>
+      (await tickets()).find((r: any) => r.subject === 'Stored before the crash'),
+    );
+    const [row] = await eventually(async () => {
+      const rows = await t.db.query(
+        `SELECT id, ticket_id, message_row_id FROM inbound_emails WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'processed'`,
+        [ws.workspace.id, ticket.id],
+      );
+      return rows.length ? rows : null;
+    });
+    // As if the process had died between the ticket's statement and the mail's final one.
+    await t.db.query(
+      `UPDATE inbound_emails SET status = 'received', outcome = NULL, ticket_id = NULL, message_row_id = NULL, processed_at = NULL WHERE id = $1`,
+      [row.id],
+    );
+    await t.db.query(`DELETE FROM email_message_ids WHERE tenant_id = $1 AND message_id = '<crash-1@example.com>'`, [
+      ws.workspace.id,
+    ]);
+    const outcome = await worker.get(EmailIngestService).process(row.id);
+    expect(outcome).toMatchObject({
+      status: 'processed',
+      ticketId: ticket.id,
+      messageId: row.message_row_id,
+      created: true,
+    });
+    const [after] = await t.db.query(
+      `SELECT status, outcome, ticket_id, message_row_id FROM inbound_emails WHERE id = $1`,
+      [row.id],
+    );
+    expect(after).toEqual({
+      status: 'processed',
+      outcome: 'new ticket',
+      ticket_id: ticket.id,
+      message_row_id: row.message_row_id,
+    });
+    expect((await tickets()).filter((r: any) => r.subject === 'Stored before the crash')).toHaveLength(1);
+    expect(await messagesOf(ticket.id)).toHaveLength(1);
+    const ids = await t.db.query(`SELECT ticket_id FROM email_message_ids WHERE message_id = '<crash-1@example.com>'`);
+    expect(ids).toEqual([{ ticket_id: ticket.id }]);
   });
 
   it('quarantines a mail it cannot parse within the limits, with its bytes kept, and goes on with the next', async () => {

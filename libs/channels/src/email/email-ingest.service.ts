@@ -173,8 +173,8 @@ export class EmailIngestService {
     const own = await this.channels.ownAddresses();
     if (own.includes(mail.from.address))
       return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
-    // One query: is this Message-ID known already, and which open ticket do its In-Reply-To/References name
-    // (In-Reply-To first, then the latest reference)? Each id is looked up by the key, one at a time: as
+    // One query: is this Message-ID known already (or its message stored, by an attempt cut short), and which open
+    // ticket do its In-Reply-To/References name (In-Reply-To first, then the latest reference)? Each id is looked up by the key, one at a time: as
     // `message_id = ANY($3)` the cached generic plan, costed for ten ids, scanned the whole table while it was small.
     const [seen] = await queryPrepared(
       this.db,
@@ -183,10 +183,25 @@ export class EmailIngestService {
                  CROSS JOIN LATERAL (SELECT m.ticket_id FROM email_message_ids m
                                      WHERE m.tenant_id = $1 AND m.message_id = r.message_id LIMIT 1) m
                  JOIN tickets t ON t.id = m.ticket_id AND t.tenant_id = $1
-                WHERE t.status <> 'closed' ORDER BY r.n LIMIT 1) AS ticket_id`,
+                WHERE t.status <> 'closed' ORDER BY r.n LIMIT 1) AS ticket_id,
+              (SELECT json_build_object('ticketId', m.ticket_id, 'id', m.id, 'first', m.created_at = t.created_at)
+                 FROM messages m JOIN tickets t ON t.id = m.ticket_id AND t.tenant_id = $1
+                WHERE m.tenant_id = $1 AND m.channel = 'email' AND m.external_id = $2) AS stored`,
       [this.ctx.tenantId, mail.messageId ?? null, [...mail.inReplyTo, ...mail.references.reverse()]],
     );
     if (mail.messageId && seen.known) return { status: 'ignored', reason: 'duplicate Message-ID' };
+    if (seen.stored) {
+      // Stored by an earlier attempt that died before the mail's final statement: finish that one, store nothing.
+      const { ticketId, id, first } = seen.stored as { ticketId: string; id: string; first: boolean };
+      return {
+        status: 'processed',
+        ticketId,
+        messageId: id,
+        created: first,
+        acknowledge: null,
+        rememberMessageId: mail.messageId,
+      };
+    }
 
     const text = mail.replyText || '(no text)';
     const ticketId: string | null = seen.ticket_id ?? (await this.threadByNumber(mail));
