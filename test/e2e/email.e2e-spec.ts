@@ -483,11 +483,12 @@ describe('email channel', () => {
     );
     const [row] = await eventually(async () => {
       const rows = await t.db.query(
-        `SELECT id, ticket_id, message_row_id FROM inbound_emails WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'processed'`,
+        `SELECT id, ticket_id, message_row_id, attempts FROM inbound_emails WHERE tenant_id = $1 AND ticket_id = $2 AND status = 'processed'`,
         [ws.workspace.id, ticket.id],
       );
       return rows.length ? rows : null;
     });
+    expect(row.attempts).toBe(1); // processed by the process that stored it, without a claim of its own
     // As if the process had died between the ticket's statement and the mail's final one.
     await t.db.query(
       `UPDATE inbound_emails SET status = 'received', outcome = NULL, ticket_id = NULL, message_row_id = NULL, processed_at = NULL WHERE id = $1`,
@@ -504,7 +505,7 @@ describe('email channel', () => {
       created: true,
     });
     const [after] = await t.db.query(
-      `SELECT status, outcome, ticket_id, message_row_id FROM inbound_emails WHERE id = $1`,
+      `SELECT status, outcome, ticket_id, message_row_id, attempts FROM inbound_emails WHERE id = $1`,
       [row.id],
     );
     expect(after).toEqual({
@@ -512,6 +513,7 @@ describe('email channel', () => {
       outcome: 'new ticket',
       ticket_id: ticket.id,
       message_row_id: row.message_row_id,
+      attempts: 2, // the reconciler's attempt claims the mail
     });
     expect((await tickets()).filter((r: any) => r.subject === 'Stored before the crash')).toHaveLength(1);
     expect(await messagesOf(ticket.id)).toHaveLength(1);

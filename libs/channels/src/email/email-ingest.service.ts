@@ -36,34 +36,35 @@ type Routed = IngestOutcome & { rememberMessageId?: string | null };
 export const MAX_PARSE_ATTEMPTS = 3;
 
 /**
- * Raw bytes of mails this process stored and has not processed yet, so that processing them here does not read
- * them back (PostgreSQL would send a bytea as hex, twice its size). Bounded by bytes, oldest first; a mail
- * processed elsewhere or after a restart is read from the database as before.
+ * Mails this process stored and has not processed yet, so that processing them here neither reads them back
+ * (PostgreSQL would send a bytea as hex, twice its size) nor claims them with a statement of its own: the mail
+ * was stored a moment ago by this process, which is processing it now. Bounded by bytes, oldest first; a mail
+ * processed elsewhere, retried, or after a restart is claimed and read from the database as before.
  */
 export class RecentRaw {
-  private readonly entries = new Map<string, Buffer>();
+  private readonly entries = new Map<string, InboundMail>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
-  put(id: string, raw: Buffer): void {
-    if (raw.length > this.maxBytes) return;
-    this.entries.set(id, raw);
-    this.bytes += raw.length;
+  put(id: string, mail: InboundMail): void {
+    if (mail.raw.length > this.maxBytes) return;
+    this.entries.set(id, mail);
+    this.bytes += mail.raw.length;
     for (const [oldId, old] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(oldId);
-      this.bytes -= old.length;
+      this.bytes -= old.raw.length;
     }
   }
 
-  take(id: string): Buffer | undefined {
-    const raw = this.entries.get(id);
-    if (raw) {
+  take(id: string): InboundMail | undefined {
+    const mail = this.entries.get(id);
+    if (mail) {
       this.entries.delete(id);
-      this.bytes -= raw.length;
+      this.bytes -= mail.raw.length;
     }
-    return raw;
+    return mail;
   }
 }
 
@@ -95,7 +96,7 @@ export class EmailIngestService {
       `INSERT INTO inbound_emails (tenant_id, channel_id, source, envelope_from, envelope_to, raw, size) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [mail.tenantId, mail.channelId, mail.source, mail.envelopeFrom, mail.envelopeTo, mail.raw, mail.raw.length],
     );
-    this.recent.put(row.id, mail.raw);
+    this.recent.put(row.id, mail);
     return row.id;
   }
 
@@ -110,15 +111,29 @@ export class EmailIngestService {
 
   /** Processes one stored mail; idempotent (a processed mail is left alone). */
   async process(id: string): Promise<IngestOutcome | null> {
+    // A mail this process just stored is processed without a claim of its own: its attempt is counted by the
+    // final statement (a crash before that leaves it 'received' for the reconciler, which claims it).
     const kept = this.recent.take(id);
-    const [row] = await queryPrepared(
-      this.db,
-      `UPDATE inbound_emails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
-       RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, CASE WHEN $2::boolean THEN raw END AS raw, attempts`,
-      [id, !kept],
-    );
-    if (!row) return null;
-    row.raw ??= kept;
+    let row: Row | undefined;
+    if (kept) {
+      row = {
+        id,
+        tenant_id: kept.tenantId,
+        channel_id: kept.channelId,
+        envelope_from: kept.envelopeFrom,
+        envelope_to: kept.envelopeTo,
+        raw: kept.raw,
+        attempts: 1,
+      };
+    } else {
+      [row] = await queryPrepared(
+        this.db,
+        `UPDATE inbound_emails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
+         RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, raw, attempts`,
+        [id],
+      );
+      if (!row) return null;
+    }
     const actor: Actor = {
       kind: 'system',
       id: null,
@@ -147,8 +162,9 @@ export class EmailIngestService {
     await queryPrepared(
       this.db,
       `WITH u AS (
-         UPDATE inbound_emails SET status = $2, outcome = $3, ticket_id = $4, message_row_id = $5, processed_at = now()
-         WHERE id = $1 RETURNING tenant_id)
+         UPDATE inbound_emails SET status = $2, outcome = $3, ticket_id = $4, message_row_id = $5, processed_at = now(),
+                attempts = attempts + $7::int
+         WHERE id = $1 AND status = 'received' RETURNING tenant_id)
        INSERT INTO email_message_ids (tenant_id, message_id, ticket_id, message_row_id, direction)
        SELECT u.tenant_id, $6::text, $4, $5, 'in' FROM u WHERE $6::text IS NOT NULL AND $4::uuid IS NOT NULL
        ON CONFLICT DO NOTHING`,
@@ -159,6 +175,7 @@ export class EmailIngestService {
         result.status === 'processed' ? result.ticketId : null,
         result.status === 'processed' ? result.messageId : null,
         result.status === 'processed' ? (rememberMessageId?.slice(0, 998) ?? null) : null,
+        kept ? 1 : 0,
       ],
     );
     return result;

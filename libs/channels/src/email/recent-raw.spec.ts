@@ -1,7 +1,14 @@
-import { RecentRaw } from './email-ingest.service';
+import { InboundMail, RecentRaw } from './email-ingest.service';
 
 describe('RecentRaw', () => {
-  const bytes = (n: number, fill = 1) => Buffer.alloc(n, fill);
+  const bytes = (n: number, fill = 1): InboundMail => ({
+    tenantId: 'T',
+    channelId: 'C',
+    source: 'smtp',
+    envelopeFrom: 'a@example.com',
+    envelopeTo: ['support@example.com'],
+    raw: Buffer.alloc(n, fill),
+  });
 
   it('hands a stored mail back once', () => {
     const r = new RecentRaw(100);
