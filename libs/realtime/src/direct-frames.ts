@@ -34,8 +34,8 @@ const patched = Symbol('crewdesk.directFrames');
  * written straight to the TCP socket, as one buffer joined once per broadcast. engine.io would write the same bytes,
  * but only after a packet object, its queue, a flush, a corked two-part write and a completion callback with three
  * events, per socket: over 1,000 sockets that was about a fifth of the fan-out's CPU, and its short-lived objects,
- * alive across scavenges while the loop went through the room, were most of what the API promoted to the old
- * generation (the major collections behind its longest pauses). A socket that is busy in any way takes engine.io's
+ * alive across scavenges while the loop went through the room, were the largest share of what the API promoted to the
+ * old generation (the major collections behind its longest pauses). A socket that is busy in any way takes engine.io's
  * path, so order and backpressure (its write buffer, which LivePublisher's sweep watches) stay engine.io's.
  */
 export function writeBroadcastsDirectly(socket: Socket): void {

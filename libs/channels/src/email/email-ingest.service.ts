@@ -191,8 +191,9 @@ export class EmailIngestService {
     if (own.includes(mail.from.address))
       return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
     // One query: is this Message-ID known already (or its message stored, by an attempt cut short), and which open
-    // ticket do its In-Reply-To/References name (In-Reply-To first, then the latest reference)? Each id is looked up by the key, one at a time: as
-    // `message_id = ANY($3)` the cached generic plan, costed for ten ids, scanned the whole table while it was small.
+    // ticket do its In-Reply-To/References name (In-Reply-To first, then the latest reference)? Each id is looked up
+    // by the key, one at a time: as `message_id = ANY($3)` the cached generic plan, costed for ten ids, scanned the
+    // whole table while it was small.
     const [seen] = await queryPrepared(
       this.db,
       `SELECT EXISTS (SELECT 1 FROM email_message_ids WHERE tenant_id = $1 AND message_id = $2) AS known,
