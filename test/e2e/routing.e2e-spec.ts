@@ -12,6 +12,7 @@ import {
   TestApp,
   WorkspaceSession,
 } from '@crewdesk/testing';
+import { TicketEventBus, TicketEventRecord } from '@crewdesk/tickets';
 import { SmtpInboundServer } from '../../apps/worker/src/email/smtp-inbound.server';
 import { RoutingSweeper } from '../../apps/worker/src/routing/routing-sweeper.service';
 
@@ -236,6 +237,16 @@ describe('routing: everyone is support', () => {
       .send({ target: { type: 'team', id: engineering }, reason: 'CSV export crashes on big files' })
       .expect(201);
     expect(esc.body).toMatchObject({ status: 'open', mode: 'bring_in', userIds: [engineer.id] });
+    // The message statement tells routing whether an open escalation asks its author (no lookup otherwise).
+    const written: TicketEventRecord[] = [];
+    const unsubscribe = t.app.get(TicketEventBus).subscribe((e) => {
+      if (e.type === 'message.created' && e.ticketId === ticketId) written.push(e);
+    });
+    await request(t.http)
+      .post(`/api/v1/tickets/${ticketId}/messages`)
+      .set(agent.auth)
+      .send({ body: 'Asked engineering', internal: true })
+      .expect(201);
     // Live: the event and the bell reach the engineer's console.
     await engineerSocket.waitFor((e) => e.some((x) => x.type === 'ticket.escalated' && x.ticketId === ticketId));
     const bell = await engineerSocket.waitForRaw(
@@ -264,6 +275,8 @@ describe('routing: everyone is support', () => {
       return r.body.items[0].status === 'answered' ? r.body.items : null;
     });
     expect(list[0]).toMatchObject({ answeredBy: engineer.id });
+    unsubscribe();
+    expect(written.map((e) => e.route?.answersEscalation)).toEqual([false, true]);
     const handoff = await eventually(async () => {
       const r = await request(t.http).get(`/api/v1/tickets/${ticketId}/escalations`).set(agent.auth).expect(200);
       return r.body.items[0].handoff.every((h: any) => h.status === 'met') ? r.body.items[0].handoff : null;

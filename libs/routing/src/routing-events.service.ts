@@ -190,7 +190,8 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
           out.push(...note(deciders, 'review_requested', { messageId: m.id, excerpt: excerpt(m.body) }));
           break; // not an answer yet: the escalation is answered when the reply is approved and sent
         }
-        if (!fromCustomer) await this.escalations.answeredBy(e);
+        // The writing statement said whether an open escalation asks the author; without that (catch-up), look.
+        if (!fromCustomer && e.route?.answersEscalation !== false) await this.escalations.answeredBy(e);
         break;
       }
       case 'message.review_decided':

@@ -29,6 +29,11 @@ export interface EventRoute {
   sharedWith?: string[];
   /** The ticket's followers, read by the statement that wrote a message (routing tells them); absent elsewhere. */
   followers?: string[];
+  /**
+   * On a message by a person of staff, read by the statement that wrote it: whether an open escalation of the ticket
+   * asks its author (routing then marks it answered); absent elsewhere, where routing looks it up.
+   */
+  answersEscalation?: boolean;
 }
 
 /** A stored event row (joined with its ticket's team, assignee, requester and share list) as a record. */

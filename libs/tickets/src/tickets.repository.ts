@@ -423,12 +423,19 @@ export class TicketsRepository {
       ${eventAndAudit(p, tenant, this.ctx.requestId ?? null, 'message.created', n.author, visibility, data, 't, m')}
       SELECT row_to_json(m.*) AS message, ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data,
              ARRAY(SELECT f.user_id FROM ticket_followers f WHERE f.tenant_id = ${tenant} AND f.ticket_id = t.id) AS follower_ids
-        ${n.attachmentIds.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}
+        ${n.attachmentIds.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}${
+          n.author.type === 'user' && n.author.id
+            ? `,
+             EXISTS (SELECT 1 FROM ticket_escalations x WHERE x.tenant_id = ${tenant} AND x.ticket_id = t.id
+                       AND x.status IN ('open', 'acknowledged') AND ${p.add(n.author.id)}::uuid = ANY(x.user_ids)) AS answers_escalation`
+            : ''
+        }
       FROM t ${REQUESTER_JOIN} CROSS JOIN m CROSS JOIN e`;
     const [row] = await queryPrepared(manager ?? this.db, sql, p.values);
     if (!row) return null;
     const event = eventRecord(row, this.ctx.tenantId, n.ticketId, 'message.created', n.author, visibility);
     event.route!.followers = row.follower_ids;
+    if (typeof row.answers_escalation === 'boolean') event.route!.answersEscalation = row.answers_escalation;
     return { row: row.message, ticket: row, event };
   }
 
