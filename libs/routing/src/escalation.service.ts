@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { can, queryRows, TenantContext } from '@crewdesk/db';
-import { TicketEventRecord, TicketsService } from '@crewdesk/tickets';
+import { asksOnOpenEscalation, TicketEventRecord, TicketsService } from '@crewdesk/tickets';
 import { RoutingService } from './routing.service';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -265,7 +265,7 @@ export class EscalationService {
       this.db,
       `UPDATE ticket_escalations SET status = 'answered', answered_at = now(), answered_by = $3,
          acknowledged_at = coalesce(acknowledged_at, now()), acknowledged_by = coalesce(acknowledged_by, $3), updated_at = now()
-       WHERE tenant_id = $1 AND ticket_id = $2 AND status IN ('open', 'acknowledged') AND $3 = ANY(user_ids) RETURNING *`,
+       WHERE tenant_id = $1 AND ticket_id = $2 AND ${asksOnOpenEscalation('$3')} RETURNING *`,
       [event.tenantId, event.ticketId, m.authorId],
     );
     for (const row of rows) {
@@ -303,7 +303,7 @@ export class EscalationService {
   /** Open escalations that name this person, newest first: the "escalated to me" view. */
   async mine(userId: string): Promise<EscalationView[]> {
     const rows: Row[] = await this.db.query(
-      `SELECT * FROM ticket_escalations WHERE tenant_id = $1 AND $2 = ANY(user_ids) AND status IN ('open', 'acknowledged')
+      `SELECT * FROM ticket_escalations WHERE tenant_id = $1 AND ${asksOnOpenEscalation('$2')}
        ORDER BY created_at DESC LIMIT 200`,
       [this.ctx.tenantId, userId],
     );

@@ -11,3 +11,12 @@ export class Params {
 export const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export const ticketSequenceName = (tenantId: string) => `ticket_numbers_${tenantId.replace(/-/g, '')}`;
+
+/**
+ * An escalation still waiting (open or acknowledged) that asks `user` (an SQL expression), over `ticket_escalations`
+ * or its alias: one predicate for the "escalated to me" filters, answering by reply, and the message statement.
+ */
+export const asksOnOpenEscalation = (user: string, alias?: string) => {
+  const c = alias ? `${alias}.` : '';
+  return `${c}status IN ('open', 'acknowledged') AND ${user} = ANY(${c}user_ids)`;
+};

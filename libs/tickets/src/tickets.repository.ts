@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, queryPrepared, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
 import { EventRoute, TicketEventRecord } from './event-bus';
 import { statusAfterMessage } from './state-machine';
-import { likeContains, Params, ticketSequenceName } from './sql';
+import { asksOnOpenEscalation, likeContains, Params, ticketSequenceName } from './sql';
 import { visibleTo } from './visibility';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -311,7 +311,7 @@ export class TicketsRepository {
     if (f.requesterId) where.push(`t.requester_id = ${p.add(f.requesterId)}`);
     if (f.escalatedTo)
       where.push(`t.id IN (SELECT x.ticket_id FROM ticket_escalations x WHERE x.tenant_id = ${tenant}
-                             AND ${p.add(f.escalatedTo)}::uuid = ANY(x.user_ids) AND x.status IN ('open', 'acknowledged'))`);
+                             AND ${asksOnOpenEscalation(`${p.add(f.escalatedTo)}::uuid`, 'x')})`);
     if (f.followedBy)
       where.push(
         `t.id IN (SELECT x.ticket_id FROM ticket_followers x WHERE x.tenant_id = ${tenant} AND x.user_id = ${p.add(f.followedBy)})`,
@@ -427,7 +427,7 @@ export class TicketsRepository {
           n.author.type === 'user' && n.author.id
             ? `,
              EXISTS (SELECT 1 FROM ticket_escalations x WHERE x.tenant_id = ${tenant} AND x.ticket_id = t.id
-                       AND x.status IN ('open', 'acknowledged') AND ${p.add(n.author.id)}::uuid = ANY(x.user_ids)) AS answers_escalation`
+                       AND ${asksOnOpenEscalation(`${p.add(n.author.id)}::uuid`, 'x')}) AS answers_escalation`
             : ''
         }
       FROM t ${REQUESTER_JOIN} CROSS JOIN m CROSS JOIN e`;
