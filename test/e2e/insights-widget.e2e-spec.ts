@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import {
   eventually,
+  explained,
   openPage,
   RecordingClient,
   startWidgetBrowser,
@@ -27,7 +28,7 @@ describe('the survey card in the chat widget, in Chromium', () => {
   it('counts the open, asks after the conversation is solved, stores the answer, and asks again after a reload', async () => {
     const agent = await ws.person(['agent'], [], '小王');
     const console_ = await RecordingClient.connect(t.url, '/agents', agent.token);
-    const { context, page, errors } = await openPage(browser);
+    const { context, page, errors, trace } = await openPage(browser);
     try {
       await page.goto(`${t.url}/widget-demo?workspace=${ws.workspace.slug}`);
       await page.getByTestId('crewdesk-launcher').click();
@@ -52,7 +53,7 @@ describe('the survey card in the chat widget, in Chromium', () => {
         .expect(200);
 
       const card = page.getByTestId('crewdesk-survey');
-      await card.waitFor();
+      await explained(trace, () => card.waitFor());
       expect(await card.textContent()).toContain('您对本次服务满意吗？');
       await card.getByRole('button', { name: /^5 \/ 5/ }).click();
       await card.getByRole('button', { name: /^9 \/ 10/ }).click();
@@ -69,6 +70,50 @@ describe('the survey card in the chat widget, in Chromium', () => {
       await page.reload();
       await page.getByTestId('crewdesk-launcher').click();
       await page.getByTestId('crewdesk-survey').getByRole('button', { name: '修改' }).waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      console_.close();
+      await context.close();
+    }
+  });
+
+  it('asks after a conversation solved before the ack of its first message reached the widget', async () => {
+    const agent = await ws.person(['agent'], [], '小李');
+    const console_ = await RecordingClient.connect(t.url, '/agents', agent.token);
+    const { context, page, errors, trace } = await openPage(browser);
+    // The widget's acks are held back until the solve's event has reached it: the order a busy server can produce
+    // (the event is published at commit, the ack follows the handler's remaining work).
+    let solveSeen = false;
+    const held: Array<string | Buffer> = [];
+    await page.routeWebSocket(/\/socket\.io\//, (route) => {
+      const server = route.connectToServer();
+      route.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        const frame = String(m);
+        if (!solveSeen && frame.startsWith('43/widget,')) return void held.push(m);
+        route.send(m);
+        if (!solveSeen && frame.includes('"ticket.updated"') && frame.includes('"solved"')) {
+          solveSeen = true;
+          for (const h of held.splice(0)) route.send(h);
+        }
+      });
+    });
+    try {
+      await page.goto(`${t.url}/widget-demo?workspace=${ws.workspace.slug}`);
+      await page.getByTestId('crewdesk-launcher').click();
+      await page.getByTestId('crewdesk-input').fill('退款还没到账');
+      await page.getByTestId('crewdesk-send').click();
+      const created = await console_.waitFor((e) => e.some((x) => x.type === 'ticket.created'));
+      const ticketId = created.find((x) => x.type === 'ticket.created')!.ticketId;
+      const current = await request(t.http).get(`/api/v1/tickets/${ticketId}`).set(agent.auth).expect(200);
+      await request(t.http)
+        .patch(`/api/v1/tickets/${ticketId}`)
+        .set(agent.auth)
+        .send({ version: current.body.version, status: 'solved' })
+        .expect(200);
+      await explained(trace, () => page.getByTestId('crewdesk-survey').getByRole('button', { name: '提交' }).waitFor());
+      expect(solveSeen).toBe(true);
+      expect(await page.getByTestId('crewdesk-panel').textContent()).toContain('退款还没到账');
       expect(errors).toEqual([]);
     } finally {
       console_.close();

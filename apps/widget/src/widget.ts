@@ -135,6 +135,11 @@ export class Widget {
   private token?: string;
   private ticketId?: string;
   private status?: string;
+  /**
+   * Statuses of tickets that are not (yet) the conversation shown: a new conversation's events can arrive before the
+   * ack that names its ticket, and a solve seen then must still count once the ticket is known.
+   */
+  private readonly early = new Map<string, string>();
   private wsName = '';
   private greeting: string | null = null;
   private online = true;
@@ -778,23 +783,26 @@ export class Widget {
         this.readId = d.messageId;
         this.placeRead();
       }
-    } else if (e.type === 'ticket.updated') {
+    } else if (e.type === 'ticket.updated' || e.type === 'ticket.created') {
       const status = d.ticket?.status ?? d.status;
-      if (e.ticketId !== this.ticketId || typeof status !== 'string') return;
-      const was = this.status;
-      this.status = status;
-      if (ENDED.has(status)) void this.surveyCard.check(e.ticketId);
-      if (ENDED.has(status) && !ENDED.has(was ?? ''))
-        this.add({
-          kind: 'sys',
-          mine: false,
-          name: '',
-          body: this.t('ended'),
-          atts: [],
-          at: Date.parse(e.createdAt) || Date.now(),
-          state: 'sent',
-        });
+      if (typeof status !== 'string') return;
+      if (e.ticketId !== this.ticketId) {
+        this.early.set(e.ticketId, status);
+        if (this.early.size > 20) this.early.delete(this.early.keys().next().value!);
+        return;
+      }
+      this.setStatus(status, Date.parse(e.createdAt) || Date.now());
     }
+  }
+
+  /** The conversation's status; ending it says so in the chat and asks for the survey. */
+  private setStatus(status: string, at: number): void {
+    const was = this.status;
+    this.status = status;
+    if (!ENDED.has(status) || !this.ticketId) return;
+    void this.surveyCard.check(this.ticketId);
+    if (!ENDED.has(was ?? ''))
+      this.add({ kind: 'sys', mine: false, name: '', body: this.t('ended'), atts: [], at, state: 'sent' });
   }
 
   private fromWire(w: WireMessage): Msg {
@@ -814,8 +822,9 @@ export class Widget {
 
   /** A pending message was stored (ack or its own message.created, whichever came first). */
   private confirm(m: Msg, id: string, createdAt?: string, ticketId?: string): void {
-    if (ticketId && ticketId !== this.ticketId) {
-      this.ticketId = ticketId;
+    const adopted = ticketId && ticketId !== this.ticketId ? ticketId : undefined;
+    if (adopted) {
+      this.ticketId = adopted;
       this.status = 'open';
     }
     const other = this.byId.get(id);
@@ -823,16 +832,23 @@ export class Widget {
       // Already shown (a history reload found it before the ack): drop the pending copy.
       this.items = this.items.filter((x) => x !== m);
       this.renderAll();
-      return;
+    } else {
+      m.id = id;
+      m.ticketId = ticketId ?? this.ticketId;
+      m.state = 'sent';
+      m.file = undefined;
+      if (createdAt) m.at = Date.parse(createdAt) || m.at;
+      this.byId.set(id, m);
+      this.paintState(m);
+      this.placeRead();
     }
-    m.id = id;
-    m.ticketId = ticketId ?? this.ticketId;
-    m.state = 'sent';
-    m.file = undefined;
-    if (createdAt) m.at = Date.parse(createdAt) || m.at;
-    this.byId.set(id, m);
-    this.paintState(m);
-    this.placeRead();
+    if (adopted) {
+      // What happened to the new conversation before the ack named it: its status, and any reply already sent.
+      const status = this.early.get(adopted);
+      this.early.clear();
+      if (status) this.setStatus(status, Date.now());
+      void this.loadHistory();
+    }
   }
 
   private setTyping(on: boolean): void {

@@ -92,15 +92,44 @@ export async function startWidgetBrowser(): Promise<WidgetBrowser> {
   }
 }
 
-/** A page in a context of its own (Chinese, 1280×800 unless said otherwise); `errors` collects its uncaught errors. */
+/**
+ * A page in a context of its own (Chinese, 1280×800 unless said otherwise); `errors` collects its uncaught errors,
+ * `trace` what it did on the wire and said on its console (requests, websocket frames), for a failure to explain itself.
+ */
 export async function openPage(
   browser: Browser,
   locale = 'zh-CN',
   viewport = { width: 1280, height: 800 },
-): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+): Promise<{ context: BrowserContext; page: Page; errors: string[]; trace: string[] }> {
   const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
   const errors: string[] = [];
+  const trace: string[] = [];
+  const started = Date.now();
+  const note = (line: string) => trace.push(`${String(Date.now() - started).padStart(6)} ms ${line.slice(0, 300)}`);
   page.on('pageerror', (err) => errors.push(err.message));
-  return { context, page, errors };
+  page.on('console', (m) => note(`console.${m.type()} ${m.text()}`));
+  page.on('requestfailed', (r) => note(`FAILED ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => note(`${r.status()} ${r.request().method()} ${r.url()}`));
+  page.on('websocket', (ws) => {
+    note(`websocket ${ws.url()}`);
+    ws.on('framesent', (f) => note(`ws> ${String(f.payload)}`));
+    ws.on('framereceived', (f) => note(`ws< ${String(f.payload)}`));
+    ws.on('close', () => note('websocket closed'));
+  });
+  return { context, page, errors, trace };
+}
+
+/** Runs `step`; when it fails, the error also carries the page's trace. */
+export async function explained<T>(trace: string[], step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof Error) {
+      const told = `\n\nWhat the page did:\n${trace.join('\n')}\n`;
+      err.message += told;
+      if (err.stack) err.stack += told;
+    }
+    throw err;
+  }
 }

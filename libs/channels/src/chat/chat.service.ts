@@ -162,7 +162,7 @@ export class ChatService {
         return { id: message.id, ticketId, createdAt: message.createdAt, duplicate: !created };
       }
       const subject = body ? body.replace(/\s+/g, ' ').slice(0, 80) : 'Chat';
-      const { ticket } = await this.tickets.create({
+      const { ticket, messageId } = await this.tickets.create({
         subject,
         body,
         channel: 'chat',
@@ -171,6 +171,8 @@ export class ChatService {
         clientMessageId: input.clientMessageId,
         attachmentIds: input.attachmentIds,
       });
+      // The first message is written by the ticket's own statement, so it has the ticket's timestamp.
+      if (messageId) return { id: messageId, ticketId: ticket.id, createdAt: ticket.createdAt, duplicate: false };
       const sent = await this.findSent(externalId);
       return sent ?? { id: ticket.id, ticketId: ticket.id, createdAt: ticket.createdAt, duplicate: false };
     } catch (err) {
