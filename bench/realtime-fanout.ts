@@ -50,6 +50,7 @@ import {
   waitForHealth,
   warn,
 } from './lib';
+import { API_NODE_FLAGS as PRODUCT_NODE_FLAGS } from '../apps/api/src/cluster';
 
 /* ------------------------------------------------------------------ settings */
 
@@ -93,6 +94,11 @@ function pin(pid: number, cpuList: string): void {
 const STORM_SOCKETS = Math.round(setting('STORM_SOCKETS', 500));
 const REPLAY_BACK = Math.round(setting('REPLAY_BACK', 2000));
 const MAX_IN_FLIGHT = Math.round(setting('MAX_IN_FLIGHT', 64));
+/**
+ * Node/V8 flags of the API processes: by default those the product's start commands pass (`API_NODE_FLAGS` of
+ * apps/api/src/cluster.ts); set to try others (`API_NODE_FLAGS=--concurrent-marking` for V8's usual helper threads).
+ */
+const API_NODE_FLAGS = textSetting('API_NODE_FLAGS', PRODUCT_NODE_FLAGS.join(' ')).split(/\s+/).filter(Boolean);
 const TICKETS = 20;
 const GOALS = { deliveryRatio: 0.7, p99Ratio: 1.5, kbPerSocket: 30, overloadRss: 2 };
 
@@ -647,7 +653,7 @@ async function startApi(inspectPort?: number): Promise<Api> {
   const port = await freePort();
   const n = ++apiCount;
   const env = { ...apiEnv, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` };
-  const args = [...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []), MAIN_JS, 'serve'];
+  const args = [...API_NODE_FLAGS, ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []), MAIN_JS, 'serve'];
   const child = spawn('node', args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   pin(child.pid!, SERVER_CPUS);
   let log = '';
@@ -994,7 +1000,9 @@ async function main(): Promise<void> {
   );
 
   /* ---------- API #1: workspace, key, tickets; memory per socket */
-  step('starting API process #1 (RUN_WORKER=off, LOG_LEVEL=warn)');
+  step(
+    `starting API process #1 (RUN_WORKER=off, LOG_LEVEL=warn${API_NODE_FLAGS.length ? `, node ${API_NODE_FLAGS.join(' ')}` : ''})`,
+  );
   let apiProc = await startApi();
   done(`pid ${apiProc.pid} on ${apiProc.base}`);
   step('signing up a workspace, making an API key (ticket.view_all, ticket.note, …) and tickets');

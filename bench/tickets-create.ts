@@ -18,6 +18,7 @@ import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { Pool } from 'pg';
 import { cleanText, textToHtml } from '@crewdesk/common';
+import { API_NODE_FLAGS } from '../apps/api/src/cluster';
 import { ActorRef, buildInsertTicket, NewTicketRow } from '../libs/tickets/src/tickets.repository';
 import {
   apiEnv,
@@ -502,7 +503,8 @@ async function main(): Promise<number> {
   done('schema ready');
 
   step(`starting the API on 127.0.0.1:${port} (LOG_LEVEL=warn, REDIS_PREFIX=${REDIS_PREFIX})`);
-  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  // The product's flags (as its start commands pass them), then BENCH_API_NODE_ARGS (e.g. --cpu-prof).
+  const nodeArgs = [...API_NODE_FLAGS, ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const server = spawn('node', [...nodeArgs, MAIN_JS, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout.on('data', (d) => (serverLog = (serverLog + d).slice(-20_000)));
   server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-20_000)));

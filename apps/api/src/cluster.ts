@@ -21,6 +21,16 @@ export function apiWorkerIndex(): number {
 const SEMI_SPACE_MB = 64;
 
 /**
+ * V8 flags every API process runs with; the start commands (`npm start`, `start:api`, the image, the compose file)
+ * pass them too, since V8 takes them only on the command line. `--single-threaded-gc`: the old generation is marked
+ * in small steps on the event loop instead of by helper threads. An API process holds sockets and has about one
+ * core (one per core with API_WORKERS, a CPU quota in a container): there the helpers compete with the event loop
+ * for that core, and the loop stalled for 50–130 ms around each major GC (bench/realtime-fanout: end-to-end p99 at
+ * half load 80–207 ms with helpers, 37–95 ms without). A GC flag given to the primary wins.
+ */
+export const API_NODE_FLAGS = ['--single-threaded-gc'];
+
+/**
  * The primary of `serve` with several API processes: forks them (they share the port through node:cluster),
  * starts one again when it dies (after 1 s, up to 30 s when it keeps dying at start), and passes SIGTERM/SIGINT on
  * so each closes gracefully; exits when all have.
@@ -28,9 +38,7 @@ const SEMI_SPACE_MB = 64;
 export function runCluster(count: number): void {
   let stopping = false;
   const delays = new Map<number, number>();
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  if (!given.some((a) => a.startsWith('--max-semi-space-size')))
-    cluster.setupPrimary({ execArgv: [...process.execArgv, `--max-semi-space-size=${SEMI_SPACE_MB}`] });
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   const fork = (index: number) => {
     const started = Date.now();
     const worker = cluster.fork({ CREWDESK_API_WORKER: String(index) });
@@ -54,4 +62,14 @@ export function runCluster(count: number): void {
   cluster.on('exit', () => {
     if (stopping && !Object.keys(cluster.workers ?? {}).length) process.exit(0);
   });
+}
+
+/** The forked processes' flags: the primary's, plus the young generation and API_NODE_FLAGS unless it set them. */
+export function workerExecArgv(execArgv: string[], nodeOptions = ''): string[] {
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)];
+  const out = [...execArgv];
+  if (!given.some((a) => a.startsWith('--max-semi-space-size'))) out.push(`--max-semi-space-size=${SEMI_SPACE_MB}`);
+  if (!given.some((a) => /^--(no-)?(single-threaded-gc|concurrent-marking|parallel-marking)\b/.test(a)))
+    out.push(...API_NODE_FLAGS.filter((f) => !out.includes(f)));
+  return out;
 }
