@@ -1,5 +1,5 @@
 import { resolve } from 'path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import {
   eventually,
@@ -25,17 +25,31 @@ describe('the survey card in the chat widget, in Chromium', () => {
   });
   afterAll(() => stack?.close());
 
+  /** Opens the widget on its demo page and sends `text`: the new ticket's id, as the agent's socket saw it. */
+  async function chat(page: Page, agentSocket: RecordingClient, text: string): Promise<string> {
+    await page.goto(`${t.url}/widget-demo?workspace=${ws.workspace.slug}`);
+    await page.getByTestId('crewdesk-launcher').click();
+    await page.getByTestId('crewdesk-input').fill(text);
+    await page.getByTestId('crewdesk-send').click();
+    const created = await agentSocket.waitFor((e) => e.some((x) => x.type === 'ticket.created'));
+    return created.find((x) => x.type === 'ticket.created')!.ticketId;
+  }
+
+  async function solve(ticketId: string, auth: { Authorization: string }): Promise<void> {
+    const current = await request(t.http).get(`/api/v1/tickets/${ticketId}`).set(auth).expect(200);
+    await request(t.http)
+      .patch(`/api/v1/tickets/${ticketId}`)
+      .set(auth)
+      .send({ version: current.body.version, status: 'solved' })
+      .expect(200);
+  }
+
   it('counts the open, asks after the conversation is solved, stores the answer, and asks again after a reload', async () => {
     const agent = await ws.person(['agent'], [], '小王');
     const console_ = await RecordingClient.connect(t.url, '/agents', agent.token);
     const { context, page, errors, trace } = await openPage(browser);
     try {
-      await page.goto(`${t.url}/widget-demo?workspace=${ws.workspace.slug}`);
-      await page.getByTestId('crewdesk-launcher').click();
-      await page.getByTestId('crewdesk-input').fill('发票开错了');
-      await page.getByTestId('crewdesk-send').click();
-      const created = await console_.waitFor((e) => e.some((x) => x.type === 'ticket.created'));
-      const ticketId = created.find((x) => x.type === 'ticket.created')!.ticketId;
+      const ticketId = await chat(page, console_, '发票开错了');
       const opened = await eventually(async () => {
         const [r] = await t.db.query(
           `SELECT coalesce(sum(count), 0)::int AS n FROM touchpoint_counts WHERE tenant_id = $1 AND metric = 'widget.opened'`,
@@ -45,12 +59,7 @@ describe('the survey card in the chat widget, in Chromium', () => {
       });
       expect(opened).toBe(1);
 
-      const current = await request(t.http).get(`/api/v1/tickets/${ticketId}`).set(agent.auth).expect(200);
-      await request(t.http)
-        .patch(`/api/v1/tickets/${ticketId}`)
-        .set(agent.auth)
-        .send({ version: current.body.version, status: 'solved' })
-        .expect(200);
+      await solve(ticketId, agent.auth);
 
       const card = page.getByTestId('crewdesk-survey');
       await explained(trace, () => card.waitFor());
@@ -99,18 +108,7 @@ describe('the survey card in the chat widget, in Chromium', () => {
       });
     });
     try {
-      await page.goto(`${t.url}/widget-demo?workspace=${ws.workspace.slug}`);
-      await page.getByTestId('crewdesk-launcher').click();
-      await page.getByTestId('crewdesk-input').fill('退款还没到账');
-      await page.getByTestId('crewdesk-send').click();
-      const created = await console_.waitFor((e) => e.some((x) => x.type === 'ticket.created'));
-      const ticketId = created.find((x) => x.type === 'ticket.created')!.ticketId;
-      const current = await request(t.http).get(`/api/v1/tickets/${ticketId}`).set(agent.auth).expect(200);
-      await request(t.http)
-        .patch(`/api/v1/tickets/${ticketId}`)
-        .set(agent.auth)
-        .send({ version: current.body.version, status: 'solved' })
-        .expect(200);
+      await solve(await chat(page, console_, '退款还没到账'), agent.auth);
       await explained(trace, () => page.getByTestId('crewdesk-survey').getByRole('button', { name: '提交' }).waitFor());
       expect(solveSeen).toBe(true);
       expect(await page.getByTestId('crewdesk-panel').textContent()).toContain('退款还没到账');
