@@ -497,6 +497,7 @@ export class Widget {
     this.client = this.sock = undefined;
     this.sessionP = undefined;
     this.token = this.ticketId = this.status = this.readId = this.lastReadSent = undefined;
+    this.early.clear();
     store.set(this.tokenKey, null);
     store.set(this.userKey, null);
     for (const p of this.urls.values())
