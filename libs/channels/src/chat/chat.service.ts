@@ -171,10 +171,9 @@ export class ChatService {
         clientMessageId: input.clientMessageId,
         attachmentIds: input.attachmentIds,
       });
-      // The first message is written by the ticket's own statement, so it has the ticket's timestamp.
-      if (messageId) return { id: messageId, ticketId: ticket.id, createdAt: ticket.createdAt, duplicate: false };
-      const sent = await this.findSent(externalId);
-      return sent ?? { id: ticket.id, ticketId: ticket.id, createdAt: ticket.createdAt, duplicate: false };
+      // Without an Idempotency-Key create() always creates and names the first message, which the ticket's own
+      // statement wrote: it has the ticket's timestamp.
+      return { id: messageId!, ticketId: ticket.id, createdAt: ticket.createdAt, duplicate: false };
     } catch (err) {
       // The same client id raced in on another connection: answer with the stored message.
       if (pgCode(err) === PG.UNIQUE_VIOLATION) {
