@@ -43,6 +43,33 @@ describe('bad input gets a 4xx with a stable code and writes nothing', () => {
     expect(await counts(t)).toEqual(before);
   });
 
+  it('refuses a requester id that names no customer of the workspace, with or without an Idempotency-Key', async () => {
+    const other = await WorkspaceSession.create(t);
+    const theirs = await request(t.http)
+      .post('/api/v1/tickets')
+      .set(other.admin.auth)
+      .send({ ...valid, requester: { email: 'theirs@example.com' } })
+      .expect(201);
+    const before = await counts(t);
+    for (const customerId of [theirs.body.requester.id, '00000000-0000-4000-8000-000000000000']) {
+      for (const key of [undefined, `unknown-requester-${customerId}`]) {
+        const req = request(t.http).post('/api/v1/tickets').set(ws.admin.auth);
+        if (key) req.set('Idempotency-Key', key);
+        const res = await req.send({ ...valid, requester: { customerId } }).expect(404);
+        expect(res.body).toMatchObject({ code: 'NOT_FOUND', details: { field: 'requester.customerId' } });
+      }
+    }
+    expect(await counts(t)).toEqual(before);
+    // The workspace's own customer, by id, still works.
+    const mine = await request(t.http).post('/api/v1/tickets').set(ws.admin.auth).send(valid).expect(201);
+    const again = await request(t.http)
+      .post('/api/v1/tickets')
+      .set(ws.admin.auth)
+      .send({ ...valid, requester: { customerId: mine.body.requester.id } })
+      .expect(201);
+    expect(again.body.requester.id).toBe(mine.body.requester.id);
+  });
+
   it('refuses a 50 MB body with PAYLOAD_TOO_LARGE', async () => {
     const before = await counts(t);
     const huge = JSON.stringify({ ...valid, body: 'x'.repeat(50 * 1024 * 1024) });

@@ -562,4 +562,140 @@ describe('email channel', () => {
     expect(Buffer.from(row.raw).toString()).toBe(hostile);
     expect((await tickets()).some((r: any) => r.subject === 'Fifty-one attachments')).toBe(false);
   });
+
+  describe('mails processed at the same moment', () => {
+    let ingest: EmailIngestService;
+    let channelId: string;
+    const plain = (from: string, subject: string, id: string, extra = '', body = `Body of ${subject}`) =>
+      `From: ${from}\r\nTo: ${mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${id}>\r\n${extra}\r\n${body}\r\n`;
+    const store = (raw: string) =>
+      ingest.store({
+        tenantId: ws.workspace.id,
+        channelId,
+        source: 'webhook',
+        envelopeFrom: null,
+        envelopeTo: [mailbox],
+        raw: Buffer.from(raw),
+      });
+    const row = async (id: string) =>
+      (await t.db.query(`SELECT status, outcome, attempts, processed_at FROM inbound_emails WHERE id = $1`, [id]))[0];
+
+    /**
+     * Occupies both write transactions with two mails whose final statement waits on a row lock the test holds, so
+     * that the mails processed next wait together; the returned function lets everything go.
+     */
+    const holdWrites = async (tag: string) => {
+      const holder = t.db.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      const blockers = [
+        await store(plain(`${tag}-1@example.com`, `Blocker ${tag} 1`, `${tag}-1@example.com`)),
+        await store(plain(`${tag}-2@example.com`, `Blocker ${tag} 2`, `${tag}-2@example.com`)),
+      ];
+      await holder.query(`SELECT 1 FROM inbound_emails WHERE id = ANY($1::uuid[]) FOR UPDATE`, [blockers]);
+      const blocked = blockers.map((id) => ingest.process(id));
+      await eventually(async () => {
+        const [w] = await t.db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return w.n >= 2 ? true : null;
+      });
+      return async () => {
+        await holder.commitTransaction();
+        await holder.release();
+        await Promise.all(blocked);
+      };
+    };
+
+    beforeAll(async () => {
+      ingest = worker.get(EmailIngestService);
+      [{ id: channelId }] = await t.db.query(`SELECT id FROM channels WHERE tenant_id = $1 AND type = 'email'`, [
+        ws.workspace.id,
+      ]);
+    });
+
+    it('writes them in one transaction, in the order received: a reply after what it answers, a repeat once', async () => {
+      const release = await holdWrites('hold-a');
+      const ids = [
+        await store(plain('ann@example.com', 'Together first', 'together-a@example.com')),
+        await store(
+          plain(
+            'bob@example.com',
+            'Re: Together first',
+            'together-b@example.com',
+            'In-Reply-To: <together-a@example.com>\r\n',
+          ),
+        ),
+        await store(plain('ann@example.com', 'Together first, sent twice', 'together-a@example.com')),
+        await store(plain('cy@example.com', 'Together other', 'together-c@example.com')),
+      ];
+      // Processed last to first: the transaction still writes them in the order they were received.
+      const pending = new Map([...ids].reverse().map((id) => [id, ingest.process(id)]));
+      await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
+      await release();
+      const [a, b, repeat, c] = await Promise.all(ids.map((id) => pending.get(id)!));
+      expect(a).toMatchObject({ status: 'processed', created: true });
+      expect(b).toMatchObject({ status: 'processed', created: false, ticketId: (a as any).ticketId });
+      expect(repeat).toEqual({ status: 'ignored', reason: 'duplicate Message-ID' });
+      expect(c).toMatchObject({ status: 'processed', created: true });
+      const rows = await Promise.all(ids.map(row));
+      expect(new Set(rows.map((r) => r.processed_at.toISOString())).size).toBe(1); // one transaction's now()
+      expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1, 1]);
+      expect((await messagesOf((a as any).ticketId)).map((m: any) => m.body_text)).toEqual([
+        'Body of Together first',
+        'Body of Re: Together first',
+      ]);
+    });
+
+    it('writes each alone when their transaction fails: the others land, the failing one waits for its retry', async () => {
+      await t.db.query(`CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.body_text LIKE '%POISON%' THEN RAISE EXCEPTION 'poisoned message'; END IF; RETURN NEW; END $$`);
+      await t.db.query(
+        `CREATE TRIGGER test_poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION test_poison()`,
+      );
+      let poisoned: string;
+      try {
+        const release = await holdWrites('hold-b');
+        const ids = [
+          await store(plain('dee@example.com', 'Before the poison', 'poison-before@example.com')),
+          await store(plain('eve@example.com', 'Poisoned', 'poison@example.com', '', 'POISON')),
+          await store(plain('fay@example.com', 'After the poison', 'poison-after@example.com')),
+        ];
+        poisoned = ids[1];
+        const outcomes = Promise.allSettled(ids.map((id) => ingest.process(id)));
+        await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
+        await release();
+        const [before, poison, after] = await outcomes;
+        expect(before).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
+        expect(after).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
+        expect(poison).toMatchObject({ status: 'rejected', reason: { message: expect.stringContaining('poisoned') } });
+        // Nothing of it written, and still waiting (the reconciler or the queue's retry takes it again).
+        expect(await row(poisoned)).toMatchObject({ status: 'received', attempts: 0, processed_at: null });
+        expect((await tickets()).some((r: any) => r.subject === 'Poisoned')).toBe(false);
+      } finally {
+        await t.db.query(`DROP TRIGGER test_poison ON messages`);
+        await t.db.query(`DROP FUNCTION test_poison()`);
+      }
+      expect(await ingest.process(poisoned)).toMatchObject({ status: 'processed', created: true });
+      expect(await row(poisoned)).toMatchObject({ status: 'processed', attempts: 1 });
+    });
+
+    it('keeps a sender whose name is too long for a customer, truncated, and ignores an address no mail may have', async () => {
+      const long = 'N'.repeat(300);
+      const named = await ingest.process(
+        await store(plain(`"${long}" <long.name@example.com>`, 'A long name', 'long-name@example.com')),
+      );
+      expect(named).toMatchObject({ status: 'processed', created: true });
+      const [customer] = await t.db.query(
+        `SELECT name FROM customers WHERE tenant_id = $1 AND email = 'long.name@example.com'`,
+        [ws.workspace.id],
+      );
+      expect(customer.name).toBe(long.slice(0, 200));
+      const address = `${'a'.repeat(250)}@example.com`;
+      expect(await ingest.process(await store(plain(address, 'A long address', 'long-address@example.com')))).toEqual({
+        status: 'ignored',
+        reason: 'sender address over 254 characters',
+      });
+    });
+  });
 });

@@ -6,3 +6,4 @@ export * from './sanitize';
 export * from './logging.module';
 export * from './business-calendar';
 export * from './turn-batch';
+export * from './group-commit';

@@ -494,8 +494,8 @@ export class TicketsRepository {
     return row ? eventRecord(row, this.ctx.tenantId, ticketId, type, { type: 'system', id: null }, visibility) : null;
   }
 
-  async findMessageByExternalId(channel: string, externalId: string): Promise<Row | null> {
-    const [row] = await this.db.query(
+  async findMessageByExternalId(channel: string, externalId: string, manager?: EntityManager): Promise<Row | null> {
+    const [row] = await (manager ?? this.db).query(
       `SELECT * FROM messages WHERE tenant_id = $1 AND channel = $2 AND external_id = $3`,
       [this.ctx.tenantId, channel, externalId],
     );
@@ -506,6 +506,7 @@ export class TicketsRepository {
   async messages(
     ticketId: string,
     opts: { publicOnly: boolean; after?: [string, string]; limit: number; id?: string; newestFirst?: boolean },
+    manager?: EntityManager,
   ): Promise<Row[]> {
     const p = new Params();
     const tenant = p.add(this.ctx.tenantId);
@@ -527,7 +528,7 @@ export class TicketsRepository {
       LEFT JOIN api_keys k ON m.author_type = 'api_key' AND k.id = m.author_id AND k.tenant_id = m.tenant_id
       WHERE ${where.join(' AND ')}
       ORDER BY ${opts.newestFirst ? 'm.created_at DESC, m.id DESC' : 'm.created_at, m.id'} LIMIT ${p.add(opts.limit + 1)}`;
-    return this.db.query(sql, p.values);
+    return (manager ?? this.db).query(sql, p.values);
   }
 
   async events(ticketId: string, opts: { publicOnly: boolean; after?: string; limit: number }): Promise<Row[]> {
@@ -557,8 +558,8 @@ export class TicketsRepository {
     return rows.length > 0;
   }
 
-  async customerExists(id: string): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 FROM customers WHERE tenant_id = $1 AND id = $2`, [
+  async customerExists(id: string, manager?: EntityManager): Promise<boolean> {
+    const rows = await (manager ?? this.db).query(`SELECT 1 FROM customers WHERE tenant_id = $1 AND id = $2`, [
       this.ctx.tenantId,
       id,
     ]);
@@ -566,9 +567,9 @@ export class TicketsRepository {
   }
 
   /** Attachments that `uploader` uploaded and that no message holds yet. */
-  async freeAttachments(ids: string[], uploader: ActorRef): Promise<string[]> {
+  async freeAttachments(ids: string[], uploader: ActorRef, manager?: EntityManager): Promise<string[]> {
     if (!ids.length) return [];
-    const rows: Row[] = await this.db.query(
+    const rows: Row[] = await (manager ?? this.db).query(
       `SELECT id FROM attachments WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND message_id IS NULL
          AND uploader_type = $3 AND uploader_id IS NOT DISTINCT FROM $4::uuid`,
       [this.ctx.tenantId, ids, uploader.type, uploader.id],

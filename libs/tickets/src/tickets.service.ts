@@ -80,6 +80,15 @@ const actorRef = (a: Actor): ActorRef => ({ type: a.kind, id: a.id });
 const notFound = () => AppError.notFound('Ticket');
 
 /**
+ * A caller's open transaction: a write given one runs its statements in it and collects its event instead of
+ * publishing it; the caller publishes the events once the transaction committed (`publish`) and drops them if not.
+ */
+export interface InTransaction {
+  manager: EntityManager;
+  events: TicketEventRecord[];
+}
+
+/**
  * The one write path for tickets: every change updates its rows and appends exactly one `ticket_events`
  * row and one audit row in the same transaction, then publishes the event on the bus after commit.
  */
@@ -110,7 +119,10 @@ export class TicketsService {
   }
 
   /** `messageId` is the first message's id when this call created the ticket (not on an idempotent replay). */
-  async create(cmd: CreateTicketCommand): Promise<{ ticket: TicketView; created: boolean; messageId?: string }> {
+  async create(
+    cmd: CreateTicketCommand,
+    tx?: InTransaction,
+  ): Promise<{ ticket: TicketView; created: boolean; messageId?: string }> {
     const actor = this.ctx.actor;
     // The request's fingerprint matters only with an Idempotency-Key (a replay must be the same request).
     const hash = cmd.idempotencyKey ? createHash('sha256').update(JSON.stringify(cmd)).digest('hex') : '';
@@ -124,10 +136,12 @@ export class TicketsService {
       if (!requester.phone)
         throw new AppError(ErrorCode.VALIDATION_FAILED, 'requester needs an email or a phone', { field: 'requester' });
       requester.customerId = await this.repo.customerIdByPhone(requester.phone, requester.name ?? null);
-    } else if (requester.customerId && !(await this.repo.customerExists(requester.customerId))) {
+    } else if (requester.customerId && cmd.idempotencyKey && !(await this.repo.customerExists(requester.customerId))) {
+      // Checked first only here: the statement would record the key even though it creates no ticket.
       throw AppError.notFound('Customer', { field: 'requester.customerId' });
     }
-    const attachmentIds = await this.checkAttachments(cmd.attachmentIds, actor);
+    // Otherwise a requester given by id is not looked up first: without them the insert writes nothing (below).
+    const attachmentIds = await this.checkAttachments(cmd.attachmentIds, actor, tx?.manager);
     const text = cleanText(cmd.body);
     const html = cmd.sanitizedHtml ?? (cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text));
     const id = randomUUID();
@@ -176,22 +190,28 @@ export class TicketsService {
         actorRef(actor),
         manager,
       );
-    const result = attachmentIds.length
-      ? await this.repo.transaction(async (manager) => {
-          const r = await insert(manager);
-          if (r && r.row.attached !== attachmentIds.length) {
-            throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
-          }
-          return r;
-        })
-      : await insert();
+    const attached = async (manager: EntityManager) => {
+      const r = await insert(manager);
+      if (r && attachmentIds.length && r.row.attached !== attachmentIds.length) {
+        throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
+      }
+      return r;
+    };
+    const result = tx
+      ? await attached(tx.manager)
+      : attachmentIds.length
+        ? await this.repo.transaction(attached)
+        : await insert();
     if (!result) {
+      if (requester.customerId && !(await this.repo.customerExists(requester.customerId, tx?.manager)))
+        throw AppError.notFound('Customer', { field: 'requester.customerId' });
       // Another request with the same Idempotency-Key committed first.
       const replay = await this.replay(cmd.idempotencyKey!, hash);
       if (replay) return { ticket: replay, created: false };
       throw new AppError(ErrorCode.CONFLICT, 'The ticket could not be created; try again');
     }
-    this.bus.publish([result.event]);
+    if (tx) tx.events.push(result.event);
+    else this.bus.publish([result.event]);
     return { ticket: ticketView(result.row), created: true, messageId };
   }
 
@@ -206,9 +226,9 @@ export class TicketsService {
   }
 
   /** The actor's own uploads that no message holds yet, or ATTACHMENT_INVALID. */
-  private async checkAttachments(ids: string[] | undefined, actor: Actor): Promise<string[]> {
+  private async checkAttachments(ids: string[] | undefined, actor: Actor, manager?: EntityManager): Promise<string[]> {
     const attachmentIds = [...new Set(ids ?? [])];
-    const free = await this.repo.freeAttachments(attachmentIds, actorRef(actor));
+    const free = await this.repo.freeAttachments(attachmentIds, actorRef(actor), manager);
     if (free.length !== attachmentIds.length) {
       throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments do not exist or are already used', {
         field: 'attachmentIds',
@@ -324,6 +344,7 @@ export class TicketsService {
   async addMessage(
     ticketId: string,
     cmd: AddMessageCommand,
+    tx?: InTransaction,
   ): Promise<{ message: MessageView; ticket: TicketView; created: boolean }> {
     const actor = this.ctx.actor;
     const held = !!cmd.review && !cmd.internal;
@@ -345,7 +366,7 @@ export class TicketsService {
         field: 'mentions',
         unknown,
       });
-    const attachmentIds = await this.checkAttachments(cmd.attachmentIds, actor);
+    const attachmentIds = await this.checkAttachments(cmd.attachmentIds, actor, tx?.manager);
 
     const text = cleanText(cmd.body);
     const html = cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text);
@@ -388,35 +409,40 @@ export class TicketsService {
         },
       },
     };
-    const result = attachmentIds.length
-      ? await this.repo.transaction(async (manager) => {
-          const r = await this.repo.insertMessage(insert, manager);
-          if (r && r.ticket.attached !== attachmentIds.length) {
-            throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
-          }
-          return r;
-        })
-      : await this.repo.insertMessage(insert);
+    const attached = async (manager: EntityManager) => {
+      const r = await this.repo.insertMessage(insert, manager);
+      if (r && attachmentIds.length && r.ticket.attached !== attachmentIds.length) {
+        throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
+      }
+      return r;
+    };
+    const manager = tx?.manager;
+    const result = tx
+      ? await attached(tx.manager)
+      : attachmentIds.length
+        ? await this.repo.transaction(attached)
+        : await this.repo.insertMessage(insert);
     if (!result) {
-      const ticket = await this.repo.findVisible(actor, { id: ticketId });
+      const ticket = await this.repo.findVisible(actor, { id: ticketId }, manager);
       if (!ticket) throw notFound();
       if (ticket.status !== 'closed' && cmd.externalId) {
-        const existing = await this.repo.findMessageByExternalId(channel ?? ticket.channel, cmd.externalId);
+        const existing = await this.repo.findMessageByExternalId(channel ?? ticket.channel, cmd.externalId, manager);
         if (existing && existing.ticket_id === ticketId) {
-          const [m] = await this.repo.messages(ticketId, { publicOnly: false, limit: 1, id: existing.id });
+          const [m] = await this.repo.messages(ticketId, { publicOnly: false, limit: 1, id: existing.id }, manager);
           return { message: messageView(m), ticket: ticketView(ticket), created: false };
         }
       }
       throw new AppError(ErrorCode.TICKET_CLOSED, 'This ticket is closed; open a new one');
     }
-    this.bus.publish([result.event]);
+    if (tx) tx.events.push(result.event);
+    else this.bus.publish([result.event]);
     let message = messageView({
       ...result.row,
       author_name: actor.kind === 'customer' ? result.ticket.requester_name : (actor.name ?? null),
       attachments: [],
     });
     if (attachmentIds.length) {
-      const [withFiles] = await this.repo.messages(ticketId, { publicOnly: false, limit: 1, id });
+      const [withFiles] = await this.repo.messages(ticketId, { publicOnly: false, limit: 1, id }, manager);
       message = messageView(withFiles);
     }
     return { message, ticket: ticketView(result.ticket), created: true };

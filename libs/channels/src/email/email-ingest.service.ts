@@ -2,12 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { Readable } from 'stream';
-import { DataSource } from 'typeorm';
-import { AppError, sanitizeMessageHtml } from '@crewdesk/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError, GroupCommit, sanitizeMessageHtml, Settled } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { Actor, queryPrepared, TenantContext } from '@crewdesk/db';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
-import { AttachmentsService, TicketsService } from '@crewdesk/tickets';
+import { AttachmentsService, InTransaction, TicketEventRecord, TicketsService } from '@crewdesk/tickets';
 import { ChannelsService } from './channels.service';
 import { MailParseError, ParsedEmail, subjectTicketNumber } from './mail';
 import { MailParserPool } from './mail-parser-pool';
@@ -32,6 +32,42 @@ export type IngestOutcome =
 /** What routing decided, plus the mail's Message-ID to record with the final status (one statement for both). */
 type Routed = IngestOutcome & { rememberMessageId?: string | null };
 
+/** A mail on its way through `process`: its stored row, then what parsing made of it. */
+interface Pending {
+  id: string;
+  row: Row;
+  /** Taken from `RecentRaw` (not claimed): its attempt is counted by the final statement. */
+  kept: boolean;
+  mail?: ParsedEmail;
+  /** Decided before any write (quarantined). */
+  outcome?: Routed;
+  /** Its attachments once stored, kept for a second try when its batch failed. */
+  uploaded?: { ids: string[]; cids: Map<string, string> };
+}
+
+/** What the batch's lookup found for one mail (see `lookUp`). */
+interface Seen {
+  known: boolean;
+  thread: { ticketId: string; n: number } | null;
+  stored: { ticketId: string; id: string; first: boolean } | null;
+}
+
+/** The Message-IDs a mail answers, in threading order: In-Reply-To first, then References from the latest. */
+function threadRefs(mail: ParsedEmail): string[] {
+  return [...mail.inReplyTo, ...[...mail.references].reverse()];
+}
+
+const byReceipt = (a: Pending, b: Pending) =>
+  (a.row.received_at?.getTime() ?? 0) - (b.row.received_at?.getTime() ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+const systemActor = (tenantId: string): Actor => ({
+  kind: 'system',
+  id: null,
+  tenantId,
+  permissions: new Set(['*']),
+  name: 'Email',
+});
+
 /** Parse attempts before a mail that keeps failing is quarantined (its raw bytes stay for a later fix). */
 export const MAX_PARSE_ATTEMPTS = 3;
 
@@ -42,12 +78,12 @@ export const MAX_PARSE_ATTEMPTS = 3;
  * processed elsewhere, retried, or after a restart is claimed and read from the database as before.
  */
 export class RecentRaw {
-  private readonly entries = new Map<string, InboundMail>();
+  private readonly entries = new Map<string, InboundMail & { receivedAt?: Date }>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
-  put(id: string, mail: InboundMail): void {
+  put(id: string, mail: InboundMail & { receivedAt?: Date }): void {
     if (mail.raw.length > this.maxBytes) return;
     this.entries.set(id, mail);
     this.bytes += mail.raw.length;
@@ -58,7 +94,7 @@ export class RecentRaw {
     }
   }
 
-  take(id: string): InboundMail | undefined {
+  take(id: string): (InboundMail & { receivedAt?: Date }) | undefined {
     const mail = this.entries.get(id);
     if (mail) {
       this.entries.delete(id);
@@ -93,10 +129,10 @@ export class EmailIngestService {
   async store(mail: InboundMail): Promise<string> {
     const [row] = await queryPrepared(
       this.db,
-      `INSERT INTO inbound_emails (tenant_id, channel_id, source, envelope_from, envelope_to, raw, size) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      `INSERT INTO inbound_emails (tenant_id, channel_id, source, envelope_from, envelope_to, raw, size) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, received_at`,
       [mail.tenantId, mail.channelId, mail.source, mail.envelopeFrom, mail.envelopeTo, mail.raw, mail.raw.length],
     );
-    this.recent.put(row.id, mail);
+    this.recent.put(row.id, { ...mail, receivedAt: row.received_at });
     return row.id;
   }
 
@@ -109,7 +145,10 @@ export class EmailIngestService {
     return rows.map((r: Row) => r.id);
   }
 
-  /** Processes one stored mail; idempotent (a processed mail is left alone). */
+  /**
+   * Processes one stored mail; idempotent (a processed mail is left alone). The mail is read and parsed here; its
+   * writes join those of the mails being processed at the same moment in one transaction (`writes`).
+   */
   async process(id: string): Promise<IngestOutcome | null> {
     // A mail this process just stored is processed without a claim of its own: its attempt is counted by the
     // final statement (a crash before that leaves it 'received' for the reconciler, which claims it).
@@ -123,94 +162,206 @@ export class EmailIngestService {
         envelope_from: kept.envelopeFrom,
         envelope_to: kept.envelopeTo,
         raw: kept.raw,
+        received_at: kept.receivedAt,
         attempts: 1,
       };
     } else {
       [row] = await queryPrepared(
         this.db,
         `UPDATE inbound_emails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
-         RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, raw, attempts`,
+         RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, raw, received_at, attempts`,
         [id],
       );
       if (!row) return null;
     }
-    const actor: Actor = {
-      kind: 'system',
-      id: null,
-      tenantId: row.tenant_id,
-      permissions: new Set(['*']),
-      name: 'Email',
-    };
-    let outcome: Routed;
+    const pending: Pending = { id, row, kept: !!kept };
     try {
-      const parsed = await this.parser.parse(row.raw, {
+      pending.mail = await this.parser.parse(row.raw, {
         timeoutMs: 10_000,
         maxAttachments: 50,
         maxAttachmentBytes: this.env.MAX_ATTACHMENT_BYTES,
       });
-      outcome = await this.ctx.run(actor, () => this.route(row, parsed));
     } catch (err) {
-      if (err instanceof MailParseError || row.attempts >= MAX_PARSE_ATTEMPTS) {
-        outcome = { status: 'quarantined', reason: (err as Error).message };
-        this.logger.warn({ inboundId: id, tenantId: row.tenant_id, reason: outcome.reason }, 'Mail quarantined');
-      } else {
-        throw err; // retried by the queue
-      }
+      pending.outcome = this.quarantine(pending, err);
     }
-    // The final status and the Message-ID (for threading and duplicates) in one statement, so also atomically.
-    const { rememberMessageId, ...result } = outcome;
-    await queryPrepared(
-      this.db,
-      `WITH u AS (
-         UPDATE inbound_emails SET status = $2, outcome = $3, ticket_id = $4, message_row_id = $5, processed_at = now(),
-                attempts = attempts + $7::int
-         WHERE id = $1 AND status = 'received' RETURNING tenant_id)
-       INSERT INTO email_message_ids (tenant_id, message_id, ticket_id, message_row_id, direction)
-       SELECT u.tenant_id, $6::text, $4, $5, 'in' FROM u WHERE $6::text IS NOT NULL AND $4::uuid IS NOT NULL
-       ON CONFLICT DO NOTHING`,
-      [
-        id,
-        result.status,
-        result.status === 'processed' ? (result.created ? 'new ticket' : 'reply') : result.reason,
-        result.status === 'processed' ? result.ticketId : null,
-        result.status === 'processed' ? result.messageId : null,
-        result.status === 'processed' ? (rememberMessageId?.slice(0, 998) ?? null) : null,
-        kept ? 1 : 0,
-      ],
-    );
-    return result;
+    return this.writes.add(pending);
   }
 
-  private async route(row: Row, mail: ParsedEmail): Promise<Routed> {
+  /** A mail that cannot be parsed, or whose last attempt failed, is set aside with its raw bytes; else it is retried. */
+  private quarantine(p: Pending, err: unknown): Routed {
+    if (!(err instanceof MailParseError) && p.row.attempts < MAX_PARSE_ATTEMPTS) throw err; // retried by the queue
+    const reason = (err as Error).message;
+    this.logger.warn({ inboundId: p.id, tenantId: p.row.tenant_id, reason }, 'Mail quarantined');
+    return { status: 'quarantined', reason };
+  }
+
+  /**
+   * Mails parsed at the same moment are written in one transaction: one commit, one threading lookup and one
+   * final statement for all of them. If that transaction fails, each mail is written alone, so one mail's trouble
+   * (a lost race, a bad row) never holds back the others, and only its own caller sees its error.
+   */
+  private readonly writes = new GroupCommit<Pending, IngestOutcome | null>(async (batch) => {
+    // In the order the mails were received, so that a reply written with what it answers comes after it.
+    const unique = new Map<string, Pending>();
+    for (const p of [...batch].sort(byReceipt)) if (!unique.has(p.id)) unique.set(p.id, p);
+    const settled = new Map<string, Settled<IngestOutcome | null>>();
+    try {
+      const outcomes = await this.writeTogether([...unique.values()]);
+      [...unique.keys()].forEach((id, i) => settled.set(id, { ok: true, value: outcomes[i] }));
+    } catch (err) {
+      if (unique.size > 1)
+        this.logger.warn({ err, mails: unique.size }, 'Writing mails together failed; writing each alone');
+      for (const p of unique.values()) settled.set(p.id, await this.writeAlone(p));
+    }
+    // The same stored mail twice in one batch (a retried job meeting its first run): the second does nothing.
+    return batch.map((p) => (unique.get(p.id) === p ? settled.get(p.id)! : { ok: true, value: null }));
+  }, 2);
+
+  private async writeAlone(p: Pending): Promise<Settled<IngestOutcome | null>> {
+    try {
+      return { ok: true, value: (await this.writeTogether([p]))[0] };
+    } catch (err) {
+      try {
+        // Its last attempt: quarantined (its raw bytes kept); else the error goes to the caller, whose queue retries.
+        return { ok: true, value: (await this.writeTogether([{ ...p, outcome: this.quarantine(p, err) }]))[0] };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }
+  }
+
+  private async writeTogether(batch: Pending[]): Promise<IngestOutcome[]> {
+    const events: TicketEventRecord[] = [];
+    const routed = await this.db.transaction(async (manager) => {
+      const tx: InTransaction = { manager, events };
+      const seen = await this.lookUp(batch, manager);
+      // Message-IDs this transaction stored so far: a mail may answer, or repeat, one written just before it.
+      const stored = new Map<string, string>();
+      const out: Routed[] = [];
+      for (const [i, p] of batch.entries()) {
+        const r =
+          p.outcome ?? (await this.ctx.run(systemActor(p.row.tenant_id), () => this.route(p, seen[i], stored, tx)));
+        if (r.status === 'processed' && r.rememberMessageId)
+          stored.set(`${p.row.tenant_id} ${r.rememberMessageId}`, r.ticketId);
+        out.push(r);
+      }
+      await this.finish(batch, out, manager);
+      return out;
+    });
+    this.tickets.publish(events);
+    // The acknowledgement's rate limit counts only mails whose ticket committed.
+    return Promise.all(
+      routed.map(async (r, i) => {
+        const result: Routed = { ...r };
+        delete result.rememberMessageId;
+        if (result.status === 'processed' && result.acknowledge)
+          result.acknowledge = (await this.ackAllowed(batch[i].row.tenant_id, result.acknowledge))
+            ? result.acknowledge
+            : null;
+        return result;
+      }),
+    );
+  }
+
+  /** Mails parsed and waiting for the transaction that writes them (tests use it to see a batch form). */
+  get writesWaiting(): number {
+    return this.writes.waiting;
+  }
+
+  /**
+   * One query for the whole batch: is each mail's Message-ID known already (or its message stored, by an attempt cut
+   * short), and which open ticket do its In-Reply-To/References name (In-Reply-To first, then the latest reference)?
+   * Each id is looked up by the key, one at a time: as `message_id = ANY(…)` a cached generic plan, costed for ten
+   * ids, scanned the whole table while it was small.
+   */
+  private async lookUp(batch: Pending[], manager: EntityManager): Promise<Array<Seen | undefined>> {
+    const wanted = batch.map((p, i) => (p.outcome || !p.mail?.from ? null : i)).filter((i): i is number => i !== null);
+    if (!wanted.length) return [];
+    const refs: Array<[number, number, string]> = [];
+    for (const i of wanted) threadRefs(batch[i].mail!).forEach((ref, n) => refs.push([i, n, ref.slice(0, 998)]));
+    const rows: Array<{ i: number; known: boolean; thread: Seen['thread']; stored: Seen['stored'] }> =
+      await queryPrepared(
+        manager,
+        `SELECT x.i,
+                EXISTS (SELECT 1 FROM email_message_ids k WHERE k.tenant_id = x.tenant_id AND k.message_id = x.message_id) AS known,
+                (SELECT json_build_object('ticketId', t.id, 'n', r.n)
+                   FROM unnest($4::int[], $5::int[], $6::text[]) AS r(i, n, message_id)
+                   CROSS JOIN LATERAL (SELECT m.ticket_id FROM email_message_ids m
+                                       WHERE m.tenant_id = x.tenant_id AND m.message_id = r.message_id LIMIT 1) m
+                   JOIN tickets t ON t.id = m.ticket_id AND t.tenant_id = x.tenant_id
+                  WHERE r.i = x.i AND t.status <> 'closed' ORDER BY r.n LIMIT 1) AS thread,
+                (SELECT json_build_object('ticketId', m.ticket_id, 'id', m.id, 'first', m.created_at = t.created_at)
+                   FROM messages m JOIN tickets t ON t.id = m.ticket_id AND t.tenant_id = x.tenant_id
+                  WHERE m.tenant_id = x.tenant_id AND m.channel = 'email' AND m.external_id = x.message_id) AS stored
+           FROM unnest($1::int[], $2::uuid[], $3::text[]) AS x(i, tenant_id, message_id)`,
+        [
+          wanted,
+          wanted.map((i) => batch[i].row.tenant_id),
+          wanted.map((i) => batch[i].mail!.messageId ?? null),
+          refs.map((r) => r[0]),
+          refs.map((r) => r[1]),
+          refs.map((r) => r[2]),
+        ],
+      );
+    const seen: Array<Seen | undefined> = [];
+    for (const r of rows) seen[r.i] = { known: r.known, thread: r.thread, stored: r.stored };
+    return seen;
+  }
+
+  /** The final status of every mail of the batch, and its Message-ID (for threading and duplicates), in one statement. */
+  private async finish(batch: Pending[], routed: Routed[], manager: EntityManager): Promise<void> {
+    const done = (r: Routed) => (r.status === 'processed' ? r : null);
+    await queryPrepared(
+      manager,
+      `WITH v AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::int[])
+           AS v(id, status, outcome, ticket_id, message_row_id, message_id, attempt)),
+       u AS (
+         UPDATE inbound_emails e SET status = v.status, outcome = v.outcome, ticket_id = v.ticket_id,
+                message_row_id = v.message_row_id, processed_at = now(), attempts = e.attempts + v.attempt
+         FROM v WHERE e.id = v.id AND e.status = 'received'
+         RETURNING e.tenant_id, v.message_id, v.ticket_id, v.message_row_id)
+       INSERT INTO email_message_ids (tenant_id, message_id, ticket_id, message_row_id, direction)
+       SELECT tenant_id, message_id, ticket_id, message_row_id, 'in' FROM u
+        WHERE message_id IS NOT NULL AND ticket_id IS NOT NULL
+       ON CONFLICT DO NOTHING`,
+      [
+        batch.map((p) => p.id),
+        routed.map((r) => r.status),
+        routed.map((r) => (r.status === 'processed' ? (r.created ? 'new ticket' : 'reply') : r.reason)),
+        routed.map((r) => done(r)?.ticketId ?? null),
+        routed.map((r) => done(r)?.messageId ?? null),
+        routed.map((r) => done(r)?.rememberMessageId?.slice(0, 998) ?? null),
+        batch.map((p) => (p.kept ? 1 : 0)),
+      ],
+    );
+  }
+
+  private async route(
+    p: Pending,
+    seen: Seen | undefined,
+    inBatch: Map<string, string>,
+    tx: InTransaction,
+  ): Promise<Routed> {
+    const { row } = p;
+    const mail = p.mail!;
     const staffReply = (row.envelope_to as string[])
       .map((to) => parseReplyAddress(this.env.JWT_SECRET, to))
       .find(Boolean);
-    if (staffReply) return this.staffReply(row, mail, staffReply);
-    if (!mail.from) return { status: 'ignored', reason: 'no sender' };
+    if (staffReply) return this.staffReply(row, mail, staffReply, tx);
+    if (!mail.from || !seen) return { status: 'ignored', reason: 'no sender' };
+    // No address is longer (RFC 5321); a customer's email holds at most this many characters.
+    if (mail.from.address.length > 254) return { status: 'ignored', reason: 'sender address over 254 characters' };
+    const from = { address: mail.from.address, name: mail.from.name?.slice(0, 200) || null };
     const own = await this.channels.ownAddresses();
-    if (own.includes(mail.from.address))
+    if (own.includes(from.address))
       return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
-    // One query: is this Message-ID known already (or its message stored, by an attempt cut short), and which open
-    // ticket do its In-Reply-To/References name (In-Reply-To first, then the latest reference)? Each id is looked up
-    // by the key, one at a time: as `message_id = ANY($3)` the cached generic plan, costed for ten ids, scanned the
-    // whole table while it was small.
-    const [seen] = await queryPrepared(
-      this.db,
-      `SELECT EXISTS (SELECT 1 FROM email_message_ids WHERE tenant_id = $1 AND message_id = $2) AS known,
-              (SELECT t.id FROM unnest($3::text[]) WITH ORDINALITY AS r(message_id, n)
-                 CROSS JOIN LATERAL (SELECT m.ticket_id FROM email_message_ids m
-                                     WHERE m.tenant_id = $1 AND m.message_id = r.message_id LIMIT 1) m
-                 JOIN tickets t ON t.id = m.ticket_id AND t.tenant_id = $1
-                WHERE t.status <> 'closed' ORDER BY r.n LIMIT 1) AS ticket_id,
-              (SELECT json_build_object('ticketId', m.ticket_id, 'id', m.id, 'first', m.created_at = t.created_at)
-                 FROM messages m JOIN tickets t ON t.id = m.ticket_id AND t.tenant_id = $1
-                WHERE m.tenant_id = $1 AND m.channel = 'email' AND m.external_id = $2) AS stored`,
-      [this.ctx.tenantId, mail.messageId ?? null, [...mail.inReplyTo, ...mail.references.reverse()]],
-    );
-    if (mail.messageId && seen.known) return { status: 'ignored', reason: 'duplicate Message-ID' };
+    const batchKey = (id: string) => `${this.ctx.tenantId} ${id}`;
+    if (mail.messageId && (seen.known || inBatch.has(batchKey(mail.messageId))))
+      return { status: 'ignored', reason: 'duplicate Message-ID' };
     if (seen.stored) {
       // Stored by an earlier attempt that died before the mail's final statement: finish that one, store nothing.
-      const { ticketId, id, first } = seen.stored as { ticketId: string; id: string; first: boolean };
+      const { ticketId, id, first } = seen.stored;
       return {
         status: 'processed',
         ticketId,
@@ -220,20 +371,31 @@ export class EmailIngestService {
         rememberMessageId: mail.messageId,
       };
     }
+    // The thread a reference names: the earliest in threading order, be it stored before or in this transaction.
+    let thread = seen.thread;
+    threadRefs(mail).some((ref, n) => {
+      const ticketId = inBatch.get(batchKey(ref));
+      if (ticketId && (!thread || n < thread.n)) thread = { ticketId, n };
+      return !!ticketId;
+    });
 
     const text = mail.replyText || '(no text)';
-    const ticketId: string | null = seen.ticket_id ?? (await this.threadByNumber(mail));
-    const uploaded = await this.upload(mail);
+    const ticketId: string | null = thread?.ticketId ?? (await this.threadByNumber(mail, tx.manager));
+    const uploaded = (p.uploaded ??= await this.upload(mail));
     if (ticketId) {
-      const requester = await this.customerFor(mail.from.address, mail.from.name);
-      const { message, created } = await this.tickets.addMessage(ticketId, {
-        body: text,
-        html: undefined,
-        channel: 'email',
-        externalId: mail.messageId ?? undefined,
-        authorCustomerId: requester,
-        attachmentIds: uploaded.ids,
-      });
+      const requester = await this.customerFor(from.address, from.name, tx.manager);
+      const { message, created } = await this.tickets.addMessage(
+        ticketId,
+        {
+          body: text,
+          html: undefined,
+          channel: 'email',
+          externalId: mail.messageId ?? undefined,
+          authorCustomerId: requester,
+          attachmentIds: uploaded.ids,
+        },
+        tx,
+      );
       // The same mail delivered twice at once: the copy that lost the race finds its Message-ID stored already.
       if (!created) return { status: 'ignored', reason: 'duplicate Message-ID' };
       return {
@@ -247,25 +409,26 @@ export class EmailIngestService {
     }
     // A reply keeps its text only (the HTML repeats the quoted history); a new ticket keeps the mail's HTML too.
     const html = mail.html ? rewriteCids(sanitizeMessageHtml(mail.html), uploaded.cids) : undefined;
-    const { ticket, messageId } = await this.tickets.create({
-      subject: (mail.subject || '(no subject)').slice(0, 500),
-      body: text,
-      sanitizedHtml: html, // sanitized above, before the cid: rewrite
-      channel: 'email',
-      requester: { email: mail.from.address, name: mail.from.name ?? undefined },
-      externalId: mail.messageId ?? undefined,
-      attachmentIds: uploaded.ids,
-    });
-    const first = { id: messageId! }; // no Idempotency-Key here: create() always creates and names the first message
+    const { ticket, messageId } = await this.tickets.create(
+      {
+        subject: (mail.subject || '(no subject)').slice(0, 500),
+        body: text,
+        sanitizedHtml: html, // sanitized above, before the cid: rewrite
+        channel: 'email',
+        requester: { email: from.address, name: from.name ?? undefined },
+        externalId: mail.messageId ?? undefined,
+        attachmentIds: uploaded.ids,
+      },
+      tx,
+    );
     const mailbox = await this.channels.mailbox(row.channel_id);
-    const acknowledge =
-      mailbox?.acknowledge && !mail.automatic && (await this.ackAllowed(mail.from.address)) ? mail.from.address : null;
     return {
       status: 'processed',
       ticketId: ticket.id,
-      messageId: first.id,
+      messageId: messageId!, // no Idempotency-Key here: create() always creates and names the first message
       created: true,
-      acknowledge,
+      // Rate-limited once the ticket committed (writeTogether).
+      acknowledge: mailbox?.acknowledge && !mail.automatic ? from.address : null,
       rememberMessageId: mail.messageId,
     };
   }
@@ -274,12 +437,12 @@ export class EmailIngestService {
    * Threading after In-Reply-To and References (matched against stored and sent Message-IDs in `route`):
    * `[#number]` in the subject, from the ticket's requester only; else none.
    */
-  private async threadByNumber(mail: ParsedEmail): Promise<string | null> {
+  private async threadByNumber(mail: ParsedEmail, manager: EntityManager): Promise<string | null> {
     const number = subjectTicketNumber(mail.subject);
     if (number && mail.from) {
       // Only the ticket's requester can thread by number: a guessed number never opens someone else's ticket.
       const [hit] = await queryPrepared(
-        this.db,
+        manager,
         `SELECT t.id FROM tickets t JOIN customers c ON c.id = t.requester_id AND c.tenant_id = t.tenant_id
          WHERE t.tenant_id = $1 AND t.number = $2 AND t.status <> 'closed'
            AND (c.email = $3 OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.tenant_id = t.tenant_id AND i.customer_id = c.id AND i.type = 'email' AND i.value = $3))`,
@@ -304,11 +467,11 @@ export class EmailIngestService {
     );
   }
 
-  private async customerFor(email: string, name: string | null): Promise<string> {
+  private async customerFor(email: string, name: string | null, manager: EntityManager): Promise<string> {
     // Writes only when something changes (a new customer, or a name for one without): a known sender costs a
     // lookup, not a new row version (an upsert that "updates" to the same values still writes one).
     const [row] = await queryPrepared(
-      this.db,
+      manager,
       `WITH w AS (
          INSERT INTO customers (tenant_id, email, name) VALUES ($1, $2, $3)
          ON CONFLICT (tenant_id, email) WHERE email IS NOT NULL
@@ -319,7 +482,7 @@ export class EmailIngestService {
     );
     if (row) return row.id;
     // Another mail of the same new sender committed it after this statement's snapshot: the plain upsert sees it.
-    const [again] = await this.db.query(
+    const [again] = await manager.query(
       `INSERT INTO customers (tenant_id, email, name) VALUES ($1, $2, $3)
        ON CONFLICT (tenant_id, email) WHERE email IS NOT NULL DO UPDATE SET name = coalesce(customers.name, EXCLUDED.name) RETURNING id`,
       [this.ctx.tenantId, email, name],
@@ -347,14 +510,19 @@ export class EmailIngestService {
   }
 
   /** At most EMAIL_ACK_LIMIT_PER_HOUR acknowledgements to one sender an hour. */
-  private async ackAllowed(address: string): Promise<boolean> {
-    const key = this.keys.key('rl', 'ack', this.ctx.tenantId, address, String(Math.floor(Date.now() / 3_600_000)));
+  private async ackAllowed(tenantId: string, address: string): Promise<boolean> {
+    const key = this.keys.key('rl', 'ack', tenantId, address, String(Math.floor(Date.now() / 3_600_000)));
     const [[, count]] = (await this.redis.multi().incr(key).expire(key, 3700).exec()) as [[unknown, number]];
     return count <= this.env.EMAIL_ACK_LIMIT_PER_HOUR;
   }
 
   /** A person of staff answering a notification from their mail client: a public reply, or a note with `#note`. */
-  private async staffReply(row: Row, mail: ParsedEmail, to: { ticketId: string; userId: string }): Promise<Routed> {
+  private async staffReply(
+    row: Row,
+    mail: ParsedEmail,
+    to: { ticketId: string; userId: string },
+    tx: InTransaction,
+  ): Promise<Routed> {
     const [user] = await this.db.query(
       `SELECT u.id, u.name, u.email, u.status,
          coalesce((SELECT array_agg(DISTINCT p) FROM user_roles ur JOIN roles r ON r.id = ur.role_id, unnest(r.permissions) p WHERE ur.user_id = u.id), '{}') AS permissions,
@@ -392,13 +560,17 @@ export class EmailIngestService {
     try {
       // An expert's public reply by mail waits for approval exactly as one from the console would.
       const { message } = await this.ctx.run(staff, async () =>
-        this.tickets.addMessage(to.ticketId, {
-          body: text,
-          internal,
-          review: !internal && (await this.tickets.needsReview(await this.tickets.get({ id: to.ticketId }), staff)),
-          channel: 'email',
-          externalId: mail.messageId ?? undefined,
-        }),
+        this.tickets.addMessage(
+          to.ticketId,
+          {
+            body: text,
+            internal,
+            review: !internal && (await this.tickets.needsReview(await this.tickets.get({ id: to.ticketId }), staff)),
+            channel: 'email',
+            externalId: mail.messageId ?? undefined,
+          },
+          tx,
+        ),
       );
       return {
         status: 'processed',
