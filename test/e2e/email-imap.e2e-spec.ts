@@ -3,12 +3,13 @@ import { randomBytes } from 'crypto';
 import * as iconv from 'iconv-lite';
 import { ImapFlow } from 'imapflow';
 import request from 'supertest';
-import { ChannelsService, EmailDispatcher, EmailIngestService } from '@crewdesk/channels';
+import { ChannelsService, EmailIngestService } from '@crewdesk/channels';
 import { Env } from '@crewdesk/config';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
 import { createTestApp, eventually, TestApp, WorkspaceSession } from '@crewdesk/testing';
 import { startWorker } from '../../apps/worker/src/start';
 import { ImapPoller } from '../../apps/worker/src/email/imap-poller.service';
+import { EmailInboundProcessor } from '../../apps/worker/src/email/email.processors';
 import { Dovecot } from '../support/dovecot';
 
 /**
@@ -23,7 +24,7 @@ async function pollerOf(worker: INestApplicationContext): Promise<{ poller: Imap
       worker.get(Env),
       worker.get(ChannelsService),
       worker.get(EmailIngestService),
-      worker.get(EmailDispatcher),
+      worker.get(EmailInboundProcessor),
       worker.get(REDIS),
       worker.get(RedisKeys),
     );

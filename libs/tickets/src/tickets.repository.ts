@@ -384,11 +384,14 @@ export class TicketsRepository {
       : '';
     const sql = `
       WITH m AS (
-        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions, review_state, delivery_state)
+        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions, review_state, delivery_state, created_at)
         SELECT ${p.add(n.id)}, ${tenant}, tk.id, ${p.add(n.kind)}, ${p.add(n.author.type)}, ${p.add(n.author.id)}, ${p.add(n.text)},
                ${p.add(n.html)}, coalesce(${p.add(n.channel)}::text, tk.channel), ${p.add(n.externalId)}, ${p.add(n.mentions)}::uuid[], ${p.add(n.reviewState ?? null)},
                -- A staff public reply on a ticket of a delivering channel waits for the outbound worker.
-               ${publicStaff ? `CASE WHEN tk.channel IN ('email', 'wechat') THEN 'queued' END` : 'NULL'}
+               ${publicStaff ? `CASE WHEN tk.channel IN ('email', 'wechat') THEN 'queued' END` : 'NULL'},
+               -- The statement's own time, not its transaction's: messages written in one transaction (mail
+               -- ingested in batches) keep the order they were written in.
+               clock_timestamp()
         FROM tickets tk WHERE tk.tenant_id = ${tenant} AND tk.id = ${p.add(n.ticketId)} AND tk.status <> 'closed'
           AND ${visibleTo(this.ctx.actor, p, 'tk')}
         ON CONFLICT (tenant_id, channel, external_id) WHERE external_id IS NOT NULL DO NOTHING

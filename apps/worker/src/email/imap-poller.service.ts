@@ -9,9 +9,10 @@ import {
 import { createHash, randomUUID } from 'crypto';
 import { ImapFlow } from 'imapflow';
 import Redis from 'ioredis';
-import { ChannelsService, EmailDispatcher, EmailIngestService, ImapSettings } from '@crewdesk/channels';
+import { ChannelsService, EmailIngestService, ImapSettings } from '@crewdesk/channels';
 import { Env } from '@crewdesk/config';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
+import { EmailInboundProcessor } from './email.processors';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Row = Record<string, any>;
@@ -395,7 +396,7 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
     readonly env: Env,
     readonly channels: ChannelsService,
     private readonly ingest: EmailIngestService,
-    private readonly dispatcher: EmailDispatcher,
+    private readonly inbound: EmailInboundProcessor,
     @Inject(REDIS) readonly redis: Redis,
     readonly keys: RedisKeys,
   ) {
@@ -488,7 +489,7 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
     return [...this.sessions.values()].map((s) => s.status());
   }
 
-  /** Stores one fetched mail (committed before its UID is saved), then queues its parsing. */
+  /** Stores one fetched mail (committed before its UID is saved), then hands it to this process's line. */
   async accept(account: ImapAccount, raw: Buffer): Promise<string> {
     const { envelopeFrom, envelopeTo } = imapEnvelope(raw, account.address);
     const id = await this.ingest.store({
@@ -499,8 +500,8 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
       envelopeTo,
       raw,
     });
-    // Queueing may fail (Redis down): the mail is stored, and the reconciler queues it later.
-    await this.dispatcher.process({ tenantId: account.tenantId, inboundId: id }).catch(() => undefined);
+    // Processed in the order fetched; one that neither this process nor the queue takes, the reconciler queues.
+    await this.inbound.processSoon({ tenantId: account.tenantId, inboundId: id });
     return id;
   }
 }

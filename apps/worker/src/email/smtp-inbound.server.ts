@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SMTPServer, SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { ChannelsService, EmailDispatcher, EmailIngestService, Recipient } from '@crewdesk/channels';
+import { ChannelsService, EmailIngestService, Recipient } from '@crewdesk/channels';
 import { Env } from '@crewdesk/config';
+import { EmailInboundProcessor } from './email.processors';
 
 interface SessionState {
   recipients: Recipient[];
@@ -23,7 +24,7 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
     private readonly env: Env,
     private readonly channels: ChannelsService,
     private readonly ingest: EmailIngestService,
-    private readonly dispatcher: EmailDispatcher,
+    private readonly inbound: EmailInboundProcessor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -100,9 +101,9 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
       });
       stored.push({ tenantId: group[0].tenantId, id });
     }
-    // Queueing may fail (Redis down): the mail is safe, and the reconciler queues it later.
-    for (const s of stored)
-      await this.dispatcher.process({ tenantId: s.tenantId, inboundId: s.id }).catch(() => undefined);
+    // Processed by this process once in line (the 250 waits while the line is full): the mail is safe, and one that
+    // neither this process nor the queue (Redis down) takes is queued again by the reconciler.
+    for (const s of stored) await this.inbound.processSoon({ tenantId: s.tenantId, inboundId: s.id });
   }
 
   async onApplicationShutdown(): Promise<void> {
