@@ -1,5 +1,4 @@
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { EventEmitter, once } from 'events';
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
@@ -65,7 +64,8 @@ export class EmailInboundProcessor extends WorkerHost implements OnApplicationBo
 
   private readonly line: EmailProcessJob[] = [];
   private running = 0;
-  private readonly room = new EventEmitter().setMaxListeners(0);
+  /** Callers waiting for room in the line, first come first served. */
+  private readonly waiters: Array<() => void> = [];
   /** How long a mail waits for room in the line before it goes through the queue instead. */
   roomWaitMs = 30_000;
 
@@ -77,21 +77,31 @@ export class EmailInboundProcessor extends WorkerHost implements OnApplicationBo
    * left behind by a crash, or by Redis being down as well, is queued by the reconciler.
    */
   async processSoon(data: EmailProcessJob): Promise<void> {
-    const deadline = Date.now() + this.roomWaitMs;
-    while (this.line.length >= LOCAL_MAIL_BACKLOG) {
-      const left = deadline - Date.now();
-      const room =
-        left > 0 && (await once(this.room, 'room', { signal: AbortSignal.timeout(left) }).catch(() => false));
-      if (!room) return this.enqueue(data);
-    }
+    if ((this.line.length >= LOCAL_MAIL_BACKLOG || this.waiters.length) && !(await this.roomInLine()))
+      return this.enqueue(data);
     this.line.push(data);
     this.pump();
+  }
+
+  /** Waits its turn for a place in the line; false after `roomWaitMs`. */
+  private roomInLine(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        resolve(false);
+      }, this.roomWaitMs);
+      this.waiters.push(waiter);
+    });
   }
 
   private pump(): void {
     while (this.running < LOCAL_MAIL_CONCURRENCY && this.line.length) {
       const data = this.line.shift()!;
-      this.room.emit('room');
+      this.waiters.shift()?.(); // its mail takes the place just freed
       this.running++;
       this.processMail(data)
         .then(
