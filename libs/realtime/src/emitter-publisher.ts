@@ -1,17 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import Redis from 'ioredis';
+import { TurnBatch } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
-import { TicketEventBus } from '@crewdesk/tickets';
+import { TicketEventBus, TicketEventRecord } from '@crewdesk/tickets';
 import { publishedMarkKey } from './live-publisher';
 import { EventPublisher } from './publisher';
 import { socketIoKey } from './rooms';
 
 /**
  * For processes without sockets (the worker): publishes the events they commit (SLA breaches, ingested mail,
- * delivery states) to every API process's sockets through the Redis emitter, right after commit. The outbox
- * relay uses the same publisher for what a crash left out.
+ * delivery states) to every API process's sockets through the Redis emitter, at the end of the turn they
+ * committed in: events committed together (a batch of ingested mail) share packets and one Redis round trip.
+ * The outbox relay uses the same publisher for what a crash left out.
  */
 @Injectable()
 export class EmitterPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,12 +30,18 @@ export class EmitterPublisher implements OnApplicationBootstrap, OnApplicationSh
     this.publisher = new EventPublisher(new Emitter(redis, { key: socketIoKey(env) }), redis, publishedMarkKey(keys));
   }
 
+  private readonly batch = new TurnBatch<TicketEventRecord>((queued) => {
+    // In commit order: events of the same turn may have reached the bus in any order.
+    const events = queued.sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
+    return this.publisher
+      .publish(events)
+      .catch((err) =>
+        this.logger.warn({ err, eventIds: events.map((e) => e.id) }, 'Publish failed; the relay will publish it'),
+      );
+  });
+
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.bus.subscribe((event) =>
-      this.publisher
-        .publish([event])
-        .catch((err) => this.logger.warn({ err, eventId: event.id }, 'Publish failed; the relay will publish it')),
-    );
+    this.unsubscribe = this.bus.subscribe((event) => this.batch.add(event));
   }
 
   onApplicationShutdown(): void {
