@@ -581,30 +581,31 @@ describe('email channel', () => {
       (await t.db.query(`SELECT status, outcome, attempts, processed_at FROM inbound_emails WHERE id = $1`, [id]))[0];
 
     /**
-     * Occupies both write transactions with two mails whose final statement waits on a row lock the test holds, so
-     * that the mails processed next wait together; the returned function lets everything go.
+     * Occupies the write transaction (one at a time) with a mail whose final statement waits on a row lock the test
+     * holds, so that the mails processed next wait together; the returned function lets everything go.
      */
     const holdWrites = async (tag: string) => {
       const holder = t.db.createQueryRunner();
       await holder.connect();
       await holder.startTransaction();
-      const blockers = [
-        await store(plain(`${tag}-1@example.com`, `Blocker ${tag} 1`, `${tag}-1@example.com`)),
-        await store(plain(`${tag}-2@example.com`, `Blocker ${tag} 2`, `${tag}-2@example.com`)),
-      ];
-      await holder.query(`SELECT 1 FROM inbound_emails WHERE id = ANY($1::uuid[]) FOR UPDATE`, [blockers]);
-      const blocked = blockers.map((id) => ingest.process(id));
+      const blocker = await store(plain(`${tag}@example.com`, `Blocker ${tag}`, `${tag}@example.com`));
+      await holder.query(`SELECT 1 FROM inbound_emails WHERE id = $1 FOR UPDATE`, [blocker]);
+      const blocked = ingest.process(blocker);
+      const release = async () => {
+        await holder.commitTransaction();
+        await holder.release();
+        await blocked;
+      };
       await eventually(async () => {
         const [w] = await t.db.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
         );
-        return w.n >= 2 ? true : null;
+        return w.n >= 1 ? true : null;
+      }).catch(async (err) => {
+        await release(); // never leave the lock to the tests after this one
+        throw err;
       });
-      return async () => {
-        await holder.commitTransaction();
-        await holder.release();
-        await Promise.all(blocked);
-      };
+      return release;
     };
 
     beforeAll(async () => {

@@ -30,16 +30,16 @@ const tick = () => new Promise((r) => setImmediate(r));
 const job = (i: number) => ({ tenantId: 't', inboundId: `m${i}` });
 
 describe('EmailInboundProcessor.processSoon', () => {
-  it('processes mails in the order given, eight at a time', async () => {
+  it('processes mails in the order given, sixteen at a time', async () => {
     const { processor, started, done } = setUp();
-    for (let i = 0; i < 10; i++) await processor.processSoon(job(i));
-    expect(started).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    for (let i = 0; i < 18; i++) await processor.processSoon(job(i));
+    expect(started).toEqual(Array.from({ length: 16 }, (_, i) => `m${i}`));
     done('m3');
     await tick();
-    expect(started.slice(8)).toEqual(['m8']);
+    expect(started.slice(16)).toEqual(['m16']);
     done('m0');
     await tick();
-    expect(started.slice(8)).toEqual(['m8', 'm9']);
+    expect(started.slice(16)).toEqual(['m16', 'm17']);
   });
 
   it('hands a mail whose processing failed to the queue', async () => {
@@ -53,14 +53,14 @@ describe('EmailInboundProcessor.processSoon', () => {
 
   it('makes the next mail wait for room when the line is full, and queues it after the wait', async () => {
     const { processor, started, queued, done } = setUp();
-    for (let i = 0; i < 8 + LOCAL_MAIL_BACKLOG; i++) await processor.processSoon(job(i));
+    for (let i = 0; i < 16 + LOCAL_MAIL_BACKLOG; i++) await processor.processSoon(job(i));
     let inLine = false;
     const waiting = processor.processSoon(job(9999)).then(() => (inLine = true));
     await tick();
     expect(inLine).toBe(false);
-    done('m0'); // m8 leaves the line for processing: room for one
+    done('m0'); // m16 leaves the line for processing: room for one
     await waiting;
-    expect(started).toContain('m8');
+    expect(started).toContain('m16');
     expect(queued).toEqual([]);
     processor.roomWaitMs = 20;
     await processor.processSoon(job(10000)); // the line is full again: waits 20 ms, then goes through the queue

@@ -26,10 +26,10 @@ function queueOf(job: JobName): QueueName {
 /** Mails this process stored that wait for it in order (`processSoon`); the next one waits for room. */
 export const LOCAL_MAIL_BACKLOG = 200;
 /** Mails it processes at a time (their writes share transactions: EmailIngestService). */
-const LOCAL_MAIL_CONCURRENCY = 8;
+const LOCAL_MAIL_CONCURRENCY = 16;
 
 /** Inbound mail: parse and thread stored mail; the reconciler re-queues what a crash or Redis loss left behind. */
-@Processor(QueueName.EmailInbound, { concurrency: 8 })
+@Processor(QueueName.EmailInbound, { concurrency: 16 })
 export class EmailInboundProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(EmailInboundProcessor.name);
   private readonly handlers: Partial<Record<JobName, Handler>> = {

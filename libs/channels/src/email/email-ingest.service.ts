@@ -45,6 +45,12 @@ interface Pending {
   uploaded?: { ids: string[]; cids: Map<string, string> };
 }
 
+/** A sender as a customer holds them. */
+interface Sender {
+  address: string;
+  name: string | null;
+}
+
 /** What the batch's lookup found for one mail (see `lookUp`). */
 interface Seen {
   known: boolean;
@@ -215,7 +221,7 @@ export class EmailIngestService {
     }
     // The same stored mail twice in one batch (a retried job meeting its first run): the second does nothing.
     return batch.map((p) => (unique.get(p.id) === p ? settled.get(p.id)! : { ok: true, value: null }));
-  }, 2);
+  }, 1, 32);
 
   private async writeAlone(p: Pending): Promise<Settled<IngestOutcome | null>> {
     try {
@@ -235,12 +241,14 @@ export class EmailIngestService {
     const routed = await this.db.transaction(async (manager) => {
       const tx: InTransaction = { manager, events };
       const seen = await this.lookUp(batch, manager);
+      const customers = await this.customersOf(batch, seen, manager);
       // Message-IDs this transaction stored so far: a mail may answer, or repeat, one written just before it.
       const stored = new Map<string, string>();
       const out: Routed[] = [];
       for (const [i, p] of batch.entries()) {
         const r =
-          p.outcome ?? (await this.ctx.run(systemActor(p.row.tenant_id), () => this.route(p, seen[i], stored, tx)));
+          p.outcome ??
+          (await this.ctx.run(systemActor(p.row.tenant_id), () => this.route(p, seen[i], stored, customers, tx)));
         if (r.status === 'processed' && r.rememberMessageId)
           stored.set(`${p.row.tenant_id} ${r.rememberMessageId}`, r.ticketId);
         out.push(r);
@@ -337,31 +345,85 @@ export class EmailIngestService {
     );
   }
 
+  /** The signed reply address of a person of staff this mail was sent to, if any. */
+  private staffReplyTo(row: Row): { ticketId: string; userId: string } | null {
+    return (row.envelope_to as string[]).map((to) => parseReplyAddress(this.env.JWT_SECRET, to)).find(Boolean) ?? null;
+  }
+
+  /** The sender as a customer may hold them, or why the mail goes no further (decided before any write). */
+  private async sender(mail: ParsedEmail, seen: Seen | undefined): Promise<Sender | Routed> {
+    if (!mail.from || !seen) return { status: 'ignored', reason: 'no sender' };
+    // No address is longer (RFC 5321); a customer's email holds at most this many characters.
+    if (mail.from.address.length > 254) return { status: 'ignored', reason: 'sender address over 254 characters' };
+    if ((await this.channels.ownAddresses()).includes(mail.from.address))
+      return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
+    if (mail.messageId && seen.known) return { status: 'ignored', reason: 'duplicate Message-ID' };
+    return { address: mail.from.address, name: mail.from.name?.slice(0, 200) || null };
+  }
+
+  /**
+   * The customers the batch's senders are, in one statement: it inserts those not met before (in address order,
+   * so that two batches never wait on each other in opposite orders) and names those without a name, and writes
+   * nothing for the rest, whose rows stay unlocked.
+   */
+  private async customersOf(
+    batch: Pending[],
+    seen: Array<Seen | undefined>,
+    manager: EntityManager,
+  ): Promise<Map<string, string>> {
+    const wanted = new Map<string, { tenantId: string; email: string; name: string | null }>();
+    for (const [i, p] of batch.entries()) {
+      if (p.outcome || !p.mail || seen[i]?.stored || this.staffReplyTo(p.row)) continue;
+      const tenantId = p.row.tenant_id;
+      const s = await this.ctx.run(systemActor(tenantId), () => this.sender(p.mail!, seen[i]));
+      const key = `${tenantId} ${'address' in s ? s.address : ''}`;
+      if ('address' in s && !wanted.get(key)?.name) wanted.set(key, { tenantId, email: s.address, name: s.name });
+    }
+    const ids = new Map<string, string>();
+    if (!wanted.size) return ids;
+    const list = [...wanted.values()];
+    const rows: Array<{ tenant_id: string; email: string; id: string }> = await queryPrepared(
+      manager,
+      `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS x(tenant_id, email, name)),
+       ins AS (
+         INSERT INTO customers (tenant_id, email, name)
+         SELECT i.tenant_id, i.email, i.name FROM input i
+          WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = i.tenant_id AND c.email = i.email)
+          ORDER BY i.tenant_id, i.email
+         ON CONFLICT (tenant_id, email) WHERE email IS NOT NULL DO NOTHING
+         RETURNING tenant_id, email, id),
+       named AS (
+         UPDATE customers c SET name = i.name FROM input i
+          WHERE c.tenant_id = i.tenant_id AND c.email = i.email AND c.name IS NULL AND i.name IS NOT NULL
+         RETURNING c.id)
+       SELECT tenant_id, email, id FROM ins
+       UNION ALL
+       SELECT c.tenant_id, c.email, c.id FROM customers c JOIN input i ON c.tenant_id = i.tenant_id AND c.email = i.email`,
+      [list.map((c) => c.tenantId), list.map((c) => c.email), list.map((c) => c.name)],
+    );
+    for (const r of rows) ids.set(`${r.tenant_id} ${r.email}`, r.id);
+    return ids;
+  }
+
   private async route(
     p: Pending,
     seen: Seen | undefined,
     inBatch: Map<string, string>,
+    customers: Map<string, string>,
     tx: InTransaction,
   ): Promise<Routed> {
     const { row } = p;
     const mail = p.mail!;
-    const staffReply = (row.envelope_to as string[])
-      .map((to) => parseReplyAddress(this.env.JWT_SECRET, to))
-      .find(Boolean);
+    const staffReply = this.staffReplyTo(row);
     if (staffReply) return this.staffReply(row, mail, staffReply, tx);
-    if (!mail.from || !seen) return { status: 'ignored', reason: 'no sender' };
-    // No address is longer (RFC 5321); a customer's email holds at most this many characters.
-    if (mail.from.address.length > 254) return { status: 'ignored', reason: 'sender address over 254 characters' };
-    const from = { address: mail.from.address, name: mail.from.name?.slice(0, 200) || null };
-    const own = await this.channels.ownAddresses();
-    if (own.includes(from.address))
-      return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
+    const from = await this.sender(mail, seen);
+    if ('status' in from) return from;
     const batchKey = (id: string) => `${this.ctx.tenantId} ${id}`;
-    if (mail.messageId && (seen.known || inBatch.has(batchKey(mail.messageId))))
+    if (mail.messageId && inBatch.has(batchKey(mail.messageId)))
       return { status: 'ignored', reason: 'duplicate Message-ID' };
-    if (seen.stored) {
+    if (seen!.stored) {
       // Stored by an earlier attempt that died before the mail's final statement: finish that one, store nothing.
-      const { ticketId, id, first } = seen.stored;
+      const { ticketId, id, first } = seen!.stored;
       return {
         status: 'processed',
         ticketId,
@@ -372,7 +434,7 @@ export class EmailIngestService {
       };
     }
     // The thread a reference names: the earliest in threading order, be it stored before or in this transaction.
-    let thread = seen.thread;
+    let thread = seen!.thread;
     threadRefs(mail).some((ref, n) => {
       const ticketId = inBatch.get(batchKey(ref));
       if (ticketId && (!thread || n < thread.n)) thread = { ticketId, n };
@@ -382,8 +444,10 @@ export class EmailIngestService {
     const text = mail.replyText || '(no text)';
     const ticketId: string | null = thread?.ticketId ?? (await this.threadByNumber(mail, tx.manager));
     const uploaded = (p.uploaded ??= await this.upload(mail));
+    // Met by the batch's customer statement; one that a concurrent batch inserted meanwhile is looked up alone.
+    const requester =
+      customers.get(batchKey(from.address)) ?? (await this.customerFor(from.address, from.name, tx.manager));
     if (ticketId) {
-      const requester = await this.customerFor(from.address, from.name, tx.manager);
       const { message, created } = await this.tickets.addMessage(
         ticketId,
         {
@@ -415,7 +479,7 @@ export class EmailIngestService {
         body: text,
         sanitizedHtml: html, // sanitized above, before the cid: rewrite
         channel: 'email',
-        requester: { email: from.address, name: from.name ?? undefined },
+        requester: { customerId: requester },
         externalId: mail.messageId ?? undefined,
         attachmentIds: uploaded.ids,
       },
