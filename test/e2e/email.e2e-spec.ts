@@ -681,7 +681,7 @@ describe('email channel', () => {
       expect(await row(poisoned)).toMatchObject({ status: 'processed', attempts: 1 });
     });
 
-    it('keeps a sender whose name is too long for a customer, truncated, and ignores an address no mail may have', async () => {
+    it('keeps a sender whose name is too long for a customer, truncated, takes any ticket number, and ignores an address no mail may have', async () => {
       const long = 'N'.repeat(300);
       const named = await ingest.process(
         await store(plain(`"${long}" <long.name@example.com>`, 'A long name', 'long-name@example.com')),
@@ -692,6 +692,10 @@ describe('email channel', () => {
         [ws.workspace.id],
       );
       expect(customer.name).toBe(long.slice(0, 200));
+      const huge = await ingest.process(
+        await store(plain('guess@example.com', 'Re: about [#999999999999999]', 'huge-number@example.com')),
+      );
+      expect(huge).toMatchObject({ status: 'processed', created: true }); // no such ticket: a new one
       const address = `${'a'.repeat(250)}@example.com`;
       expect(await ingest.process(await store(plain(address, 'A long address', 'long-address@example.com')))).toEqual({
         status: 'ignored',

@@ -41,8 +41,9 @@ interface Pending {
   mail?: ParsedEmail;
   /** Decided before any write (quarantined). */
   outcome?: Routed;
-  /** Its attachments once stored, kept for a second try when its batch failed. */
+  /** Its attachments once stored (before its batch: files and rows need no transaction), and its HTML sanitized. */
   uploaded?: { ids: string[]; cids: Map<string, string> };
+  html?: string;
 }
 
 /** A sender as a customer holds them. */
@@ -56,6 +57,8 @@ interface Seen {
   known: boolean;
   thread: { ticketId: string; n: number } | null;
   stored: { ticketId: string; id: string; first: boolean } | null;
+  /** The open ticket its subject's `[#number]` names, if the sender is that ticket's requester. */
+  byNumber: string | null;
 }
 
 /** The Message-IDs a mail answers, in threading order: In-Reply-To first, then References from the latest. */
@@ -190,7 +193,22 @@ export class EmailIngestService {
     } catch (err) {
       pending.outcome = this.quarantine(pending, err);
     }
+    if (pending.mail) await this.prepare(pending);
     return this.writes.add(pending);
+  }
+
+  /**
+   * What a customer's mail needs before it is written, done while other mails' batch holds the transaction: its
+   * attachments stored and its HTML sanitized. (A mail later found to be a duplicate leaves its uploads unattached,
+   * for the housekeeping job to delete.)
+   */
+  private async prepare(p: Pending): Promise<void> {
+    const mail = p.mail!;
+    if (!mail.from || this.staffReplyTo(p.row)) return;
+    if (mail.attachments.length) p.uploaded = await this.ctx.run(systemActor(p.row.tenant_id), () => this.upload(mail));
+    // A reply keeps only its text: HTML is sanitized ahead for what looks like a new thread.
+    if (mail.html && !threadRefs(mail).length && !subjectTicketNumber(mail.subject))
+      p.html = rewriteCids(sanitizeMessageHtml(mail.html), p.uploaded?.cids ?? new Map());
   }
 
   /** A mail that cannot be parsed, or whose last attempt failed, is set aside with its raw bytes; else it is retried. */
@@ -206,22 +224,26 @@ export class EmailIngestService {
    * final statement for all of them. If that transaction fails, each mail is written alone, so one mail's trouble
    * (a lost race, a bad row) never holds back the others, and only its own caller sees its error.
    */
-  private readonly writes = new GroupCommit<Pending, IngestOutcome | null>(async (batch) => {
-    // In the order the mails were received, so that a reply written with what it answers comes after it.
-    const unique = new Map<string, Pending>();
-    for (const p of [...batch].sort(byReceipt)) if (!unique.has(p.id)) unique.set(p.id, p);
-    const settled = new Map<string, Settled<IngestOutcome | null>>();
-    try {
-      const outcomes = await this.writeTogether([...unique.values()]);
-      [...unique.keys()].forEach((id, i) => settled.set(id, { ok: true, value: outcomes[i] }));
-    } catch (err) {
-      if (unique.size > 1)
-        this.logger.warn({ err, mails: unique.size }, 'Writing mails together failed; writing each alone');
-      for (const p of unique.values()) settled.set(p.id, await this.writeAlone(p));
-    }
-    // The same stored mail twice in one batch (a retried job meeting its first run): the second does nothing.
-    return batch.map((p) => (unique.get(p.id) === p ? settled.get(p.id)! : { ok: true, value: null }));
-  }, 1, 32);
+  private readonly writes = new GroupCommit<Pending, IngestOutcome | null>(
+    async (batch) => {
+      // In the order the mails were received, so that a reply written with what it answers comes after it.
+      const unique = new Map<string, Pending>();
+      for (const p of [...batch].sort(byReceipt)) if (!unique.has(p.id)) unique.set(p.id, p);
+      const settled = new Map<string, Settled<IngestOutcome | null>>();
+      try {
+        const outcomes = await this.writeTogether([...unique.values()]);
+        [...unique.keys()].forEach((id, i) => settled.set(id, { ok: true, value: outcomes[i] }));
+      } catch (err) {
+        if (unique.size > 1)
+          this.logger.warn({ err, mails: unique.size }, 'Writing mails together failed; writing each alone');
+        for (const p of unique.values()) settled.set(p.id, await this.writeAlone(p));
+      }
+      // The same stored mail twice in one batch (a retried job meeting its first run): the second does nothing.
+      return batch.map((p) => (unique.get(p.id) === p ? settled.get(p.id)! : { ok: true, value: null }));
+    },
+    1,
+    32,
+  );
 
   private async writeAlone(p: Pending): Promise<Settled<IngestOutcome | null>> {
     try {
@@ -287,10 +309,15 @@ export class EmailIngestService {
     if (!wanted.length) return [];
     const refs: Array<[number, number, string]> = [];
     for (const i of wanted) threadRefs(batch[i].mail!).forEach((ref, n) => refs.push([i, n, ref.slice(0, 998)]));
-    const rows: Array<{ i: number; known: boolean; thread: Seen['thread']; stored: Seen['stored'] }> =
-      await queryPrepared(
-        manager,
-        `SELECT x.i,
+    const rows: Array<{
+      i: number;
+      known: boolean;
+      thread: Seen['thread'];
+      stored: Seen['stored'];
+      by_number: string | null;
+    }> = await queryPrepared(
+      manager,
+      `SELECT x.i,
                 EXISTS (SELECT 1 FROM email_message_ids k WHERE k.tenant_id = x.tenant_id AND k.message_id = x.message_id) AS known,
                 (SELECT json_build_object('ticketId', t.id, 'n', r.n)
                    FROM unnest($4::int[], $5::int[], $6::text[]) AS r(i, n, message_id)
@@ -300,19 +327,26 @@ export class EmailIngestService {
                   WHERE r.i = x.i AND t.status <> 'closed' ORDER BY r.n LIMIT 1) AS thread,
                 (SELECT json_build_object('ticketId', m.ticket_id, 'id', m.id, 'first', m.created_at = t.created_at)
                    FROM messages m JOIN tickets t ON t.id = m.ticket_id AND t.tenant_id = x.tenant_id
-                  WHERE m.tenant_id = x.tenant_id AND m.channel = 'email' AND m.external_id = x.message_id) AS stored
-           FROM unnest($1::int[], $2::uuid[], $3::text[]) AS x(i, tenant_id, message_id)`,
-        [
-          wanted,
-          wanted.map((i) => batch[i].row.tenant_id),
-          wanted.map((i) => batch[i].mail!.messageId ?? null),
-          refs.map((r) => r[0]),
-          refs.map((r) => r[1]),
-          refs.map((r) => r[2]),
-        ],
-      );
+                  WHERE m.tenant_id = x.tenant_id AND m.channel = 'email' AND m.external_id = x.message_id) AS stored,
+                -- Only the ticket's requester threads by number: a guessed number never opens someone else's ticket.
+                (SELECT t.id FROM tickets t JOIN customers c ON c.id = t.requester_id AND c.tenant_id = t.tenant_id
+                  WHERE t.tenant_id = x.tenant_id AND t.number = x.number AND t.status <> 'closed'
+                    AND (c.email = x.sender OR EXISTS (SELECT 1 FROM customer_identities ci WHERE ci.tenant_id = t.tenant_id
+                           AND ci.customer_id = c.id AND ci.type = 'email' AND ci.value = x.sender))) AS by_number
+           FROM unnest($1::int[], $2::uuid[], $3::text[], $7::bigint[], $8::text[]) AS x(i, tenant_id, message_id, number, sender)`,
+      [
+        wanted,
+        wanted.map((i) => batch[i].row.tenant_id),
+        wanted.map((i) => batch[i].mail!.messageId ?? null),
+        refs.map((r) => r[0]),
+        refs.map((r) => r[1]),
+        refs.map((r) => r[2]),
+        wanted.map((i) => subjectTicketNumber(batch[i].mail!.subject)),
+        wanted.map((i) => batch[i].mail!.from!.address),
+      ],
+    );
     const seen: Array<Seen | undefined> = [];
-    for (const r of rows) seen[r.i] = { known: r.known, thread: r.thread, stored: r.stored };
+    for (const r of rows) seen[r.i] = { known: r.known, thread: r.thread, stored: r.stored, byNumber: r.by_number };
     return seen;
   }
 
@@ -442,7 +476,8 @@ export class EmailIngestService {
     });
 
     const text = mail.replyText || '(no text)';
-    const ticketId: string | null = thread?.ticketId ?? (await this.threadByNumber(mail, tx.manager));
+    // Then `[#number]` in the subject, from the ticket's requester only; else a new ticket.
+    const ticketId: string | null = thread?.ticketId ?? seen!.byNumber;
     const uploaded = (p.uploaded ??= await this.upload(mail));
     // Met by the batch's customer statement; one that a concurrent batch inserted meanwhile is looked up alone.
     const requester =
@@ -472,7 +507,7 @@ export class EmailIngestService {
       };
     }
     // A reply keeps its text only (the HTML repeats the quoted history); a new ticket keeps the mail's HTML too.
-    const html = mail.html ? rewriteCids(sanitizeMessageHtml(mail.html), uploaded.cids) : undefined;
+    const html = mail.html ? (p.html ?? rewriteCids(sanitizeMessageHtml(mail.html), uploaded.cids)) : undefined;
     const { ticket, messageId } = await this.tickets.create(
       {
         subject: (mail.subject || '(no subject)').slice(0, 500),
@@ -495,26 +530,6 @@ export class EmailIngestService {
       acknowledge: mailbox?.acknowledge && !mail.automatic ? from.address : null,
       rememberMessageId: mail.messageId,
     };
-  }
-
-  /**
-   * Threading after In-Reply-To and References (matched against stored and sent Message-IDs in `route`):
-   * `[#number]` in the subject, from the ticket's requester only; else none.
-   */
-  private async threadByNumber(mail: ParsedEmail, manager: EntityManager): Promise<string | null> {
-    const number = subjectTicketNumber(mail.subject);
-    if (number && mail.from) {
-      // Only the ticket's requester can thread by number: a guessed number never opens someone else's ticket.
-      const [hit] = await queryPrepared(
-        manager,
-        `SELECT t.id FROM tickets t JOIN customers c ON c.id = t.requester_id AND c.tenant_id = t.tenant_id
-         WHERE t.tenant_id = $1 AND t.number = $2 AND t.status <> 'closed'
-           AND (c.email = $3 OR EXISTS (SELECT 1 FROM customer_identities i WHERE i.tenant_id = t.tenant_id AND i.customer_id = c.id AND i.type = 'email' AND i.value = $3))`,
-        [this.ctx.tenantId, number, mail.from.address],
-      );
-      if (hit) return hit.id;
-    }
-    return null;
   }
 
   async rememberMessageId(
