@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { EmailDispatcher, EmailIngestService, IngestOutcome } from '@crewdesk/channels';
-import { EmailInboundProcessor, LOCAL_MAIL_BACKLOG } from './email.processors';
+import { EmailInboundProcessor, LOCAL_MAIL_BACKLOG, LOCAL_MAIL_BYTES } from './email.processors';
 
 /** The processor's local line with the ingest and the queue stubbed: each mail's processing finishes when told. */
 function setUp() {
@@ -32,7 +32,7 @@ const job = (i: number) => ({ tenantId: 't', inboundId: `m${i}` });
 describe('EmailInboundProcessor.processSoon', () => {
   it('processes mails in the order given, sixteen at a time', async () => {
     const { processor, started, done } = setUp();
-    for (let i = 0; i < 18; i++) await processor.processSoon(job(i));
+    for (let i = 0; i < 18; i++) await processor.processSoon(job(i), 1000);
     expect(started).toEqual(Array.from({ length: 16 }, (_, i) => `m${i}`));
     done('m3');
     await tick();
@@ -42,9 +42,26 @@ describe('EmailInboundProcessor.processSoon', () => {
     expect(started.slice(16)).toEqual(['m16', 'm17']);
   });
 
+  it('keeps the raw bytes in processing within its budget, but always processes one', async () => {
+    const { processor, started, done } = setUp();
+    const big = LOCAL_MAIL_BYTES / 2 + 1;
+    for (let i = 0; i < 3; i++) await processor.processSoon(job(i), big);
+    expect(started).toEqual(['m0']); // a second would pass the budget
+    done('m0');
+    await tick();
+    expect(started).toEqual(['m0', 'm1']);
+    await processor.processSoon(job(3), LOCAL_MAIL_BYTES * 2); // larger than the budget alone: waits its turn
+    done('m1');
+    await tick();
+    expect(started).toEqual(['m0', 'm1', 'm2']);
+    done('m2');
+    await tick();
+    expect(started).toEqual(['m0', 'm1', 'm2', 'm3']);
+  });
+
   it('hands a mail whose processing failed to the queue', async () => {
     const { processor, queued, done } = setUp();
-    await processor.processSoon(job(1));
+    await processor.processSoon(job(1), 1000);
     done('m1', new Error('database gone'));
     await tick();
     await tick();
@@ -53,9 +70,9 @@ describe('EmailInboundProcessor.processSoon', () => {
 
   it('makes the next mail wait for room when the line is full, and queues it after the wait', async () => {
     const { processor, started, queued, done } = setUp();
-    for (let i = 0; i < 16 + LOCAL_MAIL_BACKLOG; i++) await processor.processSoon(job(i));
+    for (let i = 0; i < 16 + LOCAL_MAIL_BACKLOG; i++) await processor.processSoon(job(i), 1000);
     let inLine = false;
-    const waiting = processor.processSoon(job(9999)).then(() => (inLine = true));
+    const waiting = processor.processSoon(job(9999), 1000).then(() => (inLine = true));
     await tick();
     expect(inLine).toBe(false);
     done('m0'); // m16 leaves the line for processing: room for one
@@ -63,7 +80,7 @@ describe('EmailInboundProcessor.processSoon', () => {
     expect(started).toContain('m16');
     expect(queued).toEqual([]);
     processor.roomWaitMs = 20;
-    await processor.processSoon(job(10000)); // the line is full again: waits 20 ms, then goes through the queue
+    await processor.processSoon(job(10000), 1000); // the line is full again: waits 20 ms, then goes through the queue
     expect(queued).toEqual(['m10000']);
   });
 });

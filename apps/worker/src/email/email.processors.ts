@@ -25,11 +25,13 @@ function queueOf(job: JobName): QueueName {
 
 /** Mails this process stored that wait for it in order (`processSoon`); the next one waits for room. */
 export const LOCAL_MAIL_BACKLOG = 200;
-/** Mails it processes at a time (their writes share transactions: EmailIngestService). */
+/** Mails it processes at a time (their writes share transactions: EmailIngestService)... */
 const LOCAL_MAIL_CONCURRENCY = 16;
+/** ...as long as their raw bytes stay within this (a mail and its decoded attachments take about twice its size). */
+export const LOCAL_MAIL_BYTES = 64 * 1024 * 1024;
 
 /** Inbound mail: parse and thread stored mail; the reconciler re-queues what a crash or Redis loss left behind. */
-@Processor(QueueName.EmailInbound, { concurrency: 16 })
+@Processor(QueueName.EmailInbound, { concurrency: 8 })
 export class EmailInboundProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(EmailInboundProcessor.name);
   private readonly handlers: Partial<Record<JobName, Handler>> = {
@@ -62,8 +64,9 @@ export class EmailInboundProcessor extends WorkerHost implements OnApplicationBo
     return handler(job);
   }
 
-  private readonly line: EmailProcessJob[] = [];
+  private readonly line: Array<{ data: EmailProcessJob; bytes: number }> = [];
   private running = 0;
+  private runningBytes = 0;
   /** Callers waiting for room in the line, first come first served. */
   private readonly waiters: Array<() => void> = [];
   /** How long a mail waits for room in the line before it goes through the queue instead. */
@@ -76,10 +79,10 @@ export class EmailInboundProcessor extends WorkerHost implements OnApplicationBo
    * mail goes through the queue instead. A mail that fails goes through the queue too (retries with backoff); one
    * left behind by a crash, or by Redis being down as well, is queued by the reconciler.
    */
-  async processSoon(data: EmailProcessJob): Promise<void> {
+  async processSoon(data: EmailProcessJob, bytes: number): Promise<void> {
     if ((this.line.length >= LOCAL_MAIL_BACKLOG || this.waiters.length) && !(await this.roomInLine()))
       return this.enqueue(data);
-    this.line.push(data);
+    this.line.push({ data, bytes });
     this.pump();
   }
 
@@ -99,10 +102,15 @@ export class EmailInboundProcessor extends WorkerHost implements OnApplicationBo
   }
 
   private pump(): void {
-    while (this.running < LOCAL_MAIL_CONCURRENCY && this.line.length) {
-      const data = this.line.shift()!;
+    while (
+      this.line.length &&
+      this.running < LOCAL_MAIL_CONCURRENCY &&
+      (this.running === 0 || this.runningBytes + this.line[0].bytes <= LOCAL_MAIL_BYTES)
+    ) {
+      const { data, bytes } = this.line.shift()!;
       this.waiters.shift()?.(); // its mail takes the place just freed
       this.running++;
+      this.runningBytes += bytes;
       this.processMail(data)
         .then(
           () => undefined,
@@ -113,6 +121,7 @@ export class EmailInboundProcessor extends WorkerHost implements OnApplicationBo
         )
         .finally(() => {
           this.running--;
+          this.runningBytes -= bytes;
           this.pump();
         });
     }

@@ -501,7 +501,7 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
       raw,
     });
     // Processed in the order fetched; one that neither this process nor the queue takes, the reconciler queues.
-    await this.inbound.processSoon({ tenantId: account.tenantId, inboundId: id });
+    await this.inbound.processSoon({ tenantId: account.tenantId, inboundId: id }, raw.length);
     return id;
   }
 }

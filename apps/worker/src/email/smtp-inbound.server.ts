@@ -103,7 +103,7 @@ export class SmtpInboundServer implements OnApplicationBootstrap, OnApplicationS
     }
     // Processed by this process once in line (the 250 waits while the line is full): the mail is safe, and one that
     // neither this process nor the queue (Redis down) takes is queued again by the reconciler.
-    for (const s of stored) await this.inbound.processSoon({ tenantId: s.tenantId, inboundId: s.id });
+    for (const s of stored) await this.inbound.processSoon({ tenantId: s.tenantId, inboundId: s.id }, raw.length);
   }
 
   async onApplicationShutdown(): Promise<void> {
