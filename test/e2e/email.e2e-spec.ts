@@ -681,6 +681,66 @@ describe('email channel', () => {
       expect(await row(poisoned)).toMatchObject({ status: 'processed', attempts: 1 });
     });
 
+    it("keeps each workspace's mail apart within one transaction: threads, duplicates and customers", async () => {
+      const other = await WorkspaceSession.create(t);
+      const otherBox = `support-${other.workspace.slug}@mail.test`;
+      await request(t.http)
+        .post('/api/v1/channels')
+        .set(other.admin.auth)
+        .send({ type: 'email', address: otherBox })
+        .expect(201);
+      const [{ id: otherChannel }] = await t.db.query(
+        `SELECT id FROM channels WHERE tenant_id = $1 AND type = 'email'`,
+        [other.workspace.id],
+      );
+      const storeOther = (raw: string) =>
+        ingest.store({
+          tenantId: other.workspace.id,
+          channelId: otherChannel,
+          source: 'webhook',
+          envelopeFrom: null,
+          envelopeTo: [otherBox],
+          raw: Buffer.from(raw),
+        });
+      const release = await holdWrites('hold-tenants');
+      const ids = [
+        await store(plain('shared@example.com', 'Mine', 'shared-thread@example.com')),
+        // The same Message-ID in the other workspace is no duplicate there, and its reply threads there only.
+        await storeOther(plain('shared@example.com', 'Theirs', 'shared-thread@example.com')),
+        await storeOther(
+          plain(
+            'shared@example.com',
+            'Re: Theirs',
+            'shared-reply@example.com',
+            'In-Reply-To: <shared-thread@example.com>\r\n',
+          ),
+        ),
+      ];
+      const pending = ids.map((id) => ingest.process(id));
+      await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
+      await release();
+      const [mine, theirs, reply] = await Promise.all(pending);
+      const rows = await Promise.all(ids.map(row));
+      expect(new Set(rows.map((r) => r.processed_at.toISOString())).size).toBe(1); // one transaction for both
+      expect(mine).toMatchObject({ status: 'processed', created: true });
+      expect(theirs).toMatchObject({ status: 'processed', created: true });
+      expect(reply).toMatchObject({ status: 'processed', created: false, ticketId: (theirs as any).ticketId });
+      const owners = await t.db.query(
+        `SELECT t.id, t.tenant_id, c.tenant_id AS customer_tenant FROM tickets t JOIN customers c ON c.id = t.requester_id
+          WHERE t.id = ANY($1::uuid[])`,
+        [[(mine as any).ticketId, (theirs as any).ticketId]],
+      );
+      const byId = new Map(owners.map((o: any) => [o.id, o]));
+      expect(byId.get((mine as any).ticketId)).toMatchObject({
+        tenant_id: ws.workspace.id,
+        customer_tenant: ws.workspace.id,
+      });
+      expect(byId.get((theirs as any).ticketId)).toMatchObject({
+        tenant_id: other.workspace.id,
+        customer_tenant: other.workspace.id,
+      });
+    });
+
     it('keeps a sender whose name is too long for a customer, truncated, takes any ticket number, and ignores an address no mail may have', async () => {
       const long = 'N'.repeat(300);
       const named = await ingest.process(
