@@ -28,6 +28,7 @@ describe('email channel', () => {
   let ws: WorkspaceSession;
   let smtpPort: number;
   let mailbox: string;
+  let channelId: string;
   let stack: MailStack;
 
   const tickets = () => t.db.query(`SELECT * FROM tickets WHERE tenant_id = $1 ORDER BY number`, [ws.workspace.id]);
@@ -44,17 +45,23 @@ describe('email channel', () => {
       15_000,
     );
 
+  /** Gives a workspace a mailbox (its email channel); the channel's id. */
+  const addMailbox = async (session: WorkspaceSession, address: string): Promise<string> =>
+    (
+      await request(t.http)
+        .post('/api/v1/channels')
+        .set(session.admin.auth)
+        .send({ type: 'email', address })
+        .expect(201)
+    ).body.id;
+
   beforeAll(async () => {
     stack = await startMailStack({ EMAIL_RETRY_ATTEMPTS: '3', EMAIL_RETRY_DELAY_MS: '100' });
     ({ t, worker, relay } = stack);
     smtpPort = worker.get(SmtpInboundServer).port!;
     ws = await WorkspaceSession.create(t);
     mailbox = `support-${ws.workspace.slug}@mail.test`;
-    await request(t.http)
-      .post('/api/v1/channels')
-      .set(ws.admin.auth)
-      .send({ type: 'email', address: mailbox })
-      .expect(201);
+    channelId = await addMailbox(ws, mailbox);
   });
   afterAll(() => stack?.close());
 
@@ -208,11 +215,7 @@ describe('email channel', () => {
     // Instance B's mailbox writes to A (a person would); A acknowledges; the acknowledgement reaches B, which stays quiet.
     const b = await WorkspaceSession.create(t);
     const bMailbox = `help-${b.workspace.slug}@mail.test`;
-    await request(t.http)
-      .post('/api/v1/channels')
-      .set(b.admin.auth)
-      .send({ type: 'email', address: bMailbox })
-      .expect(201);
+    await addMailbox(b, bMailbox);
     await sendRaw(
       smtpPort,
       bMailbox,
@@ -248,11 +251,7 @@ describe('email channel', () => {
   it('keeps the mails of one SMTP connection apart: a recipient never carries over to the next mail', async () => {
     const other = await WorkspaceSession.create(t);
     const otherBox = `other-${other.workspace.slug}@mail.test`;
-    await request(t.http)
-      .post('/api/v1/channels')
-      .set(other.admin.auth)
-      .send({ type: 'email', address: otherBox })
-      .expect(201);
+    await addMailbox(other, otherBox);
     const pool = createTransport({
       host: '127.0.0.1',
       port: smtpPort,
@@ -380,17 +379,9 @@ describe('email channel', () => {
   it("lands a staff reply in its ticket's workspace when several workspaces share a mail domain", async () => {
     // Two workspaces with mailboxes on one domain; the older one must not receive the newer one's replies.
     const first = await WorkspaceSession.create(t);
-    await request(t.http)
-      .post('/api/v1/channels')
-      .set(first.admin.auth)
-      .send({ type: 'email', address: `a-${first.workspace.slug}@shared.test` })
-      .expect(201);
+    await addMailbox(first, `a-${first.workspace.slug}@shared.test`);
     const second = await WorkspaceSession.create(t);
-    await request(t.http)
-      .post('/api/v1/channels')
-      .set(second.admin.auth)
-      .send({ type: 'email', address: `b-${second.workspace.slug}@shared.test` })
-      .expect(201);
+    await addMailbox(second, `b-${second.workspace.slug}@shared.test`);
     const engineer = await second.person(['engineer'], [], 'Shared domain engineer');
     const created = await second.staffTicket(second.admin.auth);
     await request(t.http)
@@ -565,16 +556,16 @@ describe('email channel', () => {
 
   describe('mails processed at the same moment', () => {
     let ingest: EmailIngestService;
-    let channelId: string;
     const plain = (from: string, subject: string, id: string, extra = '', body = `Body of ${subject}`) =>
       `From: ${from}\r\nTo: ${mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${id}>\r\n${extra}\r\n${body}\r\n`;
-    const store = (raw: string) =>
+    /** Stores a mail for this suite's workspace, or for another one's mailbox. */
+    const store = (raw: string, to = { tenantId: ws.workspace.id, channelId, address: mailbox }) =>
       ingest.store({
-        tenantId: ws.workspace.id,
-        channelId,
+        tenantId: to.tenantId,
+        channelId: to.channelId,
         source: 'webhook',
         envelopeFrom: null,
-        envelopeTo: [mailbox],
+        envelopeTo: [to.address],
         raw: Buffer.from(raw),
       });
     const row = async (id: string) =>
@@ -610,9 +601,6 @@ describe('email channel', () => {
 
     beforeAll(async () => {
       ingest = worker.get(EmailIngestService);
-      [{ id: channelId }] = await t.db.query(`SELECT id FROM channels WHERE tenant_id = $1 AND type = 'email'`, [
-        ws.workspace.id,
-      ]);
     });
 
     it('writes them in one transaction, in the order received: a reply after what it answers, a repeat once', async () => {
@@ -684,36 +672,24 @@ describe('email channel', () => {
     it("keeps each workspace's mail apart within one transaction: threads, duplicates and customers", async () => {
       const other = await WorkspaceSession.create(t);
       const otherBox = `support-${other.workspace.slug}@mail.test`;
-      await request(t.http)
-        .post('/api/v1/channels')
-        .set(other.admin.auth)
-        .send({ type: 'email', address: otherBox })
-        .expect(201);
-      const [{ id: otherChannel }] = await t.db.query(
-        `SELECT id FROM channels WHERE tenant_id = $1 AND type = 'email'`,
-        [other.workspace.id],
-      );
-      const storeOther = (raw: string) =>
-        ingest.store({
-          tenantId: other.workspace.id,
-          channelId: otherChannel,
-          source: 'webhook',
-          envelopeFrom: null,
-          envelopeTo: [otherBox],
-          raw: Buffer.from(raw),
-        });
+      const theirBox = {
+        tenantId: other.workspace.id,
+        channelId: await addMailbox(other, otherBox),
+        address: otherBox,
+      };
       const release = await holdWrites('hold-tenants');
       const ids = [
         await store(plain('shared@example.com', 'Mine', 'shared-thread@example.com')),
         // The same Message-ID in the other workspace is no duplicate there, and its reply threads there only.
-        await storeOther(plain('shared@example.com', 'Theirs', 'shared-thread@example.com')),
-        await storeOther(
+        await store(plain('shared@example.com', 'Theirs', 'shared-thread@example.com'), theirBox),
+        await store(
           plain(
             'shared@example.com',
             'Re: Theirs',
             'shared-reply@example.com',
             'In-Reply-To: <shared-thread@example.com>\r\n',
           ),
+          theirBox,
         ),
       ];
       const pending = ids.map((id) => ingest.process(id));
