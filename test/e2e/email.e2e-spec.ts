@@ -290,6 +290,13 @@ describe('email channel', () => {
     );
   });
 
+  // smtp-server caps an address at 253 characters: what passes MAIL FROM always fits the stored column (320).
+  it('refuses a sender address longer than any mail may have at MAIL FROM', async () => {
+    await expect(
+      sendRaw(smtpPort, `${'a'.repeat(300)}@example.com`, [mailbox], 'Subject: x\r\n\r\nx'),
+    ).rejects.toMatchObject({ responseCode: 501 });
+  });
+
   it('lets an engineer answer from their mail client: a public reply, #note for a note; a stranger is refused', async () => {
     const engineer = await ws.person(['engineer'], [], '老陈');
     const [ticket] = await tickets();
@@ -634,6 +641,48 @@ describe('email channel', () => {
         'Body of Together first',
         'Body of Re: Together first',
       ]);
+    });
+
+    it('stores mails received at the same moment together, in the order received; one that cannot be stored fails alone', async () => {
+      const raws = [1, 2, 3, 4, 5].map((n) =>
+        plain(`st${n}@example.com`, `Stored together ${n}`, `st-${n}@example.com`),
+      );
+      const mail = (raw: string, envelopeFrom: string | null = null) => ({
+        tenantId: ws.workspace.id,
+        channelId,
+        source: 'webhook' as const,
+        envelopeFrom,
+        envelopeTo: [mailbox],
+        raw: Buffer.from(raw),
+      });
+      // The first runs at once; the four added meanwhile go together in one statement, which fails on the third
+      // (its envelope sender is over the column's 320 characters), so each is stored alone.
+      const results = await Promise.allSettled([
+        ingest.store(mail(raws[0])),
+        ingest.store(mail(raws[1])),
+        ingest.store(mail(raws[2], `${'x'.repeat(400)}@example.com`)),
+        ingest.store(mail(raws[3])),
+        ingest.store(mail(raws[4])),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const ids = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      expect(new Set(ids).size).toBe(4);
+      const rows = await t.db.query(
+        `SELECT id, status FROM inbound_emails WHERE id = ANY($1::uuid[]) ORDER BY received_at, id`,
+        [ids],
+      );
+      expect(rows.map((r: any) => r.id)).toEqual(ids);
+      expect(rows.map((r: any) => r.status)).toEqual(['received', 'received', 'received', 'received']);
+      const [none] = await t.db.query(
+        `SELECT count(*)::int AS n FROM inbound_emails WHERE position(convert_to('st-3@example.com', 'UTF8') IN raw) > 0`,
+      );
+      expect(none.n).toBe(0);
+      for (const id of ids) await ingest.process(id);
+      const subjects = await t.db.query(
+        `SELECT subject FROM tickets WHERE tenant_id = $1 AND subject LIKE 'Stored together %' ORDER BY number`,
+        [ws.workspace.id],
+      );
+      expect(subjects.map((r: any) => r.subject)).toEqual([1, 2, 4, 5].map((n) => `Stored together ${n}`));
     });
 
     it('writes each alone when their transaction fails: the others land, the failing one waits for its retry', async () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'crypto';
 import Redis from 'ioredis';
 import { Readable } from 'stream';
 import { DataSource, EntityManager } from 'typeorm';
@@ -136,13 +137,63 @@ export class EmailIngestService {
 
   /** Durably stores a received mail; only after this may SMTP answer 250. */
   async store(mail: InboundMail): Promise<string> {
-    const [row] = await queryPrepared(
-      this.db,
-      `INSERT INTO inbound_emails (tenant_id, channel_id, source, envelope_from, envelope_to, raw, size) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, received_at`,
-      [mail.tenantId, mail.channelId, mail.source, mail.envelopeFrom, mail.envelopeTo, mail.raw, mail.raw.length],
-    );
-    this.recent.put(row.id, { ...mail, receivedAt: row.received_at });
+    const row = await this.stores.add(mail);
+    this.recent.put(row.id, { ...mail, receivedAt: row.receivedAt });
     return row.id;
+  }
+
+  /**
+   * Mails received at the same moment (several SMTP sessions, an IMAP fetch) are stored by one statement and one
+   * commit; each caller still hears back only once its row is durable. If the statement fails, each mail is
+   * stored alone, so that only the failing one's sender is told to retry.
+   */
+  private readonly stores = new GroupCommit<InboundMail, { id: string; receivedAt: Date }>(
+    async (mails) => {
+      try {
+        return (await this.insertInbound(mails)).map((value) => ({ ok: true, value }));
+      } catch (error) {
+        if (mails.length === 1) return [{ ok: false, error }];
+        // One after another, so that they keep the order received.
+        const settled: Array<Settled<{ id: string; receivedAt: Date }>> = [];
+        for (const mail of mails) {
+          try {
+            settled.push({ ok: true, value: (await this.insertInbound([mail]))[0] });
+          } catch (err) {
+            settled.push({ ok: false, error: err });
+          }
+        }
+        return settled;
+      }
+    },
+    1,
+    32,
+  );
+
+  private async insertInbound(mails: InboundMail[]): Promise<Array<{ id: string; receivedAt: Date }>> {
+    const ids = mails.map(() => randomUUID());
+    const values: unknown[] = [];
+    const tuples = mails.map((m, i) => {
+      const n = values.push(
+        ids[i],
+        m.tenantId,
+        m.channelId,
+        m.source,
+        m.envelopeFrom,
+        m.envelopeTo,
+        m.raw,
+        m.raw.length,
+      );
+      // The row's own clock, not the transaction's: mails stored together keep the order they were received in.
+      return `(${[7, 6, 5, 4, 3, 2, 1, 0].map((k) => `$${n - k}`).join(', ')}, clock_timestamp())`;
+    });
+    const rows: Array<{ id: string; received_at: Date }> = await queryPrepared(
+      this.db,
+      `INSERT INTO inbound_emails (id, tenant_id, channel_id, source, envelope_from, envelope_to, raw, size, received_at)
+       VALUES ${tuples.join(', ')} RETURNING id, received_at`,
+      values,
+    );
+    const at = new Map(rows.map((r) => [r.id, r.received_at]));
+    return ids.map((id) => ({ id, receivedAt: at.get(id)! }));
   }
 
   /** Ids of stored mails still waiting (the reconciler's and the worker's start-up catch-up). */
