@@ -45,7 +45,13 @@ export async function launchChromium(): Promise<Browser> {
 export function ensureBuilt(what: { console?: boolean; widget?: boolean }): void {
   const vite = resolve(ROOT, 'node_modules/vite/bin/vite.js');
   const build = (config: string) =>
-    execFileSync(process.execPath, [vite, 'build', '--config', config], { cwd: ROOT, stdio: 'ignore' });
+    // NODE_ENV is `test` under jest, which would make Vite compile JSX for React's development runtime (a bundle that
+    // fails in the browser with "jsxDEV is not a function"); the apps are always built for production.
+    execFileSync(process.execPath, [vite, 'build', '--config', config], {
+      cwd: ROOT,
+      stdio: 'ignore',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   if (what.console && !existsSync(resolve(CONSOLE_DIST, 'index.html'))) build('apps/console/vite.config.mts');
   if (what.widget && !existsSync(WIDGET_BUNDLE)) build('apps/widget/vite.config.mts');
 }
