@@ -612,9 +612,11 @@ describe('email channel', () => {
 
     it('writes them in one transaction, in the order received: a reply after what it answers, a repeat once', async () => {
       const release = await holdWrites('hold-a');
-      const ids = [
-        await store(plain('ann@example.com', 'Together first', 'together-a@example.com')),
-        await store(
+      const first = store(plain('dan@example.com', 'Together before', 'together-0@example.com'));
+      // Added while that store runs, these four are stored by one statement, all within a millisecond or so.
+      const together = Promise.all([
+        store(plain('ann@example.com', 'Together first', 'together-a@example.com')),
+        store(
           plain(
             'bob@example.com',
             'Re: Together first',
@@ -622,21 +624,23 @@ describe('email channel', () => {
             'In-Reply-To: <together-a@example.com>\r\n',
           ),
         ),
-        await store(plain('ann@example.com', 'Together first, sent twice', 'together-a@example.com')),
-        await store(plain('cy@example.com', 'Together other', 'together-c@example.com')),
-      ];
+        store(plain('ann@example.com', 'Together first, sent twice', 'together-a@example.com')),
+        store(plain('cy@example.com', 'Together other', 'together-c@example.com')),
+      ]);
+      const ids = [await first, ...(await together)];
       // Processed last to first: the transaction still writes them in the order they were received.
       const pending = new Map([...ids].reverse().map((id) => [id, ingest.process(id)]));
       await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
       await release();
-      const [a, b, repeat, c] = await Promise.all(ids.map((id) => pending.get(id)!));
+      const [zero, a, b, repeat, c] = await Promise.all(ids.map((id) => pending.get(id)!));
+      expect(zero).toMatchObject({ status: 'processed', created: true });
       expect(a).toMatchObject({ status: 'processed', created: true });
       expect(b).toMatchObject({ status: 'processed', created: false, ticketId: (a as any).ticketId });
       expect(repeat).toEqual({ status: 'ignored', reason: 'duplicate Message-ID' });
       expect(c).toMatchObject({ status: 'processed', created: true });
       const rows = await Promise.all(ids.map(row));
       expect(new Set(rows.map((r) => r.processed_at.toISOString())).size).toBe(1); // one transaction's now()
-      expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1, 1]);
+      expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1, 1, 1]);
       expect((await messagesOf((a as any).ticketId)).map((m: any) => m.body_text)).toEqual([
         'Body of Together first',
         'Body of Re: Together first',
@@ -716,6 +720,49 @@ describe('email channel', () => {
       }
       expect(await ingest.process(poisoned)).toMatchObject({ status: 'processed', created: true });
       expect(await row(poisoned)).toMatchObject({ status: 'processed', attempts: 1 });
+    });
+
+    it('rolls back what a batch wrote when its final statement fails, sent together with the commit', async () => {
+      // Created before the writes are held: a trigger waits for the table's lock, which the held batch keeps.
+      await t.db.query(`CREATE FUNCTION test_final_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.status = 'processed' AND position(convert_to('final-poison@', 'UTF8') IN NEW.raw) > 0
+        THEN RAISE EXCEPTION 'poisoned final'; END IF; RETURN NEW; END $$`);
+      await t.db.query(
+        `CREATE TRIGGER test_final_poison BEFORE UPDATE ON inbound_emails FOR EACH ROW EXECUTE FUNCTION test_final_poison()`,
+      );
+      let poisoned = '';
+      try {
+        const release = await holdWrites('hold-f');
+        const ids = [
+          await store(plain('gus@example.com', 'Before the final poison', 'final-before@example.com')),
+          await store(plain('hal@example.com', 'Final poison', 'final-poison@example.com')),
+          await store(plain('ida@example.com', 'After the final poison', 'final-after@example.com')),
+        ];
+        poisoned = ids[1];
+        const outcomes = Promise.allSettled(ids.map((id) => ingest.process(id)));
+        await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
+        await release();
+        const [before, poison, after] = await outcomes;
+        expect(before).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
+        expect(after).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
+        expect(poison).toMatchObject({
+          status: 'rejected',
+          reason: { message: expect.stringContaining('poisoned final') },
+        });
+        // Its ticket and message were written before the final statement failed: the commit rolled them back.
+        expect(await row(poisoned)).toMatchObject({ status: 'received', attempts: 0, processed_at: null });
+        const subjects = (await tickets()).map((r: any) => r.subject);
+        expect(subjects).toEqual(expect.arrayContaining(['Before the final poison', 'After the final poison']));
+        expect(subjects).not.toContain('Final poison');
+        const [m] = await t.db.query(
+          `SELECT count(*)::int AS n FROM messages WHERE external_id = 'final-poison@example.com'`,
+        );
+        expect(m.n).toBe(0);
+      } finally {
+        await t.db.query(`DROP TRIGGER test_final_poison ON inbound_emails`);
+        await t.db.query(`DROP FUNCTION test_final_poison()`);
+      }
+      expect(await ingest.process(poisoned)).toMatchObject({ status: 'processed', created: true });
     });
 
     it("keeps each workspace's mail apart within one transaction: threads, duplicates and customers", async () => {

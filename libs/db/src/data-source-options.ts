@@ -16,6 +16,8 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
     synchronize: false,
     uuidExtension: 'pgcrypto',
     logging: false,
-    extra: { max: poolSize, application_name: 'crewdesk' },
+    // `pipeline`: queries a caller issues together on one connection go out without waiting for each other's answers
+    // (the mail ingest's batch writes); one at a time, as nearly everything runs, nothing changes.
+    extra: { max: poolSize, application_name: 'crewdesk', pipeline: true },
   };
 }

@@ -62,13 +62,42 @@ interface Seen {
   byNumber: string | null;
 }
 
+/** What the writes of one batch share while they run (see `writeTogether`). */
+interface Writing {
+  /** `tenant Message-ID` of each mail of the batch that writes, and the ticket it landed on once written (or null). */
+  inBatch: Map<string, Promise<string | null>>;
+  /** The latest write of the batch on each ticket: the next one on that ticket starts after it. */
+  perTicket: Map<string, Promise<unknown>>;
+  customers: Map<string, string>;
+  tx: InTransaction;
+}
+
+/** Runs a write on a ticket after the batch's earlier writes on it (whatever their outcome: a failure fails all). */
+function onTicket<R>(w: Writing, ticketId: string, write: () => Promise<R>): Promise<R> {
+  const before = w.perTicket.get(ticketId);
+  const run = before ? before.then(write, write) : write();
+  w.perTicket.set(ticketId, run);
+  return run;
+}
+
 /** The Message-IDs a mail answers, in threading order: In-Reply-To first, then References from the latest. */
 function threadRefs(mail: ParsedEmail): string[] {
   return [...mail.inReplyTo, ...[...mail.references].reverse()];
 }
 
+/**
+ * When a mail was stored, in microseconds (a string of digits): a Date keeps milliseconds, and two mails stored
+ * within one millisecond must still be written in the order received.
+ */
+const RECEIVED_US = `(extract(epoch FROM received_at) * 1000000)::bigint::text AS received_us`;
+const compareReceipt = (a?: string, b?: string) => {
+  const x = BigInt(a ?? 0);
+  const y = BigInt(b ?? 0);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
 const byReceipt = (a: Pending, b: Pending) =>
-  (a.row.received_at?.getTime() ?? 0) - (b.row.received_at?.getTime() ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  compareReceipt(a.row.received_us, b.row.received_us) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 const systemActor = (tenantId: string): Actor => ({
   kind: 'system',
@@ -88,12 +117,12 @@ export const MAX_PARSE_ATTEMPTS = 3;
  * processed elsewhere, retried, or after a restart is claimed and read from the database as before.
  */
 export class RecentRaw {
-  private readonly entries = new Map<string, InboundMail & { receivedAt?: Date }>();
+  private readonly entries = new Map<string, InboundMail & { receivedUs?: string }>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
-  put(id: string, mail: InboundMail & { receivedAt?: Date }): void {
+  put(id: string, mail: InboundMail & { receivedUs?: string }): void {
     if (mail.raw.length > this.maxBytes) return;
     this.entries.set(id, mail);
     this.bytes += mail.raw.length;
@@ -104,7 +133,7 @@ export class RecentRaw {
     }
   }
 
-  take(id: string): (InboundMail & { receivedAt?: Date }) | undefined {
+  take(id: string): (InboundMail & { receivedUs?: string }) | undefined {
     const mail = this.entries.get(id);
     if (mail) {
       this.entries.delete(id);
@@ -138,7 +167,7 @@ export class EmailIngestService {
   /** Durably stores a received mail; only after this may SMTP answer 250. */
   async store(mail: InboundMail): Promise<string> {
     const row = await this.stores.add(mail);
-    this.recent.put(row.id, { ...mail, receivedAt: row.receivedAt });
+    this.recent.put(row.id, { ...mail, receivedUs: row.receivedUs });
     return row.id;
   }
 
@@ -147,14 +176,14 @@ export class EmailIngestService {
    * commit; each caller still hears back only once its row is durable. If the statement fails, each mail is
    * stored alone, so that only the failing one's sender is told to retry.
    */
-  private readonly stores = new GroupCommit<InboundMail, { id: string; receivedAt: Date }>(
+  private readonly stores = new GroupCommit<InboundMail, { id: string; receivedUs: string }>(
     async (mails) => {
       try {
         return (await this.insertInbound(mails)).map((value) => ({ ok: true, value }));
       } catch (error) {
         if (mails.length === 1) return [{ ok: false, error }];
         // One after another, so that they keep the order received.
-        const settled: Array<Settled<{ id: string; receivedAt: Date }>> = [];
+        const settled: Array<Settled<{ id: string; receivedUs: string }>> = [];
         for (const mail of mails) {
           try {
             settled.push({ ok: true, value: (await this.insertInbound([mail]))[0] });
@@ -169,7 +198,7 @@ export class EmailIngestService {
     32,
   );
 
-  private async insertInbound(mails: InboundMail[]): Promise<Array<{ id: string; receivedAt: Date }>> {
+  private async insertInbound(mails: InboundMail[]): Promise<Array<{ id: string; receivedUs: string }>> {
     const ids = mails.map(() => randomUUID());
     const values: unknown[] = [];
     const tuples = mails.map((m, i) => {
@@ -186,14 +215,14 @@ export class EmailIngestService {
       // The row's own clock, not the transaction's: mails stored together keep the order they were received in.
       return `(${[7, 6, 5, 4, 3, 2, 1, 0].map((k) => `$${n - k}`).join(', ')}, clock_timestamp())`;
     });
-    const rows: Array<{ id: string; received_at: Date }> = await queryPrepared(
+    const rows: Array<{ id: string; received_us: string }> = await queryPrepared(
       this.db,
       `INSERT INTO inbound_emails (id, tenant_id, channel_id, source, envelope_from, envelope_to, raw, size, received_at)
-       VALUES ${tuples.join(', ')} RETURNING id, received_at`,
+       VALUES ${tuples.join(', ')} RETURNING id, ${RECEIVED_US}`,
       values,
     );
-    const at = new Map(rows.map((r) => [r.id, r.received_at]));
-    return ids.map((id) => ({ id, receivedAt: at.get(id)! }));
+    const at = new Map(rows.map((r) => [r.id, r.received_us]));
+    return ids.map((id) => ({ id, receivedUs: at.get(id)! }));
   }
 
   /** Ids of stored mails still waiting (the reconciler's and the worker's start-up catch-up). */
@@ -222,14 +251,14 @@ export class EmailIngestService {
         envelope_from: kept.envelopeFrom,
         envelope_to: kept.envelopeTo,
         raw: kept.raw,
-        received_at: kept.receivedAt,
+        received_us: kept.receivedUs,
         attempts: 1,
       };
     } else {
       [row] = await queryPrepared(
         this.db,
         `UPDATE inbound_emails SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
-         RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, raw, received_at, attempts`,
+         RETURNING id, tenant_id, channel_id, envelope_from, envelope_to, raw, ${RECEIVED_US}, attempts`,
         [id],
       );
       if (!row) return null;
@@ -311,24 +340,45 @@ export class EmailIngestService {
 
   private async writeTogether(batch: Pending[]): Promise<IngestOutcome[]> {
     const events: TicketEventRecord[] = [];
-    const routed = await this.db.transaction(async (manager) => {
+    const runner = this.db.createQueryRunner();
+    const writes: Array<Promise<Routed>> = [];
+    let routed: Routed[];
+    try {
+      await runner.connect();
+      const manager = runner.manager;
       const tx: InTransaction = { manager, events };
-      const seen = await this.lookUp(batch, manager);
+      // The lookup only reads, so the transaction's start need not be answered first: both go out together.
+      const [seen] = await Promise.all([this.lookUp(batch, manager), runner.startTransaction()]);
       const customers = await this.customersOf(batch, seen, manager);
-      // Message-IDs this transaction stored so far: a mail may answer, or repeat, one written just before it.
-      const stored = new Map<string, string>();
-      const out: Routed[] = [];
+      // Each mail is decided in the order received and its write starts at once: the connection pipelines the
+      // batch's statements (one round trip for all, not one each). Writes to one ticket wait for each other, so
+      // its messages keep the order received; a reply to a mail of the same batch waits for that mail's write.
+      const w: Writing = { inBatch: new Map(), perTicket: new Map(), customers, tx };
       for (const [i, p] of batch.entries()) {
-        const r =
-          p.outcome ??
-          (await this.ctx.run(systemActor(p.row.tenant_id), () => this.route(p, seen[i], stored, customers, tx)));
-        if (r.status === 'processed' && r.rememberMessageId)
-          stored.set(`${p.row.tenant_id} ${r.rememberMessageId}`, r.ticketId);
-        out.push(r);
+        if (p.outcome) writes.push(Promise.resolve(p.outcome));
+        else writes.push((await this.ctx.run(systemActor(p.row.tenant_id), () => this.route(p, seen[i], w))).written);
       }
-      await this.finish(batch, out, manager);
-      return out;
-    });
+      // Every write settles before the transaction ends; the first failure (the others then fail with it) rolls back.
+      const settled = await Promise.allSettled(writes);
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      routed = settled.map((s) => (s as PromiseFulfilledResult<Routed>).value);
+      // The final statement and the commit go out together too. Had the statement failed, PostgreSQL answers the
+      // commit by rolling back (and had the commit gone first, the statement runs alone: a crash in between leaves
+      // mails whose next attempt finds their messages stored and finishes them).
+      const [finished, committed] = await Promise.allSettled([
+        this.finish(batch, routed, manager),
+        runner.commitTransaction(),
+      ]);
+      if (committed.status === 'rejected') throw committed.reason;
+      if (finished.status === 'rejected') throw finished.reason;
+    } catch (err) {
+      await Promise.allSettled(writes); // a mail that failed before its write leaves the writes already under way
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
     this.tickets.publish(events);
     // The acknowledgement's rate limit counts only mails whose ticket committed.
     return Promise.all(
@@ -490,50 +540,46 @@ export class EmailIngestService {
     return ids;
   }
 
-  private async route(
-    p: Pending,
-    seen: Seen | undefined,
-    inBatch: Map<string, string>,
-    customers: Map<string, string>,
-    tx: InTransaction,
-  ): Promise<Routed> {
+  /** Decides what a mail is (in the order received, before any write of its own) and starts its write. */
+  private async route(p: Pending, seen: Seen | undefined, w: Writing): Promise<{ written: Promise<Routed> }> {
     const { row } = p;
     const mail = p.mail!;
+    const done = (r: Routed) => ({ written: Promise.resolve(r) });
     const staffReply = this.staffReplyTo(row);
-    if (staffReply) return this.staffReply(row, mail, staffReply, tx);
+    if (staffReply)
+      return { written: onTicket(w, staffReply.ticketId, () => this.staffReply(row, mail, staffReply, w.tx)) };
     const from = await this.sender(mail, seen);
-    if ('status' in from) return from;
+    if ('status' in from) return done(from);
     const batchKey = (id: string) => `${this.ctx.tenantId} ${id}`;
-    if (mail.messageId && inBatch.has(batchKey(mail.messageId)))
-      return { status: 'ignored', reason: 'duplicate Message-ID' };
+    if (mail.messageId && w.inBatch.has(batchKey(mail.messageId)))
+      return done({ status: 'ignored', reason: 'duplicate Message-ID' });
     if (seen!.stored) {
       // Stored by an earlier attempt that died before the mail's final statement: finish that one, store nothing.
       const { ticketId, id, first } = seen!.stored;
-      return {
+      if (mail.messageId) w.inBatch.set(batchKey(mail.messageId), Promise.resolve(ticketId));
+      return done({
         status: 'processed',
         ticketId,
         messageId: id,
         created: first,
         acknowledge: null,
         rememberMessageId: mail.messageId,
-      };
+      });
     }
-    // The thread a reference names: the earliest in threading order, be it stored before or in this transaction.
-    let thread = seen!.thread;
-    threadRefs(mail).some((ref, n) => {
-      const ticketId = inBatch.get(batchKey(ref));
-      if (ticketId && (!thread || n < thread.n)) thread = { ticketId, n };
-      return !!ticketId;
-    });
+    // The thread a reference names: the earliest in threading order, be it stored before or written in this batch;
+    // then `[#number]` in the subject, from the ticket's requester only; else a new ticket.
+    const refs = threadRefs(mail);
+    const k = refs.findIndex((ref) => w.inBatch.has(batchKey(ref)));
+    const parent = k >= 0 && (!seen!.thread || k < seen!.thread.n) ? w.inBatch.get(batchKey(refs[k]))! : null;
+    const known: string | null = seen!.thread?.ticketId ?? seen!.byNumber;
 
     const text = mail.replyText || '(no text)';
-    // Then `[#number]` in the subject, from the ticket's requester only; else a new ticket.
-    const ticketId: string | null = thread?.ticketId ?? seen!.byNumber;
     const uploaded = (p.uploaded ??= await this.upload(mail));
     // Met by the batch's customer statement; one that a concurrent batch inserted meanwhile is looked up alone.
     const requester =
-      customers.get(batchKey(from.address)) ?? (await this.customerFor(from.address, from.name, tx.manager));
-    if (ticketId) {
+      w.customers.get(batchKey(from.address)) ?? (await this.customerFor(from.address, from.name, w.tx.manager));
+
+    const reply = async (ticketId: string): Promise<Routed> => {
       const { message, created } = await this.tickets.addMessage(
         ticketId,
         {
@@ -544,7 +590,7 @@ export class EmailIngestService {
           authorCustomerId: requester,
           attachmentIds: uploaded.ids,
         },
-        tx,
+        w.tx,
       );
       // The same mail delivered twice at once: the copy that lost the race finds its Message-ID stored already.
       if (!created) return { status: 'ignored', reason: 'duplicate Message-ID' };
@@ -556,31 +602,44 @@ export class EmailIngestService {
         acknowledge: null,
         rememberMessageId: mail.messageId,
       };
-    }
-    // A reply keeps its text only (the HTML repeats the quoted history); a new ticket keeps the mail's HTML too.
-    const html = mail.html ? (p.html ?? rewriteCids(sanitizeMessageHtml(mail.html), uploaded.cids)) : undefined;
-    const { ticket, messageId } = await this.tickets.create(
-      {
-        subject: (mail.subject || '(no subject)').slice(0, 500),
-        body: text,
-        sanitizedHtml: html, // sanitized above, before the cid: rewrite
-        channel: 'email',
-        requester: { customerId: requester },
-        externalId: mail.messageId ?? undefined,
-        attachmentIds: uploaded.ids,
-      },
-      tx,
-    );
-    const mailbox = await this.channels.mailbox(row.channel_id);
-    return {
-      status: 'processed',
-      ticketId: ticket.id,
-      messageId: messageId!, // no Idempotency-Key here: create() always creates and names the first message
-      created: true,
-      // Rate-limited once the ticket committed (writeTogether).
-      acknowledge: mailbox?.acknowledge && !mail.automatic ? from.address : null,
-      rememberMessageId: mail.messageId,
     };
+    const open = async (): Promise<Routed> => {
+      // A reply keeps its text only (the HTML repeats the quoted history); a new ticket keeps the mail's HTML too.
+      const html = mail.html ? (p.html ?? rewriteCids(sanitizeMessageHtml(mail.html), uploaded.cids)) : undefined;
+      const { ticket, messageId } = await this.tickets.create(
+        {
+          subject: (mail.subject || '(no subject)').slice(0, 500),
+          body: text,
+          sanitizedHtml: html, // sanitized above, before the cid: rewrite
+          channel: 'email',
+          requester: { customerId: requester },
+          externalId: mail.messageId ?? undefined,
+          attachmentIds: uploaded.ids,
+        },
+        w.tx,
+      );
+      const mailbox = await this.channels.mailbox(row.channel_id);
+      return {
+        status: 'processed',
+        ticketId: ticket.id,
+        messageId: messageId!, // no Idempotency-Key here: create() always creates and names the first message
+        created: true,
+        // Rate-limited once the ticket committed (writeTogether).
+        acknowledge: mailbox?.acknowledge && !mail.automatic ? from.address : null,
+        rememberMessageId: mail.messageId,
+      };
+    };
+    const write = (ticketId: string | null) => (ticketId ? onTicket(w, ticketId, () => reply(ticketId)) : open());
+    const written = parent ? parent.then((ticketId) => write(ticketId ?? known)) : write(known);
+    if (mail.messageId)
+      w.inBatch.set(
+        batchKey(mail.messageId),
+        written.then(
+          (r) => (r.status === 'processed' ? r.ticketId : null),
+          () => null,
+        ),
+      );
+    return { written };
   }
 
   async rememberMessageId(
