@@ -61,10 +61,16 @@ export class OutboundMailService implements OnApplicationShutdown {
     return this.transport;
   }
 
-  private async ticket(ticketId: string): Promise<Row | null> {
+  /** The ticket as its mails need it; `firstIn` also reads the Message-ID of its first inbound mail (same statement). */
+  private async ticket(ticketId: string, firstIn = false): Promise<Row | null> {
     const [row] = await this.db.query(
       `SELECT t.id, t.number, t.subject, t.channel, c.email AS requester_email, c.name AS requester_name, tn.name AS workspace_name,
-              (SELECT channel_id FROM inbound_emails i WHERE i.tenant_id = t.tenant_id AND i.ticket_id = t.id ORDER BY received_at LIMIT 1) AS channel_id
+              (SELECT channel_id FROM inbound_emails i WHERE i.tenant_id = t.tenant_id AND i.ticket_id = t.id ORDER BY received_at LIMIT 1) AS channel_id,
+              ${
+                firstIn
+                  ? `(SELECT message_id FROM email_message_ids m WHERE m.tenant_id = t.tenant_id AND m.ticket_id = t.id AND m.direction = 'in' ORDER BY created_at LIMIT 1)`
+                  : 'NULL'
+              } AS first_in
        FROM tickets t JOIN customers c ON c.id = t.requester_id JOIN tenants tn ON tn.id = t.tenant_id
        WHERE t.tenant_id = $1 AND t.id = $2`,
       [this.ctx.tenantId, ticketId],
@@ -118,23 +124,20 @@ export class OutboundMailService implements OnApplicationShutdown {
 
   /** "We received your request": automatic, threaded, in both languages. */
   async acknowledge(ticketId: string, to: string): Promise<void> {
-    const t = await this.ticket(ticketId);
+    const t = await this.ticket(ticketId, true);
     if (!t) return;
     const mailbox = await this.channels.mailbox(t.channel_id);
     if (!mailbox) return;
     const ourId = `<ack-${ticketId}@${domainOf(mailbox.address)}>`;
-    const [first] = await this.db.query(
-      `SELECT message_id FROM email_message_ids WHERE tenant_id = $1 AND ticket_id = $2 AND direction = 'in' ORDER BY created_at LIMIT 1`,
-      [this.ctx.tenantId, ticketId],
-    );
+    const first: string | null = t.first_in;
     await this.relay().sendMail({
       from: { name: t.workspace_name, address: mailbox.address },
       to,
       replyTo: mailbox.address,
       subject: this.subject(t),
       messageId: ourId,
-      inReplyTo: first?.message_id,
-      references: first ? [first.message_id] : undefined,
+      inReplyTo: first ?? undefined,
+      references: first ? [first] : undefined,
       text:
         `我们已收到您的请求，工单号 #${t.number}。回复此邮件即可补充信息。\n\n` +
         `We received your request; its number is #${t.number}. Reply to this mail to add anything.\n\n— ${t.workspace_name}`,
