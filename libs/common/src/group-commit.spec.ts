@@ -45,6 +45,25 @@ describe('GroupCommit', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(20);
   });
 
+  it('bounds a run by the weight of its items, taking at least one', async () => {
+    const runs: number[][] = [];
+    const gate = deferred();
+    const group = new GroupCommit<number, number>(
+      async (items) => {
+        runs.push(items);
+        if (runs.length === 1) await gate.promise;
+        return items.map((i) => ({ ok: true, value: i }));
+      },
+      1,
+      16,
+      { weigh: (i) => i, max: 10 },
+    );
+    const all = [group.add(1), group.add(4), group.add(5), group.add(2), group.add(30), group.add(3)];
+    gate.resolve();
+    await Promise.all(all);
+    expect(runs).toEqual([[1], [4, 5], [2], [30], [3]]);
+  });
+
   it('rejects only the item that failed, and every item of a run that threw', async () => {
     const gate = deferred();
     let calls = 0;

@@ -11,10 +11,15 @@ export class GroupCommit<T, R> {
   private queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
   private running = 0;
 
+  /**
+   * `limit` bounds a run by the items' size too (`weigh`, e.g. bytes): a run takes items while their total stays
+   * within `max`, and always at least one.
+   */
   constructor(
     private readonly run: (items: T[]) => Promise<Array<Settled<R>>>,
     private readonly inFlight = 1,
     private readonly maxBatch = 16,
+    private readonly limit?: { weigh: (item: T) => number; max: number },
   ) {}
 
   /** Items waiting for a run. */
@@ -29,9 +34,21 @@ export class GroupCommit<T, R> {
     });
   }
 
+  /** How many of the waiting items the next run takes. */
+  private takeable(): number {
+    const most = Math.min(this.maxBatch, this.queue.length);
+    if (!this.limit) return most;
+    let total = 0;
+    for (let n = 0; n < most; n++) {
+      total += this.limit.weigh(this.queue[n].item);
+      if (n > 0 && total > this.limit.max) return n;
+    }
+    return most;
+  }
+
   private next(): void {
     while (this.running < this.inFlight && this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.queue.splice(0, this.takeable());
       this.running++;
       this.run(batch.map((b) => b.item))
         .then(

@@ -196,6 +196,8 @@ export class EmailIngestService {
     },
     1,
     32,
+    // One statement carries its mails' bytes (PostgreSQL takes at most 1 GB in one message): a few large mails go alone.
+    { weigh: (mail) => mail.raw.length, max: 16 * 1024 * 1024 },
   );
 
   private async insertInbound(mails: InboundMail[]): Promise<Array<{ id: string; receivedUs: string }>> {
