@@ -4,6 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { EmailIngestService } from '@crewdesk/channels';
 import { QueueName } from '@crewdesk/queue';
+import { AttachmentsService } from '@crewdesk/tickets';
 import { createTransport } from 'nodemailer';
 import request from 'supertest';
 import {
@@ -645,6 +646,48 @@ describe('email channel', () => {
         'Body of Together first',
         'Body of Re: Together first',
       ]);
+    });
+
+    it('keeps a reply that overtook what it answers (no attachment to store) behind it, so it threads onto it', async () => {
+      const withFile =
+        `From: kim@example.com\r\nTo: ${mailbox}\r\nSubject: Slow to prepare\r\nMessage-ID: <overtaken@example.com>\r\n` +
+        `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the log\r\n` +
+        `--b\r\nContent-Type: text/plain; name=log.txt\r\nContent-Disposition: attachment; filename=log.txt\r\n\r\nline 1\r\n--b--\r\n`;
+      const first = await store(withFile);
+      const reply = await store(
+        plain(
+          'kim@example.com',
+          'Re: Slow to prepare',
+          'overtaking@example.com',
+          'In-Reply-To: <overtaken@example.com>\r\n',
+        ),
+      );
+      // The first mail's attachment is held while it is stored, so the reply, which has none, is ready first.
+      const attachments = worker.get(AttachmentsService);
+      const upload = attachments.upload.bind(attachments);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let holding = false;
+      const spy = jest.spyOn(attachments, 'upload').mockImplementation(async (...args) => {
+        holding = true;
+        await held;
+        return upload(...args);
+      });
+      try {
+        const firstDone = ingest.process(first);
+        await eventually(async () => (holding ? true : null));
+        const replyDone = ingest.process(reply);
+        // The reply is parsed and waits (not written as a ticket of its own) while the first is held.
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await row(reply)).toMatchObject({ status: 'received' });
+        release();
+        const [a, b] = await Promise.all([firstDone, replyDone]);
+        expect(a).toMatchObject({ status: 'processed', created: true });
+        expect(b).toMatchObject({ status: 'processed', created: false, ticketId: (a as any).ticketId });
+      } finally {
+        release();
+        spy.mockRestore();
+      }
     });
 
     it('stores mails received at the same moment together, in the order received; one that cannot be stored fails alone', async () => {

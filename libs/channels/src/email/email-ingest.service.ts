@@ -10,7 +10,7 @@ import { Actor, queryPrepared, TenantContext } from '@crewdesk/db';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
 import { AttachmentsService, InTransaction, TicketEventRecord, TicketsService } from '@crewdesk/tickets';
 import { ChannelsService } from './channels.service';
-import { MailParseError, ParsedEmail, subjectTicketNumber } from './mail';
+import { headerMessageId, MailParseError, ParsedEmail, subjectTicketNumber } from './mail';
 import { MailParserPool } from './mail-parser-pool';
 import { parseReplyAddress } from './reply-address';
 
@@ -60,6 +60,16 @@ interface Seen {
   stored: { ticketId: string; id: string; first: boolean } | null;
   /** The open ticket its subject's `[#number]` names, if the sender is that ticket's requester. */
   byNumber: string | null;
+}
+
+/** A mail being processed here (see `inFlight`). */
+interface Underway {
+  /** The order this process took mails up in. */
+  seq: number;
+  /** Settles once the mail's write is in line (or it ended without one). */
+  inLine: Promise<void>;
+  queued(): void;
+  done(): void;
 }
 
 /** What the writes of one batch share while they run (see `writeTogether`). */
@@ -266,17 +276,66 @@ export class EmailIngestService {
       if (!row) return null;
     }
     const pending: Pending = { id, row, kept: !!kept };
+    const entry = this.underway(row);
     try {
-      pending.mail = await this.parser.parse(row.raw, {
-        timeoutMs: 10_000,
-        maxAttachments: 50,
-        maxAttachmentBytes: this.env.MAX_ATTACHMENT_BYTES,
-      });
-    } catch (err) {
-      pending.outcome = this.quarantine(pending, err);
+      try {
+        pending.mail = await this.parser.parse(row.raw, {
+          timeoutMs: 10_000,
+          maxAttachments: 50,
+          maxAttachmentBytes: this.env.MAX_ATTACHMENT_BYTES,
+        });
+      } catch (err) {
+        pending.outcome = this.quarantine(pending, err);
+      }
+      if (pending.mail) await this.prepare(pending);
+      await this.after(entry, pending);
+      const written = this.writes.add(pending);
+      entry.queued();
+      return await written;
+    } finally {
+      entry.done();
     }
-    if (pending.mail) await this.prepare(pending);
-    return this.writes.add(pending);
+  }
+
+  /**
+   * The mails being processed here, by tenant and the Message-ID of their header (read before parsing). Mails are
+   * parsed and prepared side by side, so one with no attachment can overtake one with many: a mail that answers or
+   * repeats one taken up before it waits until that one's write is in line, so it threads onto it (or is found a
+   * duplicate of it) instead of opening a ticket of its own. Unrelated mails never wait for each other.
+   */
+  private readonly inFlight = new Map<string, Underway[]>();
+  private taken = 0;
+
+  private underway(row: Row): Underway {
+    const messageId = headerMessageId(row.raw);
+    const key = messageId ? `${row.tenant_id} ${messageId}` : null;
+    let queued!: () => void;
+    const entry: Underway = {
+      seq: ++this.taken,
+      inLine: new Promise<void>((resolve) => (queued = resolve)),
+      queued: () => queued(),
+      done: () => {
+        queued();
+        const list = key ? this.inFlight.get(key) : undefined;
+        if (!list) return;
+        const rest = list.filter((e) => e !== entry);
+        if (rest.length) this.inFlight.set(key!, rest);
+        else this.inFlight.delete(key!);
+      },
+    };
+    if (key) this.inFlight.set(key, [...(this.inFlight.get(key) ?? []), entry]);
+    return entry;
+  }
+
+  /** Waits for the mails taken up before this one that it answers or repeats to be in line for their write. */
+  private async after(entry: Underway, p: Pending): Promise<void> {
+    const mail = p.mail;
+    if (!mail) return;
+    const ids = mail.messageId ? [...threadRefs(mail), mail.messageId] : threadRefs(mail);
+    const earlier = ids
+      .flatMap((ref) => this.inFlight.get(`${p.row.tenant_id} ${ref}`) ?? [])
+      .filter((e) => e.seq < entry.seq);
+    if (earlier.length) await Promise.all(earlier.map((e) => e.inLine));
   }
 
   /**

@@ -114,6 +114,18 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   };
 }
 
+/**
+ * The Message-ID in a raw mail's header, read without parsing the mail (as `parseEmail` would give it, or null): the
+ * header block up to its blank line (at most 64 KB), folded lines joined.
+ */
+export function headerMessageId(raw: Buffer): string | null {
+  const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const unfolded = (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ');
+  const m = /^message-id:[ \t]*(<[^<>\s]+>)[ \t]*$/im.exec(unfolded);
+  return m ? m[1] : null;
+}
+
 /** The `[#123]` token of a subject, if any. */
 export function subjectTicketNumber(subject: string): number | null {
   const m = /\[#(\d{1,15})\]/.exec(subject);
