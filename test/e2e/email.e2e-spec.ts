@@ -607,6 +607,24 @@ describe('email channel', () => {
       return release;
     };
 
+    /**
+     * Processes three mails as one batch (held until all three wait), the middle one failing on a trigger the test
+     * made: the other two land, the middle one's caller gets the error. Returns the failing mail's id.
+     */
+    const throughPoison = async (tag: string, raws: [string, string, string], error: string) => {
+      const release = await holdWrites(`hold-${tag}`);
+      const ids: string[] = [];
+      for (const raw of raws) ids.push(await store(raw));
+      const outcomes = Promise.allSettled(ids.map((id) => ingest.process(id)));
+      await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
+      await release();
+      const [before, poison, after] = await outcomes;
+      expect(before).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
+      expect(after).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
+      expect(poison).toMatchObject({ status: 'rejected', reason: { message: expect.stringContaining(error) } });
+      return ids[1];
+    };
+
     beforeAll(async () => {
       ingest = worker.get(EmailIngestService);
     });
@@ -740,20 +758,15 @@ describe('email channel', () => {
       );
       let poisoned: string;
       try {
-        const release = await holdWrites('hold-b');
-        const ids = [
-          await store(plain('dee@example.com', 'Before the poison', 'poison-before@example.com')),
-          await store(plain('eve@example.com', 'Poisoned', 'poison@example.com', '', 'POISON')),
-          await store(plain('fay@example.com', 'After the poison', 'poison-after@example.com')),
-        ];
-        poisoned = ids[1];
-        const outcomes = Promise.allSettled(ids.map((id) => ingest.process(id)));
-        await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
-        await release();
-        const [before, poison, after] = await outcomes;
-        expect(before).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
-        expect(after).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
-        expect(poison).toMatchObject({ status: 'rejected', reason: { message: expect.stringContaining('poisoned') } });
+        poisoned = await throughPoison(
+          'b',
+          [
+            plain('dee@example.com', 'Before the poison', 'poison-before@example.com'),
+            plain('eve@example.com', 'Poisoned', 'poison@example.com', '', 'POISON'),
+            plain('fay@example.com', 'After the poison', 'poison-after@example.com'),
+          ],
+          'poisoned message',
+        );
         // Nothing of it written, and still waiting (the reconciler or the queue's retry takes it again).
         expect(await row(poisoned)).toMatchObject({ status: 'received', attempts: 0, processed_at: null });
         expect((await tickets()).some((r: any) => r.subject === 'Poisoned')).toBe(false);
@@ -775,23 +788,15 @@ describe('email channel', () => {
       );
       let poisoned = '';
       try {
-        const release = await holdWrites('hold-f');
-        const ids = [
-          await store(plain('gus@example.com', 'Before the final poison', 'final-before@example.com')),
-          await store(plain('hal@example.com', 'Final poison', 'final-poison@example.com')),
-          await store(plain('ida@example.com', 'After the final poison', 'final-after@example.com')),
-        ];
-        poisoned = ids[1];
-        const outcomes = Promise.allSettled(ids.map((id) => ingest.process(id)));
-        await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
-        await release();
-        const [before, poison, after] = await outcomes;
-        expect(before).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
-        expect(after).toMatchObject({ status: 'fulfilled', value: { status: 'processed', created: true } });
-        expect(poison).toMatchObject({
-          status: 'rejected',
-          reason: { message: expect.stringContaining('poisoned final') },
-        });
+        poisoned = await throughPoison(
+          'f',
+          [
+            plain('gus@example.com', 'Before the final poison', 'final-before@example.com'),
+            plain('hal@example.com', 'Final poison', 'final-poison@example.com'),
+            plain('ida@example.com', 'After the final poison', 'final-after@example.com'),
+          ],
+          'poisoned final',
+        );
         // Its ticket and message were written before the final statement failed: the commit rolled them back.
         expect(await row(poisoned)).toMatchObject({ status: 'received', attempts: 0, processed_at: null });
         const subjects = (await tickets()).map((r: any) => r.subject);
