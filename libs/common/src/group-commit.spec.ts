@@ -1,4 +1,4 @@
-import { GroupCommit, Settled } from './group-commit';
+import { allOrEachAlone, GroupCommit, Settled } from './group-commit';
 
 const deferred = () => {
   let resolve!: () => void;
@@ -83,5 +83,22 @@ describe('GroupCommit', () => {
     await first;
     expect((await Promise.allSettled(second)).map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     await expect(group.add(4)).rejects.toThrow('database down');
+  });
+
+  it('allOrEachAlone: one call for all; when it fails, each alone in order, and only the bad one fails', async () => {
+    const calls: number[][] = [];
+    const run = allOrEachAlone<number, number>(async (items) => {
+      calls.push(items);
+      if (items.includes(3)) throw new Error(`bad ${items.join(',')}`);
+      return items.map((i) => i * 2);
+    });
+    expect(await run([1, 2])).toEqual([
+      { ok: true, value: 2 },
+      { ok: true, value: 4 },
+    ]);
+    const settled = await run([1, 3, 4]);
+    expect(settled.map((s) => s.ok)).toEqual([true, false, true]);
+    expect(calls).toEqual([[1, 2], [1, 3, 4], [1], [3], [4]]);
+    expect(await run([3])).toMatchObject([{ ok: false, error: { message: 'bad 3' } }]);
   });
 });

@@ -68,3 +68,26 @@ export class GroupCommit<T, R> {
     }
   }
 }
+
+/**
+ * A `GroupCommit` run that handles all its items with one call (one statement), and if that call fails, calls it for
+ * each item alone, one after another in order, so that only the item at fault fails.
+ */
+export function allOrEachAlone<T, R>(call: (items: T[]) => Promise<R[]>): (items: T[]) => Promise<Array<Settled<R>>> {
+  return async (items) => {
+    try {
+      return (await call(items)).map((value) => ({ ok: true, value }));
+    } catch (error) {
+      if (items.length === 1) return [{ ok: false, error }];
+      const settled: Array<Settled<R>> = [];
+      for (const item of items) {
+        try {
+          settled.push({ ok: true, value: (await call([item]))[0] });
+        } catch (err) {
+          settled.push({ ok: false, error: err });
+        }
+      }
+      return settled;
+    }
+  };
+}

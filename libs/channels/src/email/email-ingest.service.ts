@@ -4,7 +4,7 @@ import { randomUUID } from 'crypto';
 import Redis from 'ioredis';
 import { Readable } from 'stream';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError, GroupCommit, sanitizeMessageHtml, Settled } from '@crewdesk/common';
+import { allOrEachAlone, AppError, GroupCommit, sanitizeMessageHtml, Settled } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { Actor, queryPrepared, TenantContext } from '@crewdesk/db';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
@@ -187,23 +187,7 @@ export class EmailIngestService {
    * stored alone, so that only the failing one's sender is told to retry.
    */
   private readonly stores = new GroupCommit<InboundMail, { id: string; receivedUs: string }>(
-    async (mails) => {
-      try {
-        return (await this.insertInbound(mails)).map((value) => ({ ok: true, value }));
-      } catch (error) {
-        if (mails.length === 1) return [{ ok: false, error }];
-        // One after another, so that they keep the order received.
-        const settled: Array<Settled<{ id: string; receivedUs: string }>> = [];
-        for (const mail of mails) {
-          try {
-            settled.push({ ok: true, value: (await this.insertInbound([mail]))[0] });
-          } catch (err) {
-            settled.push({ ok: false, error: err });
-          }
-        }
-        return settled;
-      }
-    },
+    allOrEachAlone((mails) => this.insertInbound(mails)),
     1,
     32,
     // One statement carries its mails' bytes (PostgreSQL takes at most 1 GB in one message): a few large mails go alone.
