@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { Readable } from 'stream';
 import { DataSource } from 'typeorm';
-import { AppError, ErrorCode } from '@crewdesk/common';
+import { allOrEachAlone, AppError, ErrorCode, GroupCommit } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { queryRows, TenantContext } from '@crewdesk/db';
 import { Params } from '../sql';
@@ -19,6 +19,20 @@ export interface AttachmentInfo {
   sha256: string;
   createdAt: string;
 }
+
+const COLUMNS = [
+  'id',
+  'tenant_id',
+  'filename',
+  'content_type',
+  'size',
+  'sha256',
+  'storage_key',
+  'uploader_type',
+  'uploader_id',
+] as const;
+/** One attachment row, in the order of `COLUMNS`. */
+type AttachmentRow = [string, string, string, string, number, string, string, string, string | null];
 
 /** Uploads (stored first, linked to a message later) and downloads that respect ticket visibility. */
 @Injectable()
@@ -55,20 +69,38 @@ export class AttachmentsService {
     }
     const contentType = await sniffContentType(stored.head);
     const name = safeFilename(filename);
-    const [row] = await this.db.query(
-      `INSERT INTO attachments (id, tenant_id, filename, content_type, size, sha256, storage_key, uploader_type, uploader_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
-      [id, actor.tenantId, name, contentType, stored.size, stored.sha256, key, actor.kind, actor.id],
-    );
-    return {
+    const createdAt = await this.rows.add([
       id,
-      filename: name,
+      actor.tenantId,
+      name,
       contentType,
-      size: stored.size,
-      sha256: stored.sha256,
-      createdAt: new Date(row.created_at).toISOString(),
-    };
+      stored.size,
+      stored.sha256,
+      key,
+      actor.kind,
+      actor.id,
+    ]);
+    return { id, filename: name, contentType, size: stored.size, sha256: stored.sha256, createdAt };
   }
+
+  /**
+   * The rows of files stored at the same moment (a mail's attachments, mails ingested side by side) go in one
+   * statement and one commit; if it fails, each row is written alone, so only the one at fault fails.
+   */
+  private readonly rows = new GroupCommit<AttachmentRow, string>(
+    allOrEachAlone(async (rows) => {
+      const values = rows.flat();
+      const tuples = rows.map((_, r) => `(${COLUMNS.map((_c, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`);
+      const out: Array<{ id: string; created_at: Date }> = await this.db.query(
+        `INSERT INTO attachments (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} RETURNING id, created_at`,
+        values,
+      );
+      const at = new Map(out.map((o) => [o.id, new Date(o.created_at).toISOString()]));
+      return rows.map((row) => at.get(row[0] as string)!);
+    }),
+    1,
+    64,
+  );
 
   /** Opens an attachment the actor may see: one of a visible ticket's messages (public ones for customers), or their own upload. */
   async open(id: string): Promise<{ info: AttachmentInfo; inline: boolean; stream: Readable }> {
