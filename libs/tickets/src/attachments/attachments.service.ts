@@ -84,7 +84,7 @@ export class AttachmentsService {
   }
 
   /**
-   * The rows of files stored at the same moment (a mail's attachments, mails ingested side by side) go in one
+   * The rows of files stored at the same moment (mails ingested side by side, uploads of one moment) go in one
    * statement and one commit; if it fails, each row is written alone, so only the one at fault fails.
    */
   private readonly rows = new GroupCommit<AttachmentRow, string>(
