@@ -394,14 +394,26 @@ export class EmailIngestService {
       const tx: InTransaction = { manager, events };
       // The lookup only reads, so the transaction's start need not be answered first: both go out together.
       const [seen] = await Promise.all([this.lookUp(batch, manager), runner.startTransaction()]);
-      const customers = await this.customersOf(batch, seen, manager);
+      // Who sent each mail, as a customer may hold them, or why it goes no further: decided once, for the
+      // customer statement and for routing.
+      const senders = await Promise.all(
+        batch.map((p, i) =>
+          p.outcome || !p.mail
+            ? undefined
+            : this.ctx.run(systemActor(p.row.tenant_id), () => this.sender(p.mail!, seen[i])),
+        ),
+      );
+      const customers = await this.customersOf(batch, seen, senders, manager);
       // Each mail is decided in the order received and its write starts at once: the connection pipelines the
       // batch's statements (one round trip for all, not one each). Writes to one ticket wait for each other, so
       // its messages keep the order received; a reply to a mail of the same batch waits for that mail's write.
       const w: Writing = { inBatch: new Map(), perTicket: new Map(), customers, tx };
       for (const [i, p] of batch.entries()) {
         if (p.outcome) writes.push(Promise.resolve(p.outcome));
-        else writes.push((await this.ctx.run(systemActor(p.row.tenant_id), () => this.route(p, seen[i], w))).written);
+        else
+          writes.push(
+            (await this.ctx.run(systemActor(p.row.tenant_id), () => this.route(p, seen[i], senders[i]!, w))).written,
+          );
       }
       // Every write settles before the transaction ends; the first failure (the others then fail with it) rolls back.
       const settled = await Promise.allSettled(writes);
@@ -549,15 +561,16 @@ export class EmailIngestService {
   private async customersOf(
     batch: Pending[],
     seen: Array<Seen | undefined>,
+    senders: Array<Sender | Routed | undefined>,
     manager: EntityManager,
   ): Promise<Map<string, string>> {
     const wanted = new Map<string, { tenantId: string; email: string; name: string | null }>();
     for (const [i, p] of batch.entries()) {
-      if (p.outcome || !p.mail || seen[i]?.stored || this.staffReplyTo(p.row)) continue;
+      const s = senders[i];
+      if (!s || !('address' in s) || seen[i]?.stored || this.staffReplyTo(p.row)) continue;
       const tenantId = p.row.tenant_id;
-      const s = await this.ctx.run(systemActor(tenantId), () => this.sender(p.mail!, seen[i]));
-      const key = `${tenantId} ${'address' in s ? s.address : ''}`;
-      if ('address' in s && !wanted.get(key)?.name) wanted.set(key, { tenantId, email: s.address, name: s.name });
+      const key = `${tenantId} ${s.address}`;
+      if (!wanted.get(key)?.name) wanted.set(key, { tenantId, email: s.address, name: s.name });
     }
     const ids = new Map<string, string>();
     if (!wanted.size) return ids;
@@ -586,14 +599,18 @@ export class EmailIngestService {
   }
 
   /** Decides what a mail is (in the order received, before any write of its own) and starts its write. */
-  private async route(p: Pending, seen: Seen | undefined, w: Writing): Promise<{ written: Promise<Routed> }> {
+  private async route(
+    p: Pending,
+    seen: Seen | undefined,
+    from: Sender | Routed,
+    w: Writing,
+  ): Promise<{ written: Promise<Routed> }> {
     const { row } = p;
     const mail = p.mail!;
     const done = (r: Routed) => ({ written: Promise.resolve(r) });
     const staffReply = this.staffReplyTo(row);
     if (staffReply)
       return { written: onTicket(w, staffReply.ticketId, () => this.staffReply(row, mail, staffReply, w.tx)) };
-    const from = await this.sender(mail, seen);
     if ('status' in from) return done(from);
     const batchKey = (id: string) => `${this.ctx.tenantId} ${id}`;
     if (mail.messageId && w.inBatch.has(batchKey(mail.messageId)))
