@@ -30,15 +30,13 @@ export class EmitterPublisher implements OnApplicationBootstrap, OnApplicationSh
     this.publisher = new EventPublisher(new Emitter(redis, { key: socketIoKey(env) }), redis, publishedMarkKey(keys));
   }
 
-  private readonly batch = new TurnBatch<TicketEventRecord>((queued) => {
-    // In commit order: events of the same turn may have reached the bus in any order.
-    const events = queued.sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
-    return this.publisher
+  private readonly batch = new TurnBatch<TicketEventRecord>((events) =>
+    this.publisher
       .publish(events)
       .catch((err) =>
         this.logger.warn({ err, eventIds: events.map((e) => e.id) }, 'Publish failed; the relay will publish it'),
-      );
-  });
+      ),
+  );
 
   onApplicationBootstrap(): void {
     this.unsubscribe = this.bus.subscribe((event) => this.batch.add(event));

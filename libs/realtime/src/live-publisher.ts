@@ -69,9 +69,7 @@ export class LivePublisher implements OnApplicationBootstrap, OnApplicationShutd
     return this.batch.add(event);
   }
 
-  private async flush(queued: TicketEventRecord[]): Promise<void> {
-    // Commit order: requests that finished in the same turn may have reached their subscribers in any order.
-    const events = queued.sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
+  private async flush(events: TicketEventRecord[]): Promise<void> {
     try {
       await this.events!.publish(events);
     } catch (err) {

@@ -36,6 +36,13 @@ const event = (ticketId: string, over: Partial<TicketEventRecord> = {}): TicketE
 });
 
 describe('EventPublisher', () => {
+  it('emits in commit order (event id) whatever order it was handed', async () => {
+    const { target, emits } = recordingTarget();
+    const events = [event('a'), event('a'), event('a')];
+    await new EventPublisher(target, redis().client, (id) => id).publish([events[2], events[0], events[1]]);
+    expect(emits[0].payload.map((p: any) => p.id)).toEqual(events.map((e) => e.id));
+  });
+
   it('sends one event as itself and consecutive events to the same rooms as one batch, in order', async () => {
     const { target, emits } = recordingTarget();
     const r = redis();

@@ -28,8 +28,11 @@ export class EventPublisher {
     private readonly markKey: (eventId: string) => string,
   ) {}
 
+  /** Emits in commit order (event id), whatever order the events were handed over in. */
   async publish(events: TicketEventRecord[]): Promise<void> {
     if (!events.length) return;
+    // Requests that finished in the same turn may have reached the bus in any order.
+    events = [...events].sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1));
     // Per namespace, runs of consecutive deliveries to the same rooms go out as one packet (order kept: a run
     // only ever joins neighbours, so no socket sees a later event before an earlier one).
     const runs = new Map<string, { rooms: string[]; key: string; batch: Delivery[] }[]>();
