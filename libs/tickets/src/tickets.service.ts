@@ -190,18 +190,13 @@ export class TicketsService {
         actorRef(actor),
         manager,
       );
-    const attached = async (manager: EntityManager) => {
+    const result = await this.write(tx, attachmentIds.length > 0, async (manager) => {
       const r = await insert(manager);
       if (r && attachmentIds.length && r.row.attached !== attachmentIds.length) {
         throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
       }
       return r;
-    };
-    const result = tx
-      ? await attached(tx.manager)
-      : attachmentIds.length
-        ? await this.repo.transaction(attached)
-        : await insert();
+    });
     if (!result) {
       if (requester.customerId && !(await this.repo.customerExists(requester.customerId, tx?.manager)))
         throw AppError.notFound('Customer', { field: 'requester.customerId' });
@@ -210,8 +205,7 @@ export class TicketsService {
       if (replay) return { ticket: replay, created: false };
       throw new AppError(ErrorCode.CONFLICT, 'The ticket could not be created; try again');
     }
-    if (tx) tx.events.push(result.event);
-    else this.bus.publish([result.event]);
+    this.emit(tx, result.event);
     return { ticket: ticketView(result.row), created: true, messageId };
   }
 
@@ -223,6 +217,24 @@ export class TicketsService {
     }
     const row = await this.repo.findVisible(TenantContext.system(this.ctx.tenantId), { id: prior.resourceId });
     return row ? ticketView(row) : null;
+  }
+
+  /**
+   * Runs a write in the caller's transaction if it has one; else in a transaction of its own when it links files
+   * (they go with the message or not at all), else as the one statement it is.
+   */
+  private write<R>(
+    tx: InTransaction | undefined,
+    withFiles: boolean,
+    run: (manager?: EntityManager) => Promise<R>,
+  ): Promise<R> {
+    return tx ? run(tx.manager) : withFiles ? this.repo.transaction(run) : run();
+  }
+
+  /** Publishes a committed write's event, or hands it to the caller's transaction, which publishes it on commit. */
+  private emit(tx: InTransaction | undefined, event: TicketEventRecord): void {
+    if (tx) tx.events.push(event);
+    else this.bus.publish([event]);
   }
 
   /** The actor's own uploads that no message holds yet, or ATTACHMENT_INVALID. */
@@ -409,19 +421,14 @@ export class TicketsService {
         },
       },
     };
-    const attached = async (manager: EntityManager) => {
+    const result = await this.write(tx, attachmentIds.length > 0, async (manager) => {
       const r = await this.repo.insertMessage(insert, manager);
       if (r && attachmentIds.length && r.ticket.attached !== attachmentIds.length) {
         throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
       }
       return r;
-    };
+    });
     const manager = tx?.manager;
-    const result = tx
-      ? await attached(tx.manager)
-      : attachmentIds.length
-        ? await this.repo.transaction(attached)
-        : await this.repo.insertMessage(insert);
     if (!result) {
       const ticket = await this.repo.findVisible(actor, { id: ticketId }, manager);
       if (!ticket) throw notFound();
@@ -434,8 +441,7 @@ export class TicketsService {
       }
       throw new AppError(ErrorCode.TICKET_CLOSED, 'This ticket is closed; open a new one');
     }
-    if (tx) tx.events.push(result.event);
-    else this.bus.publish([result.event]);
+    this.emit(tx, result.event);
     let message = messageView({
       ...result.row,
       author_name: actor.kind === 'customer' ? result.ticket.requester_name : (actor.name ?? null),
