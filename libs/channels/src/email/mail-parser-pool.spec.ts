@@ -1,7 +1,7 @@
 import * as iconv from 'iconv-lite';
 import { Env } from '@crewdesk/config';
 import { MailParseError } from './mail';
-import { MailParserPool, mailParseThreads } from './mail-parser-pool';
+import { MailParserPool, mailParseThreads, Slots } from './mail-parser-pool';
 
 const limits = { timeoutMs: 10_000, maxAttachments: 50, maxAttachmentBytes: 1024 * 1024 };
 const b64 = (s: string, charset = 'utf-8') => iconv.encode(s, charset).toString('base64');
@@ -62,10 +62,42 @@ describe('MailParserPool', () => {
     expect((await pool.parse(gbkMail, limits)).subject).toBe('发票开错了');
   }, 30_000);
 
+  it('counts the time budget from the start of the parse, not the wait for the thread', async () => {
+    const big = Buffer.from(
+      `From: a@example.com\r\nSubject: big\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64('<p>words and more words</p>'.repeat(100_000)).replace(/.{76}/g, '$&\r\n')}\r\n`,
+    );
+    const started = Date.now();
+    const [first, second] = await Promise.all([
+      pool.parse(big, { ...limits, timeoutMs: 30_000 }),
+      pool.parse(gbkMail, { ...limits, timeoutMs: 400 }),
+    ]);
+    expect(first.subject).toBe('big');
+    expect(second.subject).toBe('发票开错了');
+    // Only meaningful if the second mail did wait longer than its own budget for the one thread.
+    expect(Date.now() - started).toBeGreaterThan(400);
+  }, 30_000);
+
   it('leaves a CPU to the event loop by default', () => {
     expect(mailParseThreads('auto', 1)).toBe(1);
     expect(mailParseThreads('auto', 2)).toBe(1);
     expect(mailParseThreads('auto', 16)).toBe(4);
     expect(mailParseThreads('3', 2)).toBe(3);
+  });
+});
+
+describe('Slots', () => {
+  it('hands out the lowest free slot, and makes takers wait in turn when all are taken', async () => {
+    const slots = new Slots(2);
+    expect(await slots.take()).toBe(0);
+    expect(await slots.take()).toBe(1);
+    const order: number[] = [];
+    const third = slots.take().then((s) => order.push(s));
+    const fourth = slots.take().then((s) => order.push(s));
+    slots.give(1);
+    slots.give(0);
+    await Promise.all([third, fourth]);
+    expect(order).toEqual([1, 0]);
+    slots.give(0);
+    expect(await slots.take()).toBe(0);
   });
 });
