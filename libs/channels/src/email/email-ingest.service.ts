@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import Redis from 'ioredis';
-import { Readable } from 'stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { allOrEachAlone, AppError, GroupCommit, sanitizeMessageHtml, Settled } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
@@ -746,7 +745,7 @@ export class EmailIngestService {
     const cids = new Map<string, string>();
     for (const a of mail.attachments) {
       try {
-        const info = await this.attachments.upload(a.filename, Readable.from(a.content));
+        const info = await this.attachments.upload(a.filename, a.content);
         ids.push(info.id);
         if (a.cid) cids.set(a.cid, info.id);
       } catch (err) {

@@ -44,7 +44,7 @@ export class AttachmentsService {
     private readonly env: Env,
   ) {}
 
-  async upload(filename: string | undefined, body: Readable): Promise<AttachmentInfo> {
+  async upload(filename: string | undefined, body: Readable | Buffer): Promise<AttachmentInfo> {
     const actor = this.ctx.actor;
     const id = randomUUID();
     const key = `${actor.tenantId}/${id.slice(0, 2)}/${id}`;
