@@ -33,6 +33,10 @@ describe('bad input gets a 4xx with a stable code and writes nothing', () => {
     ['a string where an object belongs', { ...valid, requester: 'x@example.com' }, 400, 'VALIDATION_FAILED'],
     ['malformed JSON', '{"subject": "Hello", ', 400, 'MALFORMED_JSON'],
     ['a JSON array', '[1, 2]', 400, 'VALIDATION_FAILED'],
+    ['a NUL character in the subject', { ...valid, subject: 'Hel\u0000lo' }, 400, 'VALIDATION_FAILED'],
+    ['a NUL character in the body', { ...valid, body: '\u0000' }, 400, 'VALIDATION_FAILED'],
+    ['a NUL character in a key', { ...valid, customFields: { ['a\u0000']: 'x' } }, 400, 'VALIDATION_FAILED'],
+    ['10,000 nested arrays', `{"subject": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 400, 'VALIDATION_FAILED'],
   ];
 
   it.each(cases)('refuses %s', async (_name, body, status, code) => {
@@ -40,6 +44,41 @@ describe('bad input gets a 4xx with a stable code and writes nothing', () => {
     const req = request(t.http).post('/api/v1/tickets').set(ws.admin.auth).set('content-type', 'application/json');
     const res = await req.send(typeof body === 'string' ? body : JSON.stringify(body)).expect(status);
     expect(res.body).toMatchObject({ code, message: expect.any(String) });
+    expect(await counts(t)).toEqual(before);
+  });
+
+  it('names the basic problem first: a type before a range, a missing field before its length', async () => {
+    const list = await request(t.http).get('/api/v1/tickets?limit=abc').set(ws.admin.auth).expect(400);
+    expect(list.body.message).toBe('limit: limit must be an integer number');
+    const create = await request(t.http)
+      .post('/api/v1/tickets')
+      .set(ws.admin.auth)
+      .send({ body: 'Body', requester: { email: 'x@example.com' } })
+      .expect(400);
+    expect(create.body.message).toBe('subject: subject must be a string');
+  });
+
+  it('refuses a NUL character in a query string and in the public form', async () => {
+    for (const [path, field] of [
+      ['/api/v1/tickets?q=%00', 'q'],
+      ['/api/v1/tickets?q=a%00b&status=open', 'q'],
+      ['/api/v1/users?role=%00', 'role'],
+    ]) {
+      const res = await request(t.http).get(path).set(ws.admin.auth).expect(400);
+      expect(res.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: `${field}: must not contain NUL characters (U+0000)`,
+      });
+    }
+    const before = await counts(t);
+    const res = await request(t.http)
+      .post(`/api/v1/public/${ws.workspace.slug}/tickets`)
+      .send({ subject: 'Hi', body: 'a\u0000b', email: 'nul@example.com' })
+      .expect(400);
+    expect(res.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: 'body: must not contain NUL characters (U+0000)',
+    });
     expect(await counts(t)).toEqual(before);
   });
 

@@ -22,6 +22,18 @@ describe('errors', () => {
     expect(body.message).not.toContain('hunter2');
     expect(body.errorId).toEqual(expect.any(String));
   });
+
+  it("answers text PostgreSQL cannot hold as the input's fault", () => {
+    const err = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      driverError: { code: '22021' },
+    });
+    const { status, body, unexpected } = toErrorResponse(err);
+    expect({ status, code: body.code, unexpected }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      unexpected: false,
+    });
+  });
 });
 
 describe('sanitizing', () => {

@@ -85,6 +85,19 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
       return { status, body: { code, message }, unexpected: false };
     }
   }
+  // PostgreSQL refusing text it cannot hold (a NUL, an invalid byte sequence) that got past checkInput, e.g. from a
+  // socket event: the input's fault, and the statement wrote nothing.
+  const pgCode = (err as { driverError?: { code?: unknown } })?.driverError?.code ?? fstCode;
+  if (pgCode === '22021' || pgCode === '22P05') {
+    return {
+      status: HttpStatus.BAD_REQUEST,
+      body: {
+        code: ErrorCode.VALIDATION_FAILED,
+        message: 'The request holds text that cannot be stored (a NUL character or an invalid byte sequence)',
+      },
+      unexpected: false,
+    };
+  }
   const statusCode = (err as { statusCode?: number })?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && HTTP_CODES[statusCode]) {
     return {

@@ -1,11 +1,13 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { AppError, ErrorCode } from './errors';
 
 function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; problems: string[] }> {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    // class-validator records a field's rules bottom-up; the DTOs list the basic ones (type, presence) first, and the
+    // message names the first problem: `limit=abc` is "must be an integer", not "must not be greater than 100".
+    const own = e.constraints ? [{ field, problems: Object.values(e.constraints).reverse() }] : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }
@@ -55,10 +57,62 @@ export function rememberValidationRules(storage: Storage = getMetadataStorage())
   };
 }
 
+/** Objects and arrays nested deeper than this are refused before anything walks them recursively. */
+export const MAX_INPUT_DEPTH = 32;
+
+/**
+ * Refuses input no field can hold, before validation: a NUL character (PostgreSQL text cannot store one, so it would
+ * fail deep in a statement) anywhere in a string or a key, and nesting deeper than MAX_INPUT_DEPTH (validation and
+ * transformation recurse, and a body of thousands of `[` overflowed the stack). Walks without recursion.
+ */
+export function checkInput(value: unknown, root = ''): void {
+  const stack: Array<{ v: unknown; path: string; depth: number }> = [{ v: value, path: root, depth: 0 }];
+  while (stack.length) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000'))
+        throw new AppError(
+          ErrorCode.VALIDATION_FAILED,
+          `${path || 'value'}: must not contain NUL characters (U+0000)`,
+          {
+            fields: [{ field: path, problems: ['must not contain NUL characters (U+0000)'] }],
+          },
+        );
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    // JSON and query strings make plain objects (the query parser's have a bare prototype of their own); anything
+    // else (a Buffer, a Date) is not walked.
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (!Array.isArray(v) && proto !== null && proto !== Object.prototype && Object.getPrototypeOf(proto) !== null)
+      continue;
+    if (depth >= MAX_INPUT_DEPTH)
+      throw new AppError(
+        ErrorCode.VALIDATION_FAILED,
+        `${path || 'The request'} nests objects or arrays more than ${MAX_INPUT_DEPTH} levels deep`,
+        { fields: [{ field: path, problems: [`nested more than ${MAX_INPUT_DEPTH} levels deep`] }] },
+      );
+    for (const [key, child] of Object.entries(v)) {
+      const at = Array.isArray(v) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (key.includes('\u0000')) stack.push({ v: key, path: at, depth });
+      stack.push({ v: child, path: at, depth: depth + 1 });
+    }
+  }
+}
+
+/** The global pipe: input no field can hold is refused first (`checkInput`), then the DTO's rules. */
+class InputValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // What the request carries; custom parameters (the actor, an upload) are the application's own objects.
+    if (metadata.type !== 'custom') checkInput(value, metadata.type === 'body' ? '' : (metadata.data ?? ''));
+    return super.transform(value, metadata);
+  }
+}
+
 /** The global pipe: unknown fields are refused, types are transformed, every failure is VALIDATION_FAILED. */
 export function createValidationPipe(): ValidationPipe {
   rememberValidationRules();
-  return new ValidationPipe({
+  return new InputValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
