@@ -52,8 +52,9 @@ const DEMO_PAGE = `<!doctype html>
     <h1>Acme 商城 · Crewdesk widget demo</h1>
     <p>This page embeds the chat widget of the demo workspace, as any company site would:</p>
     <p><code>&lt;script src="/widget.js" data-workspace="demo" async&gt;&lt;/script&gt;</code></p>
-    <p>Open the chat bubble at the bottom right and write a message. Sign in to the API as an agent
-       (<code>wang@demo.crewdesk.dev</code> / <code>crewdesk-demo</code>) to see it arrive and answer it.</p>
+    <p>Open the chat bubble at the bottom right and write a message. Open the <a href="/" target="_blank">console</a>
+       in another window as an agent (workspace <code>demo</code>, <code>wang@demo.crewdesk.dev</code> /
+       <code>crewdesk-demo</code>) to see it arrive and answer it.</p>
   </main>
   <script src="/widget.js" data-workspace="demo" async></script>
 </body>
