@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Readable } from 'stream';
@@ -53,5 +53,17 @@ describe('LocalDiskStorage', () => {
     await expect(storage.put('t1/ab/a', Buffer.from('two'), 100)).rejects.toMatchObject({ code: 'EEXIST' });
     expect(readFileSync(join(root, 't1/ab/a'), 'utf8')).toBe('one');
     await expect(storage.put('../escape', Buffer.from('x'), 100)).rejects.toThrow('escapes the storage root');
+  });
+
+  it('removes a file cut short by a failed write', async () => {
+    class FullDisk extends LocalDiskStorage {
+      protected override writeNew(path: string): void {
+        appendFileSync(path, 'half');
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      }
+    }
+    const full = new FullDisk({ STORAGE_DIR: root } as Env);
+    await expect(full.put('t1/ab/full', Buffer.from('whole file'), 100)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(existsSync(join(root, 't1/ab/full'))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from 'fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'fs';
 import { mkdir, rename, rm } from 'fs/promises';
 import { dirname, join, resolve } from 'path';
 import { Readable, Transform } from 'stream';
@@ -92,19 +92,31 @@ export class LocalDiskStorage extends ObjectStorage {
     if (body.length > maxBytes) throw new TooLargeError(`larger than ${maxBytes} bytes`);
     const target = this.path(key);
     const dir = dirname(target);
+    const write = () => this.writeNew(target, body);
     try {
       if (!this.knownDirs.has(dir)) mkdirSync(dir, { recursive: true });
-      writeFileSync(target, body, { flag: 'wx' });
+      try {
+        write();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        // The directory went away since it was made (storage cleaned by hand): make it again.
+        mkdirSync(dir, { recursive: true });
+        write();
+      }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      // The directory went away since it was made (storage cleaned by hand): make it again.
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(target, body, { flag: 'wx' });
+      // A file cut short (a full disk) is not left behind; one that was there before is not ours to remove.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(target, { force: true });
+      throw err;
     }
     if (this.knownDirs.size >= KNOWN_DIRS_MAX) this.knownDirs.clear();
     this.knownDirs.add(dir);
     const sha256 = createHash('sha256').update(body).digest('hex');
     return { key, size: body.length, sha256, head: Buffer.from(body.subarray(0, HEAD_BYTES)) };
+  }
+
+  /** Writes a file that must not exist yet. */
+  protected writeNew(path: string, body: Buffer): void {
+    writeFileSync(path, body, { flag: 'wx' });
   }
 
   get(key: string): Readable {
