@@ -6,6 +6,14 @@ describe('validateEnv', () => {
     expect(env).toMatchObject({ PORT: 4000, SIGNUP_ENABLED: false, PUBLIC_RATE_LIMIT: 60, REDIS_PREFIX: 'crewdesk' });
   });
 
+  it('takes the public URL from the port unless it is set', () => {
+    expect(validateEnv({ PORT: '3591' }).PUBLIC_URL).toBe('http://localhost:3591');
+    expect(validateEnv({}).PUBLIC_URL).toBe('http://localhost:3000');
+    expect(validateEnv({ PORT: '3591', PUBLIC_URL: 'https://help.example.com' }).PUBLIC_URL).toBe(
+      'https://help.example.com',
+    );
+  });
+
   it('names every bad setting in one readable message', () => {
     expect(() => validateEnv({ PORT: 'abc', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short' })).toThrow(ConfigError);
     try {

@@ -32,7 +32,7 @@ export class Env {
   @IsString()
   HOST = '0.0.0.0';
 
-  /** Base URL customers and staff reach the product at; used in access links. */
+  /** Base URL customers and staff reach the product at; used in access links. Unset: `http://localhost:<PORT>`. */
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_URL = 'http://localhost:3000';
 
@@ -209,6 +209,7 @@ export class ConfigError extends Error {}
 export function validateEnv(raw: Record<string, unknown>): Env {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const env = plainToInstance(Env, defined, { exposeDefaultValues: true });
+  if (defined.PUBLIC_URL === undefined && Number.isInteger(env.PORT)) env.PUBLIC_URL = `http://localhost:${env.PORT}`;
   const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
   if (env.NODE_ENV === 'production' && env.JWT_SECRET === new Env().JWT_SECRET) {
