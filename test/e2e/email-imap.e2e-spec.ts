@@ -150,6 +150,19 @@ describe('email channel over IMAP (a real Dovecot)', () => {
     // Connected, caught up and idling before the next mail arrives.
     await eventually(async () => poller.status().find((s) => s.channelId === channelId)?.lastPollAt, 15_000);
     expect(await poller.pollOnce(channelId)).toBe(0);
+    // The admin sees the same through the API (the worker's report), and nobody else does.
+    const seen = await request(t.http).get(`/api/v1/channels/${channelId}`).set(ws.admin.auth).expect(200);
+    expect(seen.body.imapStatus).toEqual({
+      connected: true,
+      lastPollAt: expect.any(String),
+      lastError: null,
+      at: expect.any(String),
+    });
+    const listed = await request(t.http).get('/api/v1/channels').set(ws.admin.auth).expect(200);
+    expect(listed.body.items.find((c: { id: string }) => c.id === channelId).imapStatus.connected).toBe(true);
+    const stranger = await WorkspaceSession.create(t);
+    await request(t.http).get(`/api/v1/channels/${channelId}`).set(stranger.admin.auth).expect(404);
+    expect((await request(t.http).get('/api/v1/channels').set(stranger.admin.auth).expect(200)).body.items).toEqual([]);
 
     // Chinese text in GBK, 8-bit: the stored bytes must be exactly the mailbox's bytes (a Buffer, never a string).
     const second = { id: `<imap-2-${run}@example.cn>`, subject: `Invoice title ${run}` };
@@ -244,6 +257,14 @@ describe('email channel over IMAP (a real Dovecot)', () => {
     expect(failure?.message).not.toContain('nope');
     const status = poller.status().find((s) => s.channelId === res.body.id);
     expect(status).toMatchObject({ connected: false, lastError: expect.stringMatching(/authentication failed/i) });
+    // The admin who set it up reads why in the channel, without the password.
+    const seen = await request(t.http).get(`/api/v1/channels/${res.body.id}`).set(ws.admin.auth).expect(200);
+    expect(seen.body.imapStatus).toMatchObject({
+      connected: false,
+      lastPollAt: null,
+      lastError: expect.stringMatching(/authentication failed/i),
+    });
+    expect(JSON.stringify(seen.body)).not.toContain('nope');
     // The good mailbox still polls.
     expect(await poller.pollOnce(channelId)).toBe(0);
   });

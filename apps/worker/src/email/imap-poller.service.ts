@@ -9,7 +9,14 @@ import {
 import { createHash, randomUUID } from 'crypto';
 import { ImapFlow } from 'imapflow';
 import Redis from 'ioredis';
-import { ChannelsService, EmailIngestService, ImapSettings } from '@crewdesk/channels';
+import {
+  ChannelsService,
+  EmailIngestService,
+  IMAP_STATUS_TTL_SECONDS,
+  ImapSettings,
+  ImapStatus,
+  imapStatusKey,
+} from '@crewdesk/channels';
 import { Env } from '@crewdesk/config';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
 import { EmailInboundProcessor } from './email.processors';
@@ -148,6 +155,8 @@ class ImapSession {
     if (this.client && !this.connected) this.client.close();
     this.rejectWaiters(new Error('IMAP poller stopped'));
     await this.loop;
+    // Nobody polls it now (the worker stops, or the mailbox was disabled or changed): no report beats a stale one.
+    if (this.reported) await this.poller.redis.del(this.statusKey).catch(() => undefined);
   }
 
   /** Polls now (or as soon as connected); resolves with the number of mails stored. */
@@ -203,6 +212,7 @@ class ImapSession {
         delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(this.failures - 1, 20));
         delay = Math.round(delay * (0.8 + Math.random() * 0.4));
         this.rejectWaiters(new Error(`IMAP poll failed: ${this.lastError}`));
+        await this.report();
         if (!this.stopped)
           this.poller.logger.warn(
             { ...this.log, reason: this.lastError, retryInMs: delay },
@@ -247,6 +257,7 @@ class ImapSession {
     await client.mailboxOpen(imap.mailbox || 'INBOX', { readOnly: true });
     this.connected = true;
     this.lastError = null;
+    await this.report();
     this.poller.logger.log({ ...this.log, mailbox: imap.mailbox || 'INBOX' }, 'IMAP mailbox connected');
   }
 
@@ -266,6 +277,7 @@ class ImapSession {
       }
       this.lastPollAt = new Date();
       this.failures = 0;
+      await this.report();
       for (const w of waiters) w.resolve(stored);
       if (this.stopped) return;
       if (!client.usable) throw new Error(this.lastError ?? 'connection closed');
@@ -361,6 +373,25 @@ class ImapSession {
     if (!this.leaseHeld) return;
     this.leaseHeld = false;
     await this.poller.redis.eval(RELEASE, 1, this.lease, this.owner).catch(() => undefined);
+  }
+
+  /**
+   * Tells the API how this mailbox fares (`GET /channels`), for the admin who set it up: the worker's logs are not
+   * theirs to read. Best effort: a report that cannot be written is simply older.
+   */
+  private async report(): Promise<void> {
+    const { connected, lastPollAt, lastError } = this.status();
+    const report: ImapStatus = { connected, lastPollAt, lastError, at: new Date().toISOString() };
+    this.reported = true;
+    await this.poller.redis
+      .set(this.statusKey, JSON.stringify(report), 'EX', IMAP_STATUS_TTL_SECONDS)
+      .catch(() => undefined);
+  }
+
+  /** Written only by the worker that polls the mailbox (the others would report "elsewhere" over it). */
+  private reported = false;
+  private get statusKey(): string {
+    return imapStatusKey(this.poller.keys, this.account.channelId);
   }
 
   status(): ImapChannelStatus {

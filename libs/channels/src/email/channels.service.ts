@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { newApiKey, sha256 } from '@crewdesk/auth';
 import { PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
+import { REDIS, RedisKeys } from '@crewdesk/queue';
 import { isReplyLocalPart, parseReplyAddress } from './reply-address';
 import { SecretBox } from './secrets';
 
@@ -25,6 +27,23 @@ export interface EmailChannelInput {
   imap?: ImapSettings | null;
 }
 
+/** How the worker last found a polled IMAP mailbox, as it reported it (kept for IMAP_STATUS_TTL_SECONDS). */
+export interface ImapStatus {
+  connected: boolean;
+  lastPollAt: string | null;
+  /** Why the last attempt failed (`Authentication failed`, a refused connection), never a password. */
+  lastError: string | null;
+  /** When the worker reported this. */
+  at: string;
+}
+
+/** A report older than this is gone: no worker polls the mailbox (none running, or the channel disabled). */
+export const IMAP_STATUS_TTL_SECONDS = 15 * 60;
+
+export function imapStatusKey(keys: RedisKeys, channelId: string): string {
+  return keys.key('imap', 'status', channelId);
+}
+
 export interface ChannelView {
   id: string;
   type: 'email';
@@ -32,6 +51,8 @@ export interface ChannelView {
   address: string;
   acknowledge: boolean;
   imap: Omit<ImapSettings, 'password'> | null;
+  /** For a mailbox with IMAP: the worker's last report, or null when no worker has polled it lately. */
+  imapStatus?: ImapStatus | null;
   enabled: boolean;
   createdAt: string;
 }
@@ -80,6 +101,8 @@ export class ChannelsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ctx: TenantContext,
     env: Env,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
   ) {
     this.box = new SecretBox(env.ENCRYPTION_KEY ?? env.JWT_SECRET);
     this.jwtSecret = env.JWT_SECRET;
@@ -136,7 +159,7 @@ export class ChannelsService {
     const rows = await this.db.query(`SELECT * FROM channels WHERE tenant_id = $1 ORDER BY created_at`, [
       this.ctx.tenantId,
     ]);
-    return rows.map((r: Row) => this.view(r));
+    return this.withImapStatus(rows.map((r: Row) => this.view(r)));
   }
 
   async get(id: string): Promise<ChannelView> {
@@ -145,7 +168,25 @@ export class ChannelsService {
       id,
     ]);
     if (!row) throw AppError.notFound('Channel');
-    return this.view(row);
+    const [view] = await this.withImapStatus([this.view(row)]);
+    return view;
+  }
+
+  /** Adds what the worker last reported of each IMAP mailbox (Redis down: the views without it). */
+  private async withImapStatus(views: ChannelView[]): Promise<ChannelView[]> {
+    const polled = views.filter((v) => v.imap);
+    if (!polled.length) return views;
+    const reports = await this.redis
+      .mget(polled.map((v) => imapStatusKey(this.keys, v.id)))
+      .catch(() => polled.map(() => null));
+    polled.forEach((v, i) => {
+      try {
+        v.imapStatus = reports[i] ? (JSON.parse(reports[i]!) as ImapStatus) : null;
+      } catch {
+        v.imapStatus = null;
+      }
+    });
+    return views;
   }
 
   async update(id: string, patch: Partial<EmailChannelInput> & { enabled?: boolean }): Promise<ChannelView> {
