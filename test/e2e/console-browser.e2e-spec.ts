@@ -15,6 +15,7 @@ import {
   TestApp,
   WorkspaceSession,
 } from '@crewdesk/testing';
+import { ImapPoller } from '../../apps/worker/src/email/imap-poller.service';
 import { startWorker } from '../../apps/worker/src/start';
 
 /**
@@ -241,6 +242,29 @@ describe('the console in Chromium', () => {
     expect(await snippet.inputValue()).toContain(`data-workspace="${ws.workspace.slug}"`);
     expect(await page.getByTestId('widget-secret').getAttribute('type')).toBe('password');
     expect((await page.getByTestId('widget-secret').inputValue()).length).toBeGreaterThan(16);
+
+    // A mailbox fetched over IMAP from a server that refuses the connection: the admin sees why, in Chinese.
+    const mailbox = page.locator('form').filter({ hasText: '添加邮箱' });
+    const address = `imap-${ws.workspace.slug}@mail.test`;
+    await mailbox.getByLabel('地址').fill(address);
+    await mailbox.getByLabel('IMAP 服务器').fill('127.0.0.1');
+    await mailbox.getByLabel('端口').fill('1');
+    await mailbox.getByLabel('TLS').uncheck();
+    await mailbox.getByLabel('密码').fill('secret-not-shown');
+    await mailbox.getByRole('button', { name: '创建' }).click();
+    const row = page.getByTestId('channel-row').filter({ hasText: address });
+    await row.getByTestId('imap-status').filter({ hasText: '等待后台进程连接' }).waitFor();
+    const channel = (await request(t.http).get('/api/v1/channels').set(ws.admin.auth).expect(200)).body.items.find(
+      (c: { address: string }) => c.address === address,
+    );
+    expect(channel.imap).toEqual({ host: '127.0.0.1', port: 1, secure: false, user: address, mailbox: 'INBOX' });
+    await worker
+      .get(ImapPoller, { strict: false })
+      .pollOnce(channel.id)
+      .catch(() => undefined);
+    await row.getByTestId('imap-status').filter({ hasText: 'ECONNREFUSED' }).waitFor({ timeout: 20_000 });
+    expect(await row.textContent()).not.toContain('secret-not-shown');
+    await page.screenshot({ path: resolve(TEST_OUTPUT, 'console-8-admin-channels-zh-CN.png') });
 
     await page.getByTestId('admin-routing').click();
     const form = page.locator('form').filter({ hasText: '添加规则' });

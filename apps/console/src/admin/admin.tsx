@@ -23,6 +23,7 @@ import { useApp } from '../app/context';
 import { CheckboxGroup, optionsOf, Select, SelectField, TextField } from '../lib/fields';
 import { navigate } from '../lib/router';
 import { macroChanges } from '../ticket/macro';
+import { ImapStatusCell } from './imap-status';
 import { AdminForm, DeleteButton, RowToggle, Section, Table, useForm, useItems, useSaveMutation } from './parts';
 
 const SECTIONS = [
@@ -264,17 +265,34 @@ function Teams() {
 function Channels() {
   const { t } = useTranslation();
   const { api, toast } = useApp();
-  const channels = useItems<Channel>('channels', '/api/v1/channels');
+  // Re-read while shown: the worker reports how IMAP polling goes (a new mailbox connects within half a minute).
+  const channels = useItems<Channel>('channels', '/api/v1/channels', 15_000);
   const widget = useQuery({
     queryKey: ['widget-settings'],
     queryFn: () => api.get<WidgetSettings>('/api/v1/widget/settings'),
   });
-  const { form, set } = useForm({ address: '', name: '', acknowledge: true });
+  const { form, set, reset } = useForm({ address: '', name: '', acknowledge: true });
+  const imap = useForm({ host: '', port: '993', secure: true, user: '', password: '', mailbox: 'INBOX' });
   const [token, setToken] = useState<string | null>(null);
   const [showSecret, setShowSecret] = useState(false);
   const [greeting, setGreeting] = useState<string | null>(null);
   const create = useSaveMutation(
-    () => api.post<Channel & { inboundToken: string }>('/api/v1/channels', { type: 'email', ...form }),
+    () =>
+      api.post<Channel & { inboundToken: string }>('/api/v1/channels', {
+        type: 'email',
+        ...form,
+        ...(imap.form.host.trim()
+          ? {
+              imap: {
+                ...imap.form,
+                host: imap.form.host.trim(),
+                port: Number(imap.form.port),
+                user: imap.form.user.trim() || form.address,
+                mailbox: imap.form.mailbox.trim() || 'INBOX',
+              },
+            }
+          : {}),
+      }),
     [['channels']],
   );
   const update = useSaveMutation(
@@ -287,11 +305,22 @@ function Channels() {
   return (
     <>
       <Section title={t('admin.emailChannels')}>
-        <Table headers={[t('admin.address'), t('admin.name'), t('admin.acknowledge'), t('admin.enabled')]}>
+        <Table
+          headers={[
+            t('admin.address'),
+            t('admin.name'),
+            t('admin.imapColumn'),
+            t('admin.acknowledge'),
+            t('admin.enabled'),
+          ]}
+        >
           {(channels.data ?? []).map((c) => (
-            <tr key={c.id}>
+            <tr key={c.id} data-testid="channel-row">
               <td>{c.address}</td>
               <td>{c.name}</td>
+              <td>
+                <ImapStatusCell channel={c} />
+              </td>
               {(['acknowledge', 'enabled'] as const).map((k) => (
                 <td key={k}>
                   <RowToggle
@@ -306,7 +335,15 @@ function Channels() {
         </Table>
         <AdminForm
           title={t('admin.addMailbox')}
-          onSubmit={() => create.mutate(undefined, { onSuccess: (c) => setToken(c.inboundToken) })}
+          onSubmit={() =>
+            create.mutate(undefined, {
+              onSuccess: (c) => {
+                setToken(c.inboundToken);
+                reset();
+                imap.reset();
+              },
+            })
+          }
           footer={token && <p className="notice">{t('admin.inboundToken', { token })}</p>}
         >
           <TextField required type="email" label={t('admin.address')} value={form.address} onChange={set('address')} />
@@ -315,6 +352,42 @@ function Channels() {
             <input type="checkbox" checked={form.acknowledge} onChange={(e) => set('acknowledge')(e.target.checked)} />{' '}
             {t('admin.acknowledge')}
           </label>
+          <fieldset>
+            <legend>{t('admin.imap.legend')}</legend>
+            <TextField label={t('admin.imap.host')} value={imap.form.host} onChange={imap.set('host')} />
+            <TextField
+              label={t('admin.imap.port')}
+              type="number"
+              min={1}
+              max={65535}
+              required={!!imap.form.host.trim()}
+              value={imap.form.port}
+              onChange={imap.set('port')}
+            />
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={imap.form.secure}
+                onChange={(e) => imap.set('secure')(e.target.checked)}
+              />{' '}
+              {t('admin.imap.secure')}
+            </label>
+            <TextField
+              label={t('admin.imap.user')}
+              value={imap.form.user}
+              placeholder={form.address}
+              onChange={imap.set('user')}
+            />
+            <TextField
+              label={t('admin.imap.password')}
+              type="password"
+              autoComplete="new-password"
+              required={!!imap.form.host.trim()}
+              value={imap.form.password}
+              onChange={imap.set('password')}
+            />
+            <TextField label={t('admin.imap.mailbox')} value={imap.form.mailbox} onChange={imap.set('mailbox')} />
+          </fieldset>
         </AdminForm>
       </Section>
       <Section title={t('admin.widget')}>

@@ -33,10 +33,14 @@ export function useSaveMutation<TVars = void, TData = unknown>(
   });
 }
 
-/** The items of a paged list endpoint, under one query key. */
-export function useItems<T>(key: string, path: string) {
+/** The items of a paged list endpoint, under one query key; `refetchMs` re-reads it while shown. */
+export function useItems<T>(key: string, path: string, refetchMs?: number) {
   const { api } = useApp();
-  return useQuery({ queryKey: [key], queryFn: () => api.get<Page<T>>(path).then((p) => p.items) });
+  return useQuery({
+    queryKey: [key],
+    queryFn: () => api.get<Page<T>>(path).then((p) => p.items),
+    refetchInterval: refetchMs,
+  });
 }
 
 /** A form's state with a setter per field and a reset to the initial values. */

@@ -112,6 +112,22 @@ export interface Role {
   builtin: boolean;
 }
 
+export interface ImapSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  mailbox?: string;
+}
+
+/** How the worker last found a polled mailbox (null: no worker polled it lately). */
+export interface ImapStatus {
+  connected: boolean;
+  lastPollAt: string | null;
+  lastError: string | null;
+  at: string;
+}
+
 export interface Channel {
   id: string;
   type: string;
@@ -119,7 +135,8 @@ export interface Channel {
   address: string;
   acknowledge: boolean;
   enabled: boolean;
-  imap: unknown;
+  imap: ImapSettings | null;
+  imapStatus?: ImapStatus | null;
   createdAt: string;
 }
 
