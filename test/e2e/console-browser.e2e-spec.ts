@@ -265,6 +265,16 @@ describe('the console in Chromium', () => {
     await row.getByTestId('imap-status').filter({ hasText: 'ECONNREFUSED' }).waitFor({ timeout: 20_000 });
     expect(await row.textContent()).not.toContain('secret-not-shown');
     await page.screenshot({ path: resolve(TEST_OUTPUT, 'console-8-admin-channels-zh-CN.png') });
+    // The admin fixes it from the table: here, by turning polling off.
+    await row.getByRole('button', { name: `编辑 IMAP: ${address}` }).click();
+    const editor = page.getByTestId('imap-editor');
+    expect(await editor.getByLabel('IMAP 服务器').inputValue()).toBe('127.0.0.1');
+    expect(await editor.getByLabel('密码').inputValue()).toBe('');
+    await editor.getByLabel('IMAP 服务器').fill('');
+    await editor.getByRole('button', { name: '保存' }).click();
+    await row.getByTestId('imap-status').filter({ hasText: '不收取' }).waitFor();
+    const after = await request(t.http).get(`/api/v1/channels/${channel.id}`).set(ws.admin.auth).expect(200);
+    expect(after.body.imap).toBeNull();
 
     await page.getByTestId('admin-routing').click();
     const form = page.locator('form').filter({ hasText: '添加规则' });

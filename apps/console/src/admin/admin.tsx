@@ -23,7 +23,7 @@ import { useApp } from '../app/context';
 import { CheckboxGroup, optionsOf, Select, SelectField, TextField } from '../lib/fields';
 import { navigate } from '../lib/router';
 import { macroChanges } from '../ticket/macro';
-import { ImapStatusCell } from './imap-status';
+import { ImapFields, imapBody, imapFormOf, ImapStatusCell, NEW_IMAP } from './imap-status';
 import { AdminForm, DeleteButton, RowToggle, Section, Table, useForm, useItems, useSaveMutation } from './parts';
 
 const SECTIONS = [
@@ -272,7 +272,9 @@ function Channels() {
     queryFn: () => api.get<WidgetSettings>('/api/v1/widget/settings'),
   });
   const { form, set, reset } = useForm({ address: '', name: '', acknowledge: true });
-  const imap = useForm({ host: '', port: '993', secure: true, user: '', password: '', mailbox: 'INBOX' });
+  const imap = useForm(NEW_IMAP);
+  const [editing, setEditing] = useState<Channel | null>(null);
+  const edit = useForm(NEW_IMAP);
   const [token, setToken] = useState<string | null>(null);
   const [showSecret, setShowSecret] = useState(false);
   const [greeting, setGreeting] = useState<string | null>(null);
@@ -281,17 +283,7 @@ function Channels() {
       api.post<Channel & { inboundToken: string }>('/api/v1/channels', {
         type: 'email',
         ...form,
-        ...(imap.form.host.trim()
-          ? {
-              imap: {
-                ...imap.form,
-                host: imap.form.host.trim(),
-                port: Number(imap.form.port),
-                user: imap.form.user.trim() || form.address,
-                mailbox: imap.form.mailbox.trim() || 'INBOX',
-              },
-            }
-          : {}),
+        ...(imap.form.host.trim() ? { imap: imapBody(imap.form, form.address) } : {}),
       }),
     [['channels']],
   );
@@ -319,7 +311,18 @@ function Channels() {
               <td>{c.address}</td>
               <td>{c.name}</td>
               <td>
-                <ImapStatusCell channel={c} />
+                <ImapStatusCell channel={c} />{' '}
+                <button
+                  type="button"
+                  className="btn small"
+                  aria-label={`${t('admin.imap.edit')}: ${c.address}`}
+                  onClick={() => {
+                    setEditing(c);
+                    edit.setForm(imapFormOf(c.imap));
+                  }}
+                >
+                  {t('admin.imap.edit')}
+                </button>
               </td>
               {(['acknowledge', 'enabled'] as const).map((k) => (
                 <td key={k}>
@@ -333,6 +336,26 @@ function Channels() {
             </tr>
           ))}
         </Table>
+        {editing && (
+          <AdminForm
+            title={t('admin.imap.editTitle', { address: editing.address })}
+            submit={t('admin.save')}
+            testId="imap-editor"
+            onSubmit={() =>
+              update.mutate(
+                { id: editing.id, body: { imap: imapBody(edit.form, editing.address) } },
+                { onSuccess: () => setEditing(null) },
+              )
+            }
+            footer={
+              <button type="button" className="btn small" onClick={() => setEditing(null)}>
+                {t('admin.cancel')}
+              </button>
+            }
+          >
+            <ImapFields form={edit.form} set={edit.set} address={editing.address} editing={!!editing.imap} />
+          </AdminForm>
+        )}
         <AdminForm
           title={t('admin.addMailbox')}
           onSubmit={() =>
@@ -352,42 +375,7 @@ function Channels() {
             <input type="checkbox" checked={form.acknowledge} onChange={(e) => set('acknowledge')(e.target.checked)} />{' '}
             {t('admin.acknowledge')}
           </label>
-          <fieldset>
-            <legend>{t('admin.imap.legend')}</legend>
-            <TextField label={t('admin.imap.host')} value={imap.form.host} onChange={imap.set('host')} />
-            <TextField
-              label={t('admin.imap.port')}
-              type="number"
-              min={1}
-              max={65535}
-              required={!!imap.form.host.trim()}
-              value={imap.form.port}
-              onChange={imap.set('port')}
-            />
-            <label className="inline">
-              <input
-                type="checkbox"
-                checked={imap.form.secure}
-                onChange={(e) => imap.set('secure')(e.target.checked)}
-              />{' '}
-              {t('admin.imap.secure')}
-            </label>
-            <TextField
-              label={t('admin.imap.user')}
-              value={imap.form.user}
-              placeholder={form.address}
-              onChange={imap.set('user')}
-            />
-            <TextField
-              label={t('admin.imap.password')}
-              type="password"
-              autoComplete="new-password"
-              required={!!imap.form.host.trim()}
-              value={imap.form.password}
-              onChange={imap.set('password')}
-            />
-            <TextField label={t('admin.imap.mailbox')} value={imap.form.mailbox} onChange={imap.set('mailbox')} />
-          </fieldset>
+          <ImapFields form={imap.form} set={imap.set} address={form.address} />
         </AdminForm>
       </Section>
       <Section title={t('admin.widget')}>
