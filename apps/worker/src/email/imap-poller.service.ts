@@ -384,7 +384,13 @@ class ImapSession {
     const report: ImapStatus = { connected, lastPollAt, lastError, at: new Date().toISOString() };
     this.reported = true;
     await this.poller.redis
-      .set(this.statusKey, JSON.stringify(report), 'EX', IMAP_STATUS_TTL_SECONDS)
+      .set(
+        this.statusKey,
+        JSON.stringify(report),
+        'EX',
+        // Reports come with every poll: it outlives a few poll intervals however long they are.
+        Math.max(IMAP_STATUS_TTL_SECONDS, Math.ceil((3 * this.poller.pollMs) / 1000)),
+      )
       .catch(() => undefined);
   }
 
