@@ -262,7 +262,8 @@ describe('the console in Chromium', () => {
       .get(ImapPoller, { strict: false })
       .pollOnce(channel.id)
       .catch(() => undefined);
-    await row.getByTestId('imap-status').filter({ hasText: 'ECONNREFUSED' }).waitFor({ timeout: 20_000 });
+    await row.getByTestId('imap-status').filter({ hasText: '服务器拒绝连接' }).waitFor({ timeout: 20_000 });
+    expect(await row.getByTestId('imap-status').getAttribute('title')).toContain('ECONNREFUSED');
     expect(await row.textContent()).not.toContain('secret-not-shown');
     await page.screenshot({ path: resolve(TEST_OUTPUT, 'console-8-admin-channels-zh-CN.png') });
     // The admin fixes it from the table: here, by turning polling off.

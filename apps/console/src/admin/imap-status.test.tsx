@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n } from '../i18n';
-import { imapSummary } from './imap-status';
+import { imapReason, imapSummary } from './imap-status';
 
 const NOW = Date.parse('2026-11-24T10:00:00Z');
 const imap = { host: 'imap.example.cn', port: 993, secure: true, user: 'support' };
@@ -34,9 +34,31 @@ describe('imapSummary', () => {
       });
       expect(failed).toEqual({
         tone: 'error',
-        text: 'imap.example.cn:993 (support)' + (lng === 'en' ? ': ' : '：') + 'Authentication failed.',
+        text:
+          lng === 'en'
+            ? 'imap.example.cn:993 (support): the server refused the user name or password'
+            : 'imap.example.cn:993 (support)：服务器拒绝了用户名或密码',
       });
+      // A reason it does not know is shown in the server's own words.
+      const odd = summary({
+        imap,
+        imapStatus: report({ connected: false, lastError: 'BAD: Server is shutting down' }),
+        enabled: true,
+      });
+      expect(odd.text).toContain('BAD: Server is shutting down');
       expect(summary({ imap, imapStatus: report({}), enabled: false }).tone).toBe('none');
     });
   }
+});
+
+describe('imapReason', () => {
+  const t = (key: string) => key;
+  it('recognises the common failures of imapflow and Node', () => {
+    expect(imapReason('authentication failed', t)).toBe('admin.imap.reasons.auth');
+    expect(imapReason('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1', t)).toBe('admin.imap.reasons.refused');
+    expect(imapReason('ENOTFOUND: getaddrinfo ENOTFOUND imap.nowhere.test', t)).toBe('admin.imap.reasons.notFound');
+    expect(imapReason('ETIMEOUT: Connection timed out', t)).toBe('admin.imap.reasons.timeout');
+    expect(imapReason('DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate', t)).toBe('admin.imap.reasons.tls');
+    expect(imapReason("NONEXISTENT: Mailbox doesn't exist: Archive", t)).toBe('admin.imap.reasons.folder');
+  });
 });

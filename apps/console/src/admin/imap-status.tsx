@@ -16,22 +16,39 @@ export function imapSummary(
   if (!channel.enabled) return { tone: 'none', text: t('admin.imap.disabled', { where }) };
   if (!status) return { tone: 'waiting', text: t('admin.imap.waiting', { where }) };
   if (status.lastError && !status.connected)
-    return { tone: 'error', text: t('admin.imap.error', { where, error: status.lastError }) };
+    return { tone: 'error', text: t('admin.imap.error', { where, error: imapReason(status.lastError, t) }) };
   if (status.lastPollAt)
     return { tone: 'ok', text: t('admin.imap.polled', { where, when: relativeTime(status.lastPollAt, lng, now) }) };
   return { tone: 'waiting', text: t('admin.imap.connected', { where }) };
 }
 
+/** The worker's reason in the admin's language where it is a common one; the server's own words otherwise. */
+const REASONS: Array<[RegExp, string]> = [
+  [/authentication ?failed|AUTHENTICATIONFAILED|invalid credentials|LOGIN failed/i, 'auth'],
+  [/ECONNREFUSED/, 'refused'],
+  [/ENOTFOUND|EAI_AGAIN/, 'notFound'],
+  [/ETIMEDOUT|ETIMEOUT|timed? ?out/i, 'timeout'],
+  [/certificate|CERT_|self[- ]signed|SSL|TLS/i, 'tls'],
+  [/NONEXISTENT|mailbox doesn't exist|no such mailbox/i, 'folder'],
+];
+
+export function imapReason(error: string, t: (key: string) => string): string {
+  const known = REASONS.find(([pattern]) => pattern.test(error));
+  return known ? t(`admin.imap.reasons.${known[1]}`) : error;
+}
+
 export function ImapStatusCell({ channel }: { channel: Channel }) {
   const { t, i18n } = useTranslation();
   const { tone, text } = imapSummary(channel, t, i18n.language);
-  const at = channel.imapStatus?.at;
+  const status = channel.imapStatus;
+  // The tooltip keeps the worker's exact words beside when it reported them.
+  const title = status
+    ? [t('admin.imap.reported', { when: absoluteTime(status.at, i18n.language) }), status.lastError]
+        .filter(Boolean)
+        .join(' — ')
+    : undefined;
   return (
-    <span
-      className={`imap-status imap-${tone}`}
-      data-testid="imap-status"
-      title={at ? t('admin.imap.reported', { when: absoluteTime(at, i18n.language) }) : undefined}
-    >
+    <span className={`imap-status imap-${tone}`} data-testid="imap-status" title={title}>
       {text}
     </span>
   );
