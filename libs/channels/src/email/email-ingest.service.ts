@@ -44,6 +44,8 @@ interface Pending {
   /** Its attachments once stored (before its batch: files and rows need no transaction), and its HTML sanitized. */
   uploaded?: { ids: string[]; cids: Map<string, string> };
   html?: string;
+  /** Sent to a signed staff reply address (decided once, when prepared). */
+  staffReply?: { ticketId: string; userId: string } | null;
 }
 
 /** A sender as a customer holds them. */
@@ -328,7 +330,8 @@ export class EmailIngestService {
    */
   private async prepare(p: Pending): Promise<void> {
     const mail = p.mail!;
-    if (!mail.from || this.staffReplyTo(p.row)) return;
+    p.staffReply = this.staffReplyTo(p.row);
+    if (!mail.from || p.staffReply) return;
     if (mail.attachments.length) p.uploaded = await this.ctx.run(systemActor(p.row.tenant_id), () => this.upload(mail));
     // A reply keeps only its text: HTML is sanitized ahead for what looks like a new thread.
     if (mail.html && !threadRefs(mail).length && !subjectTicketNumber(mail.subject))
@@ -566,7 +569,7 @@ export class EmailIngestService {
     const wanted = new Map<string, { tenantId: string; email: string; name: string | null }>();
     for (const [i, p] of batch.entries()) {
       const s = senders[i];
-      if (!s || !('address' in s) || seen[i]?.stored || this.staffReplyTo(p.row)) continue;
+      if (!s || !('address' in s) || seen[i]?.stored || p.staffReply) continue;
       const tenantId = p.row.tenant_id;
       const key = `${tenantId} ${s.address}`;
       if (!wanted.get(key)?.name) wanted.set(key, { tenantId, email: s.address, name: s.name });
@@ -607,7 +610,7 @@ export class EmailIngestService {
     const { row } = p;
     const mail = p.mail!;
     const done = (r: Routed) => ({ written: Promise.resolve(r) });
-    const staffReply = this.staffReplyTo(row);
+    const staffReply = p.staffReply;
     if (staffReply)
       return { written: onTicket(w, staffReply.ticketId, () => this.staffReply(row, mail, staffReply, w.tx)) };
     if ('status' in from) return done(from);
