@@ -7,7 +7,7 @@ import { allOrEachAlone, AppError, GroupCommit, sanitizeMessageHtml, Settled } f
 import { Env } from '@crewdesk/config';
 import { Actor, queryPrepared, TenantContext } from '@crewdesk/db';
 import { REDIS, RedisKeys } from '@crewdesk/queue';
-import { AttachmentsService, InTransaction, TicketEventRecord, TicketsService } from '@crewdesk/tickets';
+import { AttachmentsService, InTransaction, Params, TicketEventRecord, TicketsService } from '@crewdesk/tickets';
 import { ChannelsService } from './channels.service';
 import { headerMessageId, MailParseError, ParsedEmail, subjectTicketNumber } from './mail';
 import { MailParserPool } from './mail-parser-pool';
@@ -197,26 +197,17 @@ export class EmailIngestService {
 
   private async insertInbound(mails: InboundMail[]): Promise<Array<{ id: string; receivedUs: string }>> {
     const ids = mails.map(() => randomUUID());
-    const values: unknown[] = [];
+    const p = new Params();
     const tuples = mails.map((m, i) => {
-      const n = values.push(
-        ids[i],
-        m.tenantId,
-        m.channelId,
-        m.source,
-        m.envelopeFrom,
-        m.envelopeTo,
-        m.raw,
-        m.raw.length,
-      );
+      const row = [ids[i], m.tenantId, m.channelId, m.source, m.envelopeFrom, m.envelopeTo, m.raw, m.raw.length];
       // The row's own clock, not the transaction's: mails stored together keep the order they were received in.
-      return `(${[7, 6, 5, 4, 3, 2, 1, 0].map((k) => `$${n - k}`).join(', ')}, clock_timestamp())`;
+      return `(${row.map((v) => p.add(v)).join(', ')}, clock_timestamp())`;
     });
     const rows: Array<{ id: string; received_us: string }> = await queryPrepared(
       this.db,
       `INSERT INTO inbound_emails (id, tenant_id, channel_id, source, envelope_from, envelope_to, raw, size, received_at)
        VALUES ${tuples.join(', ')} RETURNING id, ${RECEIVED_US}`,
-      values,
+      p.values,
     );
     const at = new Map(rows.map((r) => [r.id, r.received_us]));
     return ids.map((id) => ({ id, receivedUs: at.get(id)! }));

@@ -89,11 +89,11 @@ export class AttachmentsService {
    */
   private readonly rows = new GroupCommit<AttachmentRow, string>(
     allOrEachAlone(async (rows) => {
-      const values = rows.flat();
-      const tuples = rows.map((_, r) => `(${COLUMNS.map((_c, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`);
+      const p = new Params();
+      const tuples = rows.map((row) => `(${row.map((v) => p.add(v)).join(', ')})`);
       const out: Array<{ id: string; created_at: Date }> = await this.db.query(
         `INSERT INTO attachments (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} RETURNING id, created_at`,
-        values,
+        p.values,
       );
       const at = new Map(out.map((o) => [o.id, new Date(o.created_at).toISOString()]));
       return rows.map((row) => at.get(row[0] as string)!);
