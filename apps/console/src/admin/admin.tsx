@@ -283,7 +283,7 @@ function Channels() {
       api.post<Channel & { inboundToken: string }>('/api/v1/channels', {
         type: 'email',
         ...form,
-        ...(imap.form.host.trim() ? { imap: imapBody(imap.form, form.address) } : {}),
+        imap: imapBody(imap.form, form.address),
       }),
     [['channels']],
   );

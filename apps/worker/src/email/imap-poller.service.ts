@@ -38,14 +38,12 @@ export interface ImapState {
   lastUid?: number;
 }
 
-export interface ImapChannelStatus {
+/** What this worker knows of a mailbox: what it reports to the API (`ImapStatus`), and more. */
+export interface ImapChannelStatus extends Omit<ImapStatus, 'at'> {
   channelId: string;
   tenantId: string;
-  connected: boolean;
   /** Another worker holds this mailbox (one poller per mailbox across workers). */
   elsewhere: boolean;
-  lastPollAt: string | null;
-  lastError: string | null;
 }
 
 /** How often the list of IMAP mailboxes is re-read (new, changed, disabled channels). */
