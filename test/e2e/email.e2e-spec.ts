@@ -3,7 +3,7 @@ import * as iconv from 'iconv-lite';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { EmailIngestService } from '@crewdesk/channels';
-import { QueueName } from '@crewdesk/queue';
+import { JobName, QueueName } from '@crewdesk/queue';
 import { AttachmentsService } from '@crewdesk/tickets';
 import { createTransport } from 'nodemailer';
 import request from 'supertest';
@@ -283,6 +283,60 @@ describe('email channel', () => {
       [other.workspace.id, [otherBox]],
       [ws.workspace.id, [mailbox]],
     ]);
+  });
+
+  it('acknowledges with what it decided when writing the ticket: a reply to the acknowledgement threads by headers', async () => {
+    const c = await WorkspaceSession.create(t);
+    const box = `ack-${c.workspace.slug}@mail.test`;
+    await addMailbox(c, box);
+    const of = (address: string) => (m: any) => m.to?.text?.includes(address);
+    await sendRaw(
+      smtpPort,
+      'li.na@example.cn',
+      [box],
+      `From: li.na@example.cn\r\nTo: ${box}\r\nSubject: 登录失败\r\nMessage-ID: <ack-root@example.cn>\r\n\r\n无法登录。\r\n`,
+    );
+    const ack = await relay.waitFor(of('li.na@example.cn'));
+    const [ticket] = await t.db.query(`SELECT id, number FROM tickets WHERE tenant_id = $1`, [c.workspace.id]);
+    expect(ack.messageId).toBe(`<ack-${ticket.id}@mail.test>`);
+    expect(ack.subject).toBe(`Re: 登录失败 [#${ticket.number}]`);
+    expect(ack.inReplyTo).toBe('<ack-root@example.cn>');
+    expect((ack.from as any).value[0]).toEqual({ name: c.workspace.name, address: box });
+    // Its Message-ID was recorded with the ticket's first mail, before it was sent.
+    expect(
+      await t.db.query(`SELECT message_id, direction FROM email_message_ids WHERE ticket_id = $1 ORDER BY direction`, [
+        ticket.id,
+      ]),
+    ).toEqual([
+      { message_id: '<ack-root@example.cn>', direction: 'in' },
+      { message_id: ack.messageId, direction: 'out' },
+    ]);
+
+    // The customer answers the acknowledgement (headers only, no number in the subject): same ticket, no new ack.
+    await sendRaw(
+      smtpPort,
+      'li.na@example.cn',
+      [box],
+      `From: li.na@example.cn\r\nTo: ${box}\r\nSubject: 补充\r\nMessage-ID: <ack-reply@example.cn>\r\nIn-Reply-To: ${ack.messageId}\r\nReferences: <ack-root@example.cn> ${ack.messageId}\r\n\r\n截图见附件。\r\n`,
+    );
+    await eventually(async () =>
+      (await t.db.query(`SELECT 1 FROM messages WHERE ticket_id = $1 AND body_text = '截图见附件。'`, [ticket.id]))
+        .length
+        ? true
+        : null,
+    );
+    expect(await t.db.query(`SELECT id FROM tickets WHERE tenant_id = $1`, [c.workspace.id])).toHaveLength(1);
+
+    // A job queued before the ingest decided acknowledgements (no `mail`) reads the ticket and sends the same mail.
+    const outbound = worker.get<Queue>(getQueueToken(QueueName.EmailOutbound));
+    await outbound.add(JobName.EmailAck, { tenantId: c.workspace.id, ticketId: ticket.id, to: 'old.job@example.cn' });
+    const again = await relay.waitFor(of('old.job@example.cn'));
+    expect({ id: again.messageId, subject: again.subject, inReplyTo: again.inReplyTo }).toEqual({
+      id: ack.messageId,
+      subject: ack.subject,
+      inReplyTo: '<ack-root@example.cn>',
+    });
+    expect(relay.mails.filter((m) => of('li.na@example.cn')(m.parsed))).toHaveLength(1);
   });
 
   it('refuses unknown recipients at RCPT', async () => {
@@ -664,6 +718,28 @@ describe('email channel', () => {
         'Body of Together first',
         'Body of Re: Together first',
       ]);
+    });
+
+    it('acknowledges at most five new tickets an hour to one sender, counted for a whole batch at once', async () => {
+      const release = await holdWrites('hold-rl');
+      const ids = await Promise.all(
+        Array.from({ length: 7 }, (_, i) => store(plain('flood@example.com', `Flood ${i}`, `flood-${i}@example.com`))),
+      );
+      const pending = ids.map((id) => ingest.process(id));
+      await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
+      await release();
+      const outcomes = (await Promise.all(pending)) as Array<{ created: boolean; acknowledge: unknown }>;
+      expect(outcomes.every((o) => o.created)).toBe(true);
+      expect(outcomes.filter((o) => o.acknowledge)).toHaveLength(5);
+      expect(outcomes.find((o) => o.acknowledge)?.acknowledge).toMatchObject({
+        to: 'flood@example.com',
+        channelId,
+        messageId: expect.stringMatching(/^<ack-[0-9a-f-]{36}@mail\.test>$/),
+        inReplyTo: expect.stringMatching(/^<flood-\d@example\.com>$/),
+      });
+      // Another sender is counted apart.
+      const other = await ingest.process(await store(plain('calm@example.com', 'Calm', 'calm-1@example.com')));
+      expect(other).toMatchObject({ created: true, acknowledge: { to: 'calm@example.com' } });
     });
 
     it('keeps a reply that overtook what it answers (no attachment to store) behind it, so it threads onto it', async () => {

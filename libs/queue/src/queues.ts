@@ -71,6 +71,17 @@ export interface EmailAckJob {
   tenantId: string;
   ticketId: string;
   to: string;
+  /** What the mail says, decided when the ticket was written (jobs queued before it existed read the ticket instead). */
+  mail?: AckMail;
+}
+
+/** An acknowledgement as the ingest decides it; its Message-ID is recorded with the ticket's first mail. */
+export interface AckMail {
+  channelId: string;
+  number: number;
+  subject: string;
+  messageId: string;
+  inReplyTo: string | null;
 }
 
 export interface EmailNotifyJob {

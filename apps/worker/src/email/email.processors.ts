@@ -136,11 +136,8 @@ export class EmailInboundProcessor extends WorkerHost implements OnApplicationBo
   private async processMail(data: EmailProcessJob) {
     const outcome = await this.ingest.process(data.inboundId);
     if (outcome?.status === 'processed' && outcome.acknowledge) {
-      await this.dispatcher.acknowledge({
-        tenantId: data.tenantId,
-        ticketId: outcome.ticketId,
-        to: outcome.acknowledge,
-      });
+      const { to, ...mail } = outcome.acknowledge;
+      await this.dispatcher.acknowledge({ tenantId: data.tenantId, ticketId: outcome.ticketId, to, mail });
     }
     if (outcome)
       this.logger.log({ inboundId: data.inboundId, tenantId: data.tenantId, status: outcome.status }, 'Mail ingested');
@@ -168,7 +165,13 @@ export class EmailOutboundProcessor extends WorkerHost implements OnApplicationB
   private readonly handlers: Partial<Record<JobName, Handler>> = {
     [JobName.EmailReply]: (job) => this.reply(job),
     [JobName.EmailAck]: (job) =>
-      this.inTenant(job, () => this.mail.acknowledge((job.data as EmailAckJob).ticketId, (job.data as EmailAckJob).to)),
+      this.inTenant(job, () =>
+        this.mail.acknowledge(
+          (job.data as EmailAckJob).ticketId,
+          (job.data as EmailAckJob).to,
+          (job.data as EmailAckJob).mail,
+        ),
+      ),
     [JobName.EmailNotify]: (job) =>
       this.inTenant(job, () => {
         const d = job.data as EmailNotifyJob;

@@ -71,6 +71,16 @@ export interface Recipient {
 /** How long the lookups of mail intake (recipient, own addresses, mailbox) are reused: edits elsewhere take this long. */
 export const CHANNEL_CACHE_MS = 3_000;
 
+/** A mailbox as the mails sent from it need it. */
+export interface Mailbox {
+  id: string;
+  address: string;
+  name: string;
+  acknowledge: boolean;
+  /** The workspace's name, the sender name of its mail (a rename reaches other processes within CHANNEL_CACHE_MS). */
+  workspaceName: string;
+}
+
 /**
  * The intake's lookups, shared by every ChannelsService of the process (the API and the worker may run in one):
  * each mail asked PostgreSQL the same three questions about rarely changing rows. Any channel edit in this
@@ -270,23 +280,26 @@ export class ChannelsService {
     });
   }
 
-  mailbox(
-    channelId: string | null,
-  ): Promise<{ id: string; address: string; name: string; acknowledge: boolean } | null> {
+  mailbox(channelId: string | null): Promise<Mailbox | null> {
     const tenantId = this.ctx.tenantId;
     return cached(`mailbox:${tenantId}:${channelId}`, () => this.findMailbox(tenantId, channelId));
   }
 
-  private async findMailbox(
-    tenantId: string,
-    channelId: string | null,
-  ): Promise<{ id: string; address: string; name: string; acknowledge: boolean } | null> {
+  private async findMailbox(tenantId: string, channelId: string | null): Promise<Mailbox | null> {
     const [row] = await this.db.query(
-      `SELECT * FROM channels WHERE tenant_id = $1 AND type = 'email' AND ($2::uuid IS NULL OR id = $2) ORDER BY (id = $2) DESC NULLS LAST, created_at LIMIT 1`,
+      `SELECT c.*, tn.name AS workspace_name FROM channels c JOIN tenants tn ON tn.id = c.tenant_id
+       WHERE c.tenant_id = $1 AND c.type = 'email' AND ($2::uuid IS NULL OR c.id = $2)
+       ORDER BY (c.id = $2) DESC NULLS LAST, c.created_at LIMIT 1`,
       [tenantId, channelId],
     );
     return row
-      ? { id: row.id, address: row.address, name: row.name, acknowledge: row.config?.acknowledge !== false }
+      ? {
+          id: row.id,
+          address: row.address,
+          name: row.name,
+          acknowledge: row.config?.acknowledge !== false,
+          workspaceName: row.workspace_name,
+        }
       : null;
   }
 

@@ -6,10 +6,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { allOrEachAlone, AppError, GroupCommit, sanitizeMessageHtml, Settled } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { Actor, queryPrepared, TenantContext } from '@crewdesk/db';
-import { REDIS, RedisKeys } from '@crewdesk/queue';
+import { AckMail, REDIS, RedisKeys } from '@crewdesk/queue';
 import { AttachmentsService, InTransaction, Params, TicketEventRecord, TicketsService } from '@crewdesk/tickets';
 import { ChannelsService } from './channels.service';
-import { headerMessageId, MailParseError, ParsedEmail, subjectTicketNumber } from './mail';
+import { ackMessageId, headerMessageId, MailParseError, ParsedEmail, subjectTicketNumber } from './mail';
 import { MailParserPool } from './mail-parser-pool';
 import { parseReplyAddress } from './reply-address';
 
@@ -26,8 +26,13 @@ export interface InboundMail {
 }
 
 export type IngestOutcome =
-  | { status: 'processed'; ticketId: string; messageId: string; created: boolean; acknowledge: string | null }
+  | { status: 'processed'; ticketId: string; messageId: string; created: boolean; acknowledge: Acknowledgement | null }
   | { status: 'ignored' | 'refused' | 'quarantined'; reason: string };
+
+/** The acknowledgement a new ticket's sender is due: to whom, and all the mail needs (no read when it is sent). */
+export interface Acknowledgement extends AckMail {
+  to: string;
+}
 
 /** What routing decided, plus the mail's Message-ID to record with the final status (one statement for both). */
 type Routed = IngestOutcome & { rememberMessageId?: string | null };
@@ -430,18 +435,21 @@ export class EmailIngestService {
       await runner.release();
     }
     this.tickets.publish(events);
-    // The acknowledgement's rate limit counts only mails whose ticket committed.
-    return Promise.all(
-      routed.map(async (r, i) => {
-        const result: Routed = { ...r };
-        delete result.rememberMessageId;
-        if (result.status === 'processed' && result.acknowledge)
-          result.acknowledge = (await this.ackAllowed(batch[i].row.tenant_id, result.acknowledge))
-            ? result.acknowledge
-            : null;
-        return result;
-      }),
+    // The acknowledgement's rate limit counts only mails whose ticket committed (one Redis round trip per batch).
+    // One refused leaves its recorded Message-ID unused: no mail carries it.
+    const results = routed.map((r) => {
+      const result: Routed = { ...r };
+      delete result.rememberMessageId;
+      return result;
+    });
+    const due = results.flatMap((r, i) =>
+      r.status === 'processed' && r.acknowledge ? [{ r, tenantId: batch[i].row.tenant_id, to: r.acknowledge.to }] : [],
     );
+    if (due.length) {
+      const allowed = await this.acksAllowed(due);
+      due.forEach((d, i) => !allowed[i] && (d.r.acknowledge = null));
+    }
+    return results;
   }
 
   /** Mails parsed and waiting for the transaction that writes them (tests use it to see a batch form). */
@@ -507,16 +515,18 @@ export class EmailIngestService {
     await queryPrepared(
       manager,
       `WITH v AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::int[])
-           AS v(id, status, outcome, ticket_id, message_row_id, message_id, attempt)),
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::int[], $8::text[])
+           AS v(id, status, outcome, ticket_id, message_row_id, message_id, attempt, ack_id)),
        u AS (
          UPDATE inbound_emails e SET status = v.status, outcome = v.outcome, ticket_id = v.ticket_id,
                 message_row_id = v.message_row_id, processed_at = now(), attempts = e.attempts + v.attempt
          FROM v WHERE e.id = v.id AND e.status = 'received'
-         RETURNING e.tenant_id, v.message_id, v.ticket_id, v.message_row_id)
+         RETURNING e.tenant_id, v.message_id, v.ticket_id, v.message_row_id, v.ack_id)
        INSERT INTO email_message_ids (tenant_id, message_id, ticket_id, message_row_id, direction)
        SELECT tenant_id, message_id, ticket_id, message_row_id, 'in' FROM u
         WHERE message_id IS NOT NULL AND ticket_id IS NOT NULL
+       UNION ALL
+       SELECT tenant_id, ack_id, ticket_id, NULL, 'out' FROM u WHERE ack_id IS NOT NULL AND ticket_id IS NOT NULL
        ON CONFLICT DO NOTHING`,
       [
         batch.map((p) => p.id),
@@ -526,6 +536,7 @@ export class EmailIngestService {
         routed.map((r) => done(r)?.messageId ?? null),
         routed.map((r) => done(r)?.rememberMessageId?.slice(0, 998) ?? null),
         batch.map((p) => (p.kept ? 1 : 0)),
+        routed.map((r) => done(r)?.acknowledge?.messageId ?? null),
       ],
     );
   }
@@ -679,8 +690,18 @@ export class EmailIngestService {
         ticketId: ticket.id,
         messageId: messageId!, // no Idempotency-Key here: create() always creates and names the first message
         created: true,
-        // Rate-limited once the ticket committed (writeTogether).
-        acknowledge: mailbox?.acknowledge && !mail.automatic ? from.address : null,
+        // Rate-limited once the ticket committed (writeTogether); its Message-ID is recorded by `finish`.
+        acknowledge:
+          mailbox?.acknowledge && !mail.automatic
+            ? {
+                to: from.address,
+                channelId: mailbox.id,
+                number: ticket.number,
+                subject: ticket.subject,
+                messageId: ackMessageId(ticket.id, mailbox.address),
+                inReplyTo: mail.messageId ?? null,
+              }
+            : null,
         rememberMessageId: mail.messageId,
       };
     };
@@ -753,11 +774,16 @@ export class EmailIngestService {
     return { ids, cids };
   }
 
-  /** At most EMAIL_ACK_LIMIT_PER_HOUR acknowledgements to one sender an hour. */
-  private async ackAllowed(tenantId: string, address: string): Promise<boolean> {
-    const key = this.keys.key('rl', 'ack', tenantId, address, String(Math.floor(Date.now() / 3_600_000)));
-    const [[, count]] = (await this.redis.multi().incr(key).expire(key, 3700).exec()) as [[unknown, number]];
-    return count <= this.env.EMAIL_ACK_LIMIT_PER_HOUR;
+  /** At most EMAIL_ACK_LIMIT_PER_HOUR acknowledgements to one sender an hour; counts and answers for each. */
+  private async acksAllowed(acks: Array<{ tenantId: string; to: string }>): Promise<boolean[]> {
+    const hour = String(Math.floor(Date.now() / 3_600_000));
+    const multi = this.redis.multi();
+    for (const a of acks) {
+      const key = this.keys.key('rl', 'ack', a.tenantId, a.to, hour);
+      multi.incr(key).expire(key, 3700);
+    }
+    const replies = (await multi.exec()) as Array<[Error | null, number]>;
+    return acks.map((_, i) => replies[2 * i][1] <= this.env.EMAIL_ACK_LIMIT_PER_HOUR);
   }
 
   /** A person of staff answering a notification from their mail client: a public reply, or a note with `#note`. */

@@ -4,9 +4,11 @@ import { createTransport, Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { Env } from '@crewdesk/config';
 import { TenantContext } from '@crewdesk/db';
+import { AckMail } from '@crewdesk/queue';
 import { TicketsService } from '@crewdesk/tickets';
 import { ChannelsService } from './channels.service';
 import { EmailIngestService } from './email-ingest.service';
+import { ackMessageId, domainOf } from './mail';
 import { replyAddress } from './reply-address';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -16,8 +18,6 @@ type Row = Record<string, any>;
 export class PermanentDeliveryError extends Error {}
 
 export type NotifyReason = 'assigned' | 'mentioned' | 'escalated';
-
-const domainOf = (address: string) => address.split('@')[1] ?? 'localhost';
 
 /**
  * Outgoing mail: public replies to email tickets (threaded with our Message-ID, In-Reply-To and References),
@@ -78,9 +78,9 @@ export class OutboundMailService implements OnApplicationShutdown {
     return row ?? null;
   }
 
-  private subject(t: Row, prefix = 'Re: '): string {
-    const base = /^(re|回复|答复)\s*[:：]/i.test(t.subject) ? t.subject : `${prefix}${t.subject}`;
-    return base.includes(`[#${t.number}]`) ? base : `${base} [#${t.number}]`;
+  private subject(subject: string, number: number, prefix = 'Re: '): string {
+    const base = /^(re|回复|答复)\s*[:：]/i.test(subject) ? subject : `${prefix}${subject}`;
+    return base.includes(`[#${number}]`) ? base : `${base} [#${number}]`;
   }
 
   /** Sends a queued public reply. Returns false when there is nothing to send (already sent, or not queued). */
@@ -104,7 +104,7 @@ export class OutboundMailService implements OnApplicationShutdown {
       from: { name: t.workspace_name, address: mailbox.address },
       to: t.requester_name ? { name: t.requester_name, address: t.requester_email } : t.requester_email,
       replyTo: mailbox.address,
-      subject: this.subject(t),
+      subject: this.subject(t.subject, t.number),
       messageId: ourId,
       inReplyTo: lastIncoming,
       references: thread.slice(-20).map((r) => r.message_id),
@@ -122,32 +122,42 @@ export class OutboundMailService implements OnApplicationShutdown {
     await this.tickets.recordDelivery(ticketId, messageId, 'failed', reason);
   }
 
-  /** "We received your request": automatic, threaded, in both languages. */
-  async acknowledge(ticketId: string, to: string): Promise<void> {
-    const t = await this.ticket(ticketId, true);
-    if (!t) return;
-    const mailbox = await this.channels.mailbox(t.channel_id);
+  /**
+   * "We received your request": automatic, threaded, in both languages. `decided` is what the ingest decided when it
+   * wrote the ticket, its Message-ID already recorded: then nothing is read or written here but the mail itself.
+   */
+  async acknowledge(ticketId: string, to: string, decided?: AckMail): Promise<void> {
+    const mail = decided ?? (await this.ackOf(ticketId));
+    if (!mail) return;
+    const mailbox = await this.channels.mailbox(mail.channelId);
     if (!mailbox) return;
-    const ourId = `<ack-${ticketId}@${domainOf(mailbox.address)}>`;
-    const first: string | null = t.first_in;
     await this.relay().sendMail({
-      from: { name: t.workspace_name, address: mailbox.address },
+      from: { name: mailbox.workspaceName, address: mailbox.address },
       to,
       replyTo: mailbox.address,
-      subject: this.subject(t),
-      messageId: ourId,
-      inReplyTo: first ?? undefined,
-      references: first ? [first] : undefined,
+      subject: this.subject(mail.subject, mail.number),
+      messageId: mail.messageId,
+      inReplyTo: mail.inReplyTo ?? undefined,
+      references: mail.inReplyTo ? [mail.inReplyTo] : undefined,
       text:
-        `我们已收到您的请求，工单号 #${t.number}。回复此邮件即可补充信息。\n\n` +
-        `We received your request; its number is #${t.number}. Reply to this mail to add anything.\n\n— ${t.workspace_name}`,
+        `我们已收到您的请求，工单号 #${mail.number}。回复此邮件即可补充信息。\n\n` +
+        `We received your request; its number is #${mail.number}. Reply to this mail to add anything.\n\n— ${mailbox.workspaceName}`,
       headers: {
         'Auto-Submitted': 'auto-replied',
         'X-Auto-Response-Suppress': 'All',
-        'X-Crewdesk-Ticket': String(t.number),
+        'X-Crewdesk-Ticket': String(mail.number),
       },
     });
-    await this.ingest.rememberMessageId(ourId, ticketId, null, 'out');
+    if (!decided) await this.ingest.rememberMessageId(mail.messageId, ticketId, null, 'out');
+  }
+
+  /** The acknowledgement of a job queued without it (before the ingest decided it): read from the ticket. */
+  private async ackOf(ticketId: string): Promise<AckMail | null> {
+    const t = await this.ticket(ticketId, true);
+    const mailbox = t && (await this.channels.mailbox(t.channel_id));
+    if (!t || !mailbox) return null;
+    const messageId = ackMessageId(ticketId, mailbox.address);
+    return { channelId: mailbox.id, number: t.number, subject: t.subject, messageId, inReplyTo: t.first_in };
   }
 
   /** Tells a person of staff about a ticket; replying to the mail answers the customer (or notes with `#note`). */
