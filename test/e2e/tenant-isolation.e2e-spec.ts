@@ -93,6 +93,54 @@ describe('tenant isolation', () => {
     await request(t.http).get(`/api/v1/teams/${bTeam}`).set(a.admin.auth).expect(404);
   });
 
+  it("attaches only the writer's own unused uploads: never another workspace's or another person's, writing nothing", async () => {
+    const upload = (auth: { Authorization: string }, name: string) =>
+      request(t.http)
+        .post('/api/v1/attachments')
+        .set(auth)
+        .attach('file', Buffer.from(`contents of ${name}`), name)
+        .expect(201)
+        .then((r) => r.body.id as string);
+    const mine = await upload(a.admin.auth, 'mine.txt');
+    const theirs = await upload(b.admin.auth, 'theirs.txt');
+    const colleague = await a.person(['agent']);
+    const hers = await upload(colleague.auth, 'hers.txt');
+    const count = async () =>
+      (await t.db.query(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [ticket.id]))[0].n;
+    const before = await count();
+    for (const [ids, invalid] of [
+      [[mine, theirs], [theirs]],
+      [[hers, mine], [hers]],
+      [[mine, '00000000-0000-4000-8000-000000000000'], ['00000000-0000-4000-8000-000000000000']],
+    ]) {
+      const res = await request(t.http)
+        .post(`/api/v1/tickets/${ticket.id}/messages`)
+        .set(a.admin.auth)
+        .send({ body: 'files', attachmentIds: ids })
+        .expect(400);
+      expect(res.body).toMatchObject({ code: 'ATTACHMENT_INVALID', details: { field: 'attachmentIds', invalid } });
+    }
+    // Nothing was written, and the writer's own file is still free: it attaches now, once.
+    expect(await count()).toBe(before);
+    expect(
+      await t.db.query(`SELECT id FROM attachments WHERE id = ANY($1) AND message_id IS NOT NULL`, [
+        [mine, theirs, hers],
+      ]),
+    ).toEqual([]);
+    await request(t.http)
+      .post(`/api/v1/tickets/${ticket.id}/messages`)
+      .set(a.admin.auth)
+      .send({ body: 'files', attachmentIds: [mine, mine] })
+      .expect(201);
+    const again = await request(t.http)
+      .post(`/api/v1/tickets/${ticket.id}/messages`)
+      .set(a.admin.auth)
+      .send({ body: 'again', attachmentIds: [mine] })
+      .expect(400);
+    expect(again.body.details.invalid).toEqual([mine]);
+    expect(await count()).toBe(before + 1);
+  });
+
   it('lets a customer see only their own ticket', async () => {
     const other = await a.webTicket('Another customer', 'Not yours');
     await request(t.http).get(`/api/v1/portal/tickets/${other.id}`).set(ticket.customer).expect(404);

@@ -52,6 +52,8 @@ export interface NewMessageRow {
   externalId: string | null;
   mentions: string[];
   attachmentIds: string[];
+  /** Who may have uploaded them: the actor writing (an ingest's system actor writes as the customer it names). */
+  uploader: ActorRef;
   reviewState?: 'pending' | null;
   /** The event's data; the statement adds the ticket's channel and its state after the change. */
   eventData: Record<string, unknown>;
@@ -147,6 +149,20 @@ function eventAndAudit(
 }
 
 /**
+ * The uploads a new message takes: the writer's own that no message holds yet. `attached` (ATTACHED) lists those it
+ * took; the caller compares it with what it asked for, and fails the write (rolled back) when one was not free.
+ */
+function attachSql(p: Params, tenant: string, ids: string[], uploader: ActorRef): string {
+  return `att AS (
+        UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m
+        WHERE attachments.tenant_id = ${tenant} AND attachments.id = ANY(${p.add(ids)}::uuid[]) AND attachments.message_id IS NULL
+          AND attachments.uploader_type = ${p.add(uploader.type)} AND attachments.uploader_id IS NOT DISTINCT FROM ${p.add(uploader.id)}::uuid
+        RETURNING attachments.id)`;
+}
+
+const ATTACHED = 'ARRAY(SELECT id::text FROM att) AS attached';
+
+/**
  * The whole ticket create as one statement (customer upsert, idempotency key, ticket, first message, event, audit,
  * the ticket's facts for reports).
  */
@@ -190,15 +206,7 @@ export function buildInsertTicket(
                coalesce(${p.add(n.message.author.id)}::uuid, t.requester_id), ${p.add(n.message.text)}, ${p.add(n.message.html)},
                ${channel}, ${p.add(n.message.externalId)}
         FROM t RETURNING id, ticket_id
-      ),${
-        n.message.attachmentIds?.length
-          ? `
-      att AS (
-        UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m
-        WHERE attachments.tenant_id = ${tenant} AND attachments.id = ANY(${p.add(n.message.attachmentIds)}::uuid[]) AND attachments.message_id IS NULL
-        RETURNING attachments.id),`
-          : ''
-      }
+      ),${n.message.attachmentIds?.length ? `${attachSql(p, tenant, n.message.attachmentIds, actor)},` : ''}
       ${eventAndAudit(p, tenant, requestId, 'ticket.created', actor, 'public', data, 't, c')},
       -- The new ticket's facts for reports, as refreshFactsSql (libs/insights) computes them from this one event:
       -- the opening message counts as the customer's when they wrote it; nothing else has happened yet.
@@ -210,7 +218,7 @@ export function buildInsertTicket(
         FROM t, e
       )
       SELECT t.*, c.name AS requester_name, c.email AS requester_email, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data
-        ${n.message.attachmentIds?.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}
+        ${n.message.attachmentIds?.length ? `, ${ATTACHED}` : ''}
       FROM t, c, e, m`;
   return { sql, values: p.values };
 }
@@ -376,12 +384,7 @@ export class TicketsRepository {
     const data = `${p.add(JSON.stringify(n.eventData))}::jsonb || jsonb_build_object('channel', t.channel, 'ticket',
       jsonb_build_object('status', t.status, 'version', t.version, 'updatedAt', t.updated_at, 'firstResponseAt', t.first_response_at),
       'createdAt', m.created_at)`;
-    const attach = n.attachmentIds.length
-      ? `, att AS (
-          UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m
-          WHERE attachments.tenant_id = ${tenant} AND attachments.id = ANY(${p.add(n.attachmentIds)}::uuid[]) AND attachments.message_id IS NULL
-          RETURNING attachments.id)`
-      : '';
+    const attach = n.attachmentIds.length ? `, ${attachSql(p, tenant, n.attachmentIds, n.uploader)}` : '';
     const sql = `
       WITH m AS (
         INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions, review_state, delivery_state, created_at)
@@ -426,7 +429,7 @@ export class TicketsRepository {
       ${eventAndAudit(p, tenant, this.ctx.requestId ?? null, 'message.created', n.author, visibility, data, 't, m')}
       SELECT row_to_json(m.*) AS message, ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data,
              ARRAY(SELECT f.user_id FROM ticket_followers f WHERE f.tenant_id = ${tenant} AND f.ticket_id = t.id) AS follower_ids
-        ${n.attachmentIds.length ? ', (SELECT count(*) FROM att)::int AS attached' : ''}${
+        ${n.attachmentIds.length ? `, ${ATTACHED}` : ''}${
           n.author.type === 'user' && n.author.id
             ? `,
              EXISTS (SELECT 1 FROM ticket_escalations x WHERE x.tenant_id = ${tenant} AND x.ticket_id = t.id
@@ -570,16 +573,6 @@ export class TicketsRepository {
   }
 
   /** Attachments that `uploader` uploaded and that no message holds yet. */
-  async freeAttachments(ids: string[], uploader: ActorRef, manager?: EntityManager): Promise<string[]> {
-    if (!ids.length) return [];
-    const rows: Row[] = await (manager ?? this.db).query(
-      `SELECT id FROM attachments WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND message_id IS NULL
-         AND uploader_type = $3 AND uploader_id IS NOT DISTINCT FROM $4::uuid`,
-      [this.ctx.tenantId, ids, uploader.type, uploader.id],
-    );
-    return rows.map((r) => r.id);
-  }
-
   transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
   }

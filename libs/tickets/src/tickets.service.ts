@@ -80,6 +80,18 @@ const actorRef = (a: Actor): ActorRef => ({ type: a.kind, id: a.id });
 const notFound = () => AppError.notFound('Ticket');
 
 /**
+ * A write takes only the writer's own uploads that no message holds yet (checked by its statement, not by a read
+ * before it); when it took fewer than asked, it fails (and is rolled back) naming the others.
+ */
+function checkAttached(wanted: string[], attached: string[]): void {
+  if (attached.length === wanted.length) return;
+  throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments do not exist or are already used', {
+    field: 'attachmentIds',
+    invalid: wanted.filter((a) => !attached.includes(a)),
+  });
+}
+
+/**
  * A caller's open transaction: a write given one runs its statements in it and collects its event instead of
  * publishing it; the caller publishes the events once the transaction committed (`publish`) and drops them if not.
  */
@@ -141,7 +153,7 @@ export class TicketsService {
       throw AppError.notFound('Customer', { field: 'requester.customerId' });
     }
     // Otherwise a requester given by id is not looked up first: without them the insert writes nothing (below).
-    const attachmentIds = await this.checkAttachments(cmd.attachmentIds, actor, tx?.manager);
+    const attachmentIds = [...new Set(cmd.attachmentIds ?? [])];
     const text = cleanText(cmd.body);
     const html = cmd.sanitizedHtml ?? (cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text));
     const id = randomUUID();
@@ -192,9 +204,7 @@ export class TicketsService {
       );
     const result = await this.write(tx, attachmentIds.length > 0, async (manager) => {
       const r = await insert(manager);
-      if (r && attachmentIds.length && r.row.attached !== attachmentIds.length) {
-        throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
-      }
+      if (r && attachmentIds.length) checkAttached(attachmentIds, r.row.attached);
       return r;
     });
     if (!result) {
@@ -235,19 +245,6 @@ export class TicketsService {
   private emit(tx: InTransaction | undefined, event: TicketEventRecord): void {
     if (tx) tx.events.push(event);
     else this.bus.publish([event]);
-  }
-
-  /** The actor's own uploads that no message holds yet, or ATTACHMENT_INVALID. */
-  private async checkAttachments(ids: string[] | undefined, actor: Actor, manager?: EntityManager): Promise<string[]> {
-    const attachmentIds = [...new Set(ids ?? [])];
-    const free = await this.repo.freeAttachments(attachmentIds, actorRef(actor), manager);
-    if (free.length !== attachmentIds.length) {
-      throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments do not exist or are already used', {
-        field: 'attachmentIds',
-        invalid: attachmentIds.filter((a) => !free.includes(a)),
-      });
-    }
-    return attachmentIds;
   }
 
   /** Which of these references name no team, or no active person, of this workspace. */
@@ -378,7 +375,7 @@ export class TicketsService {
         field: 'mentions',
         unknown,
       });
-    const attachmentIds = await this.checkAttachments(cmd.attachmentIds, actor, tx?.manager);
+    const attachmentIds = [...new Set(cmd.attachmentIds ?? [])];
 
     const text = cleanText(cmd.body);
     const html = cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text);
@@ -402,6 +399,7 @@ export class TicketsService {
       externalId: cmd.externalId ?? null,
       mentions,
       attachmentIds,
+      uploader: actorRef(actor),
       reviewState: held ? ('pending' as const) : null,
       eventData: {
         message: {
@@ -423,9 +421,7 @@ export class TicketsService {
     };
     const result = await this.write(tx, attachmentIds.length > 0, async (manager) => {
       const r = await this.repo.insertMessage(insert, manager);
-      if (r && attachmentIds.length && r.ticket.attached !== attachmentIds.length) {
-        throw new AppError(ErrorCode.ATTACHMENT_INVALID, 'Some attachments were used by another message meanwhile');
-      }
+      if (r && attachmentIds.length) checkAttached(attachmentIds, r.ticket.attached);
       return r;
     });
     const manager = tx?.manager;
