@@ -165,13 +165,10 @@ export class EmailOutboundProcessor extends WorkerHost implements OnApplicationB
   private readonly handlers: Partial<Record<JobName, Handler>> = {
     [JobName.EmailReply]: (job) => this.reply(job),
     [JobName.EmailAck]: (job) =>
-      this.inTenant(job, () =>
-        this.mail.acknowledge(
-          (job.data as EmailAckJob).ticketId,
-          (job.data as EmailAckJob).to,
-          (job.data as EmailAckJob).mail,
-        ),
-      ),
+      this.inTenant(job, () => {
+        const d = job.data as EmailAckJob;
+        return this.mail.acknowledge(d.ticketId, d.to, d.mail);
+      }),
     [JobName.EmailNotify]: (job) =>
       this.inTenant(job, () => {
         const d = job.data as EmailNotifyJob;

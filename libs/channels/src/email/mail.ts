@@ -114,10 +114,6 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   };
 }
 
-/**
- * The Message-ID in a raw mail's header, read without parsing the mail (as `parseEmail` would give it, or null): the
- * header block up to its blank line (at most 64 KB), folded lines joined.
- */
 /** The domain part of an address (our Message-IDs and reply addresses are made in the mailbox's domain). */
 export const domainOf = (address: string): string => address.split('@')[1] ?? 'localhost';
 
@@ -125,6 +121,10 @@ export const domainOf = (address: string): string => address.split('@')[1] ?? 'l
 export const ackMessageId = (ticketId: string, mailboxAddress: string): string =>
   `<ack-${ticketId}@${domainOf(mailboxAddress)}>`;
 
+/**
+ * The Message-ID in a raw mail's header, read without parsing the mail (as `parseEmail` would give it, or null): the
+ * header block up to its blank line (at most 64 KB), folded lines joined.
+ */
 export function headerMessageId(raw: Buffer): string | null {
   const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
   const end = head.search(/\r?\n\r?\n/);
