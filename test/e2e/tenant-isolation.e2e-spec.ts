@@ -130,7 +130,7 @@ describe('tenant isolation', () => {
     await request(t.http)
       .post(`/api/v1/tickets/${ticket.id}/messages`)
       .set(a.admin.auth)
-      .send({ body: 'files', attachmentIds: [mine, mine] })
+      .send({ body: 'files', attachmentIds: [mine.toUpperCase(), mine] })
       .expect(201);
     const again = await request(t.http)
       .post(`/api/v1/tickets/${ticket.id}/messages`)

@@ -79,6 +79,9 @@ export const normalizeTags = (tags: string[] | undefined) =>
 const actorRef = (a: Actor): ActorRef => ({ type: a.kind, id: a.id });
 const notFound = () => AppError.notFound('Ticket');
 
+/** Upload ids as given, once each (in the form PostgreSQL prints them, so that what it took compares with them). */
+const uploadIds = (ids: string[] | undefined): string[] => [...new Set((ids ?? []).map((id) => id.toLowerCase()))];
+
 /**
  * A write takes only the writer's own uploads that no message holds yet (checked by its statement, not by a read
  * before it); when it took fewer than asked, it fails (and is rolled back) naming the others.
@@ -153,7 +156,7 @@ export class TicketsService {
       throw AppError.notFound('Customer', { field: 'requester.customerId' });
     }
     // Otherwise a requester given by id is not looked up first: without them the insert writes nothing (below).
-    const attachmentIds = [...new Set(cmd.attachmentIds ?? [])];
+    const attachmentIds = uploadIds(cmd.attachmentIds);
     const text = cleanText(cmd.body);
     const html = cmd.sanitizedHtml ?? (cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text));
     const id = randomUUID();
@@ -375,7 +378,7 @@ export class TicketsService {
         field: 'mentions',
         unknown,
       });
-    const attachmentIds = [...new Set(cmd.attachmentIds ?? [])];
+    const attachmentIds = uploadIds(cmd.attachmentIds);
 
     const text = cleanText(cmd.body);
     const html = cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text);
