@@ -18,6 +18,8 @@ npm run test:console --silent
 step "Production build (API, worker, chat widget, web console)"
 npm run build --silent
 ok "dist/apps/api/main.js, dist/apps/worker/main.js, apps/widget/dist/widget.js and apps/console/dist built"
+step "OpenAPI document (the committed openapi.json against the built API)"
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node dist/apps/api/main.js openapi --check
 ensure_chromium
 ensure_dovecot
 step "End-to-end tests (real PostgreSQL and Redis, a fresh database and key prefix for this run; the widget and the console in Chromium)"

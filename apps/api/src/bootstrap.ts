@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { Logger } from 'nestjs-pino';
@@ -9,6 +9,7 @@ import { AllExceptionsFilter, createValidationPipe } from '@crewdesk/common';
 import { Env, loadEnv } from '@crewdesk/config';
 import { runInScope } from '@crewdesk/db';
 import { AppModule } from './app.module';
+import { openApiDocument } from './openapi';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
 /** JSON bodies are capped at 1 MB; attachments go through multipart with their own limit. */
@@ -56,19 +57,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableCors({ origin: true, credentials: false, exposedHeaders: ['idempotent-replayed', 'retry-after'] });
 
-  const config = new DocumentBuilder()
-    .setTitle('Crewdesk API')
-    .setDescription('Helpdesk where everyone is support. Errors are `{ code, message, details? }`.')
-    .setVersion('1')
-    .addBearerAuth({
-      type: 'http',
-      scheme: 'bearer',
-      description: 'A staff access token, an API key (cdk_…) or a portal token',
-    })
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config), {
-    jsonDocumentUrl: 'api/docs/openapi.json',
-  });
+  SwaggerModule.setup('api/docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'api/docs/openapi.json' });
   await app.init();
   app.useLogger(app.get(Logger));
   return app;

@@ -10,6 +10,7 @@ import { apiWorkerCount, runCluster } from './cluster';
  *   migrate  applies pending migrations
  *   seed     creates the demo workspace if it is missing
  *   setup    creates the database if needed, migrates and seeds
+ *   openapi  writes the API's OpenAPI document to openapi.json; `openapi --check` fails when the committed one differs
  */
 async function main(): Promise<void> {
   const command = process.argv[2] ?? 'serve';
@@ -46,8 +47,13 @@ async function main(): Promise<void> {
       await serve();
       return;
     }
+    case 'openapi': {
+      const { openApi } = await import('./cli/openapi');
+      process.exitCode = await openApi(process.argv.includes('--check'));
+      return;
+    }
     default:
-      console.error(`Unknown command "${command}". Use serve, migrate, seed or setup.`);
+      console.error(`Unknown command "${command}". Use serve, migrate, seed, setup or openapi.`);
       process.exit(64);
   }
 }
