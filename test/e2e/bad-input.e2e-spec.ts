@@ -82,6 +82,25 @@ describe('bad input gets a 4xx with a stable code and writes nothing', () => {
     expect(await counts(t)).toEqual(before);
   });
 
+  it('refuses half of a surrogate pair in a body, a key and a query string', async () => {
+    const before = await counts(t);
+    const problem = 'must be valid Unicode text (it holds half of a surrogate pair)';
+    const res = await request(t.http)
+      .post(`/api/v1/public/${ws.workspace.slug}/tickets`)
+      .send({ subject: 'Hi \ud83d', body: 'ok', email: 'lone@example.com' })
+      .expect(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', message: `subject: ${problem}` });
+    const key = await request(t.http)
+      .post('/api/v1/tickets')
+      .set(ws.admin.auth)
+      .send({ ...valid, customFields: { ['k\udc00']: 1 } })
+      .expect(400);
+    expect(key.body.message).toBe(`customFields.k\udc00: ${problem}`);
+    const query = await request(t.http).get('/api/v1/tickets?q=%F0%9F%98%80%20ok').set(ws.admin.auth).expect(200);
+    expect(query.body.items).toEqual([]);
+    expect(await counts(t)).toEqual(before);
+  });
+
   it('refuses a requester id that names no customer of the workspace, with or without an Idempotency-Key', async () => {
     const other = await WorkspaceSession.create(t);
     const theirs = await request(t.http)

@@ -339,6 +339,33 @@ describe('email channel', () => {
     expect(relay.mails.filter((m) => of('li.na@example.cn')(m.parsed))).toHaveLength(1);
   });
 
+  it('stores a mail whose HTML names half of a surrogate pair, with U+FFFD in its place', async () => {
+    const c = await WorkspaceSession.create(t);
+    const box = `lone-${c.workspace.slug}@mail.test`;
+    await addMailbox(c, box);
+    await sendRaw(
+      smtpPort,
+      'odd@example.org',
+      [box],
+      `From: odd@example.org\r\nTo: ${box}\r\nSubject: Odd characters\r\nMessage-ID: <lone-1@example.org>\r\n` +
+        `MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>before &#xD800; after &#128512;</p>\r\n`,
+    );
+    const row = await eventually(
+      async () =>
+        (
+          await t.db.query(`SELECT status, outcome FROM inbound_emails WHERE tenant_id = $1 AND status <> 'received'`, [
+            c.workspace.id,
+          ])
+        )[0] ?? null,
+    );
+    expect(row).toEqual({ status: 'processed', outcome: 'new ticket' });
+    const [message] = await t.db.query(`SELECT body_text, body_html FROM messages WHERE tenant_id = $1`, [
+      c.workspace.id,
+    ]);
+    expect(message.body_text).toBe('before \ufffd after 😀');
+    expect(message.body_html).toContain('before \ufffd after 😀');
+  });
+
   it('refuses unknown recipients at RCPT', async () => {
     await expect(sendRaw(smtpPort, 'x@example.com', ['nobody@mail.test'], 'Subject: x\r\n\r\nx')).rejects.toMatchObject(
       { responseCode: 550 },

@@ -130,6 +130,15 @@ describe('chat widget: sessions, live conversations, identity', () => {
     expect(results.filter((r) => r.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
   });
 
+  it('keeps a message holding half of a surrogate pair, with U+FFFD in its place', async () => {
+    const start = await session().expect(200);
+    const visitor = await widget(start.body.visitorToken);
+    const ack = await visitor.emit<any>('message.send', { clientMessageId: 'lone-1', body: 'a\ud800b \udc00 😀' });
+    expect(ack).toMatchObject({ id: expect.any(String), ticketId: expect.any(String) });
+    const [row] = await t.db.query(`SELECT body_text FROM messages WHERE id = $1`, [ack.id]);
+    expect(row.body_text).toBe('a\ufffdb \ufffd 😀');
+  });
+
   it('sends images (sniffed, at most 10 MB) and nothing else', async () => {
     const start = await session().expect(200);
     const visitor = await widget(start.body.visitorToken);

@@ -1,7 +1,7 @@
 import { decodeCursor, encodeCursor } from './pagination';
 import { AppError } from './errors';
 import { toErrorResponse } from './exception.filter';
-import { sanitizeMessageHtml, textToHtml } from './sanitize';
+import { cleanText, sanitizeMessageHtml, textToHtml } from './sanitize';
 
 describe('cursors', () => {
   it('round-trip and refuse anything else', () => {
@@ -42,5 +42,12 @@ describe('sanitizing', () => {
       '<p>hi</p><img src="x" />',
     );
     expect(textToHtml('<b>a</b>\nb')).toBe('<p>&lt;b&gt;a&lt;/b&gt;<br>b</p>');
+  });
+});
+
+describe('text PostgreSQL stores', () => {
+  it('replaces half of a surrogate pair with U+FFFD in text and sanitized HTML, keeping whole pairs', () => {
+    expect(cleanText('a\ud800b\udc00 😀\r\n')).toBe('a\ufffdb\ufffd 😀\n');
+    expect(sanitizeMessageHtml('<p>x&#xD800;y 😀</p>')).toBe('<p>x\ufffdy 😀</p>');
   });
 });

@@ -48,8 +48,15 @@ const ALLOWED: sanitizeHtml.IOptions = {
 
 /** HTML from customers, mail or staff, made safe to store and show. */
 export function sanitizeMessageHtml(html: string): string {
-  return sanitizeHtml(html, ALLOWED);
+  return wellFormed(sanitizeHtml(html, ALLOWED));
 }
+
+/**
+ * Unpaired UTF-16 surrogates (a mail's `&#xD800;`, a socket's `"\ud800"`) as U+FFFD, which is what UTF-8 text holds
+ * for them anyway: an event's jsonb data, which repeats a message's text, would refuse them.
+ */
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const wellFormed = (text: string) => text.replace(LONE_SURROGATES, '\uFFFD');
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -65,7 +72,7 @@ export function textToHtml(text: string): string {
     .join('');
 }
 
-/** Control characters other than tab and newlines are dropped from stored text. */
+/** Control characters other than tab and newlines are dropped from stored text; unpaired surrogates become U+FFFD. */
 export function cleanText(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').replace(/\r\n?/g, '\n');
+  return wellFormed(text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').replace(/\r\n?/g, '\n'));
 }

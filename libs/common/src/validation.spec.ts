@@ -70,6 +70,14 @@ describe('checkInput', () => {
     expect(refusal(query)?.message).toBe('q: must not contain NUL characters (U+0000)');
   });
 
+  it('refuses half of a surrogate pair in a string or a key, and passes whole pairs', () => {
+    const problem = 'must be valid Unicode text (it holds half of a surrogate pair)';
+    expect(refusal({ subject: 'a\ud800' })?.message).toBe(`subject: ${problem}`);
+    expect(refusal({ tags: ['\udc00b'] })?.message).toBe(`tags[0]: ${problem}`);
+    expect(refusal({ ['k\udbff']: 1 })?.message).toBe(`k\udbff: ${problem}`);
+    expect(refusal({ subject: '😀 \ud83d\ude00 中文' })).toBeNull();
+  });
+
   it('refuses nesting deeper than the limit without overflowing the stack', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 100_000; i++) deep = [deep];

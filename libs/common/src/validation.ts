@@ -60,24 +60,32 @@ export function rememberValidationRules(storage: Storage = getMetadataStorage())
 /** Objects and arrays nested deeper than this are refused before anything walks them recursively. */
 export const MAX_INPUT_DEPTH = 32;
 
+/** An unpaired UTF-16 surrogate (`"\ud800"` in JSON): not a character, and PostgreSQL's jsonb refuses it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string cannot be stored as text, or null. */
+function unstorable(s: string): string | null {
+  if (s.includes('\u0000')) return 'must not contain NUL characters (U+0000)';
+  if (LONE_SURROGATE.test(s)) return 'must be valid Unicode text (it holds half of a surrogate pair)';
+  return null;
+}
+
 /**
  * Refuses input no field can hold, before validation: a NUL character (PostgreSQL text cannot store one, so it would
- * fail deep in a statement) anywhere in a string or a key, and nesting deeper than MAX_INPUT_DEPTH (validation and
- * transformation recurse, and a body of thousands of `[` overflowed the stack). Walks without recursion.
+ * fail deep in a statement) or an unpaired surrogate (jsonb refuses one) anywhere in a string or a key, and nesting
+ * deeper than MAX_INPUT_DEPTH (validation and transformation recurse, and a body of thousands of `[` overflowed the
+ * stack). Walks without recursion.
  */
 export function checkInput(value: unknown, root = ''): void {
   const stack: Array<{ v: unknown; path: string; depth: number }> = [{ v: value, path: root, depth: 0 }];
   while (stack.length) {
     const { v, path, depth } = stack.pop()!;
     if (typeof v === 'string') {
-      if (v.includes('\u0000'))
-        throw new AppError(
-          ErrorCode.VALIDATION_FAILED,
-          `${path || 'value'}: must not contain NUL characters (U+0000)`,
-          {
-            fields: [{ field: path, problems: ['must not contain NUL characters (U+0000)'] }],
-          },
-        );
+      const problem = unstorable(v);
+      if (problem)
+        throw new AppError(ErrorCode.VALIDATION_FAILED, `${path || 'value'}: ${problem}`, {
+          fields: [{ field: path, problems: [problem] }],
+        });
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
@@ -94,7 +102,7 @@ export function checkInput(value: unknown, root = ''): void {
       );
     for (const [key, child] of Object.entries(v)) {
       const at = Array.isArray(v) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-      if (key.includes('\u0000')) stack.push({ v: key, path: at, depth });
+      if (unstorable(key)) stack.push({ v: key, path: at, depth });
       stack.push({ v: child, path: at, depth: depth + 1 });
     }
   }

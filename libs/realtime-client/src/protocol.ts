@@ -67,6 +67,8 @@ export interface ReplayPayload {
 export interface ErrorAck {
   code: string;
   message: string;
+  /** With INTERNAL: the id the server logged the error under. */
+  errorId?: string;
 }
 
 /** Server to client, on both namespaces (customers get only their own public events, and typing). */

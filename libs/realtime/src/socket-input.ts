@@ -1,5 +1,6 @@
+import { Logger } from '@nestjs/common';
 import type { ErrorAck } from '@crewdesk/realtime-client';
-import { AppError } from '@crewdesk/common';
+import { toErrorResponse } from '@crewdesk/common';
 import { Actor, TenantContext } from '@crewdesk/db';
 import { TicketsService } from '@crewdesk/tickets';
 
@@ -26,10 +27,16 @@ export function handshakeError(err: unknown): Error {
   return out;
 }
 
-/** An AppError as a socket ack; anything else is an internal error without details. */
+const logger = new Logger('Sockets');
+
+/**
+ * An error as a socket ack, mapped as the HTTP filter maps it: an AppError's code, text PostgreSQL cannot hold as the
+ * input's fault, and anything else an internal error whose id is logged with it (the ack carries the id, not details).
+ */
 export function toAck(err: unknown): ErrorAck {
-  if (err instanceof AppError) return { code: err.code, message: err.message };
-  return { code: 'INTERNAL', message: 'Something went wrong on our side' };
+  const { body, unexpected } = toErrorResponse(err);
+  if (unexpected) logger.error({ err, errorId: body.errorId }, 'Unhandled error in a socket event');
+  return { code: body.code, message: body.message, ...(body.errorId ? { errorId: body.errorId } : {}) };
 }
 
 /** `message.read` on either namespace: one read receipt event through the ticket write path. */

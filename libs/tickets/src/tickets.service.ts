@@ -157,6 +157,7 @@ export class TicketsService {
     }
     // Otherwise a requester given by id is not looked up first: without them the insert writes nothing (below).
     const attachmentIds = uploadIds(cmd.attachmentIds);
+    const subject = cleanText(cmd.subject).trim();
     const text = cleanText(cmd.body);
     const html = cmd.sanitizedHtml ?? (cmd.html ? sanitizeMessageHtml(cmd.html) : textToHtml(text));
     const id = randomUUID();
@@ -169,7 +170,7 @@ export class TicketsService {
       this.repo.insertTicket(
         {
           id,
-          subject: cleanText(cmd.subject).trim(),
+          subject,
           priority,
           channel: cmd.channel,
           requester,
@@ -182,7 +183,7 @@ export class TicketsService {
           routed: this.nothingToRoute?.(cmd.teamId ?? null) || undefined,
           eventData: {
             id,
-            subject: cmd.subject,
+            subject,
             status: 'new',
             priority,
             channel: cmd.channel,
