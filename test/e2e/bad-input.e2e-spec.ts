@@ -169,6 +169,17 @@ describe('bad input gets a 4xx with a stable code and writes nothing', () => {
   it('refuses bad ids, cursors and headers with clear codes', async () => {
     const notUuid = await request(t.http).get('/api/v1/tickets/not-a-uuid').set(ws.admin.auth).expect(400);
     expect(notUuid.body.code).toBe('VALIDATION_FAILED');
+    // A ticket number is a positive integer JavaScript counts exactly; larger ones (past PostgreSQL's bigint too) are
+    // refused, not looked up.
+    for (const [n, problem] of [
+      ['99999999999999999999', 'number must not be greater than 9007199254740991'],
+      ['abc', 'number must be an integer number'],
+      ['0', 'number must not be less than 1'],
+    ]) {
+      const res = await request(t.http).get(`/api/v1/tickets/number/${n}`).set(ws.admin.auth).expect(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', message: `number: ${problem}` });
+    }
+    await request(t.http).get('/api/v1/tickets/number/9007199254740991').set(ws.admin.auth).expect(404);
     const cursor = await request(t.http)
       .get('/api/v1/tickets')
       .query({ cursor: 'garbage' })

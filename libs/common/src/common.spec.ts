@@ -51,3 +51,17 @@ describe('text PostgreSQL stores', () => {
     expect(sanitizeMessageHtml('<p>x&#xD800;y 😀</p>')).toBe('<p>x\ufffdy 😀</p>');
   });
 });
+
+describe('PostgreSQL refusing a number', () => {
+  it('answers a number out of its column’s range as the input’s fault', () => {
+    const err = Object.assign(new Error('value "1e+20" is out of range for type bigint'), {
+      driverError: { code: '22003' },
+    });
+    const { status, body, unexpected } = toErrorResponse(err);
+    expect({ status, code: body.code, unexpected }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      unexpected: false,
+    });
+  });
+});

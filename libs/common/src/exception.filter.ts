@@ -98,6 +98,14 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
       unexpected: false,
     };
   }
+  // A number larger than its column holds that a DTO let through: the input's fault, and nothing was written.
+  if (pgCode === '22003') {
+    return {
+      status: HttpStatus.BAD_REQUEST,
+      body: { code: ErrorCode.VALIDATION_FAILED, message: 'A number in the request is out of range' },
+      unexpected: false,
+    };
+  }
   const statusCode = (err as { statusCode?: number })?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && HTTP_CODES[statusCode]) {
     return {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { pageLimit } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
@@ -14,6 +14,7 @@ import {
   EventsQuery,
   ListTicketsQuery,
   MessagesQuery,
+  TicketNumberParam,
   UpdateTicketDto,
   ViewersQuery,
 } from './tickets.dto';
@@ -81,7 +82,7 @@ export class TicketsController {
   }
 
   @Get('number/:number')
-  async byNumber(@Param('number', ParseIntPipe) number: number) {
+  async byNumber(@Param() { number }: TicketNumberParam) {
     return this.withConversation(await this.tickets.get({ number }));
   }
 

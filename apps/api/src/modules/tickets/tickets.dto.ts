@@ -12,6 +12,7 @@ import {
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
   Min,
   ValidateIf,
@@ -274,4 +275,13 @@ export class ViewersQuery {
   @ArrayMaxSize(MAX_VIEWER_TICKETS, { message: `ids must name at most ${MAX_VIEWER_TICKETS} tickets` })
   @IsUUID('all', { each: true, message: 'ids must be ticket ids' })
   ids!: string[];
+}
+
+/** `GET /tickets/number/:number`: a ticket number, as large as JavaScript counts exactly. */
+export class TicketNumberParam {
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  number!: number;
 }
