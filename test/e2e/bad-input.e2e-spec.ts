@@ -101,6 +101,15 @@ describe('bad input gets a 4xx with a stable code and writes nothing', () => {
     expect(await counts(t)).toEqual(before);
   });
 
+  it('takes an upload cut short inside its format’s header as bytes, not a 500', async () => {
+    const res = await request(t.http)
+      .post('/api/v1/attachments')
+      .set(ws.admin.auth)
+      .attach('file', Buffer.from('89504e470d0a1a0a', 'hex'), { filename: 'logo.png', contentType: 'image/png' })
+      .expect(201);
+    expect(res.body).toMatchObject({ filename: 'logo.png', contentType: 'application/octet-stream', size: 8 });
+  });
+
   it('refuses a requester id that names no customer of the workspace, with or without an Idempotency-Key', async () => {
     const other = await WorkspaceSession.create(t);
     const theirs = await request(t.http)

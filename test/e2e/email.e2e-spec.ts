@@ -366,6 +366,32 @@ describe('email channel', () => {
     expect(message.body_html).toContain('before \ufffd after 😀');
   });
 
+  it('keeps a mail whose inline image is cut short inside its header, typing the file as bytes', async () => {
+    const c = await WorkspaceSession.create(t);
+    const box = `cut-${c.workspace.slug}@mail.test`;
+    await addMailbox(c, box);
+    await sendRaw(
+      smtpPort,
+      'cut@example.org',
+      [box],
+      `From: cut@example.org\r\nTo: ${box}\r\nSubject: Broken logo\r\nMessage-ID: <cut-1@example.org>\r\n` +
+        'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html\r\n\r\n' +
+        '<p>See <img src="cid:logo"></p>\r\n--r\r\nContent-Type: image/png\r\nContent-ID: <logo>\r\n' +
+        'Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--r--\r\n',
+    );
+    const row = await eventually(
+      async () =>
+        (
+          await t.db.query(`SELECT status, outcome FROM inbound_emails WHERE tenant_id = $1 AND status <> 'received'`, [
+            c.workspace.id,
+          ])
+        )[0] ?? null,
+    );
+    expect(row).toEqual({ status: 'processed', outcome: 'new ticket' });
+    const files = await t.db.query(`SELECT content_type, size FROM attachments WHERE tenant_id = $1`, [c.workspace.id]);
+    expect(files).toEqual([{ content_type: 'application/octet-stream', size: 8 }]);
+  });
+
   it('refuses unknown recipients at RCPT', async () => {
     await expect(sendRaw(smtpPort, 'x@example.com', ['nobody@mail.test'], 'Subject: x\r\n\r\nx')).rejects.toMatchObject(
       { responseCode: 550 },
