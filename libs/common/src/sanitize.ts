@@ -56,7 +56,10 @@ export function sanitizeMessageHtml(html: string): string {
  * for them anyway: an event's jsonb data, which repeats a message's text, would refuse them.
  */
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const wellFormed = (text: string) => text.replace(LONE_SURROGATES, '\uFFFD');
+export const wellFormed = (text: string): string => text.replace(LONE_SURROGATES, '\uFFFD');
+
+/** Whether a string holds no half of a surrogate pair. */
+export const isWellFormed = (text: string): boolean => wellFormed(text) === text;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

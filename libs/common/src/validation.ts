@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { AppError, ErrorCode } from './errors';
+import { isWellFormed } from './sanitize';
 
 function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; problems: string[] }> {
   return errors.flatMap((e) => {
@@ -60,13 +61,11 @@ export function rememberValidationRules(storage: Storage = getMetadataStorage())
 /** Objects and arrays nested deeper than this are refused before anything walks them recursively. */
 export const MAX_INPUT_DEPTH = 32;
 
-/** An unpaired UTF-16 surrogate (`"\ud800"` in JSON): not a character, and PostgreSQL's jsonb refuses it. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /** Why a string cannot be stored as text, or null. */
 function unstorable(s: string): string | null {
   if (s.includes('\u0000')) return 'must not contain NUL characters (U+0000)';
-  if (LONE_SURROGATE.test(s)) return 'must be valid Unicode text (it holds half of a surrogate pair)';
+  // An unpaired surrogate (`"\ud800"` in JSON) is not a character, and PostgreSQL's jsonb refuses it.
+  if (!isWellFormed(s)) return 'must be valid Unicode text (it holds half of a surrogate pair)';
   return null;
 }
 
