@@ -339,18 +339,13 @@ describe('email channel', () => {
     expect(relay.mails.filter((m) => of('li.na@example.cn')(m.parsed))).toHaveLength(1);
   });
 
-  it('stores a mail whose HTML names half of a surrogate pair, with U+FFFD in its place', async () => {
+  /** A fresh workspace with a mailbox, one mail sent to it, and what became of the mail once it left `received`. */
+  const mailToFreshWorkspace = async (tag: string, from: string, rest: string) => {
     const c = await WorkspaceSession.create(t);
-    const box = `lone-${c.workspace.slug}@mail.test`;
+    const box = `${tag}-${c.workspace.slug}@mail.test`;
     await addMailbox(c, box);
-    await sendRaw(
-      smtpPort,
-      'odd@example.org',
-      [box],
-      `From: odd@example.org\r\nTo: ${box}\r\nSubject: Odd characters\r\nMessage-ID: <lone-1@example.org>\r\n` +
-        `MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>before &#xD800; after &#128512;</p>\r\n`,
-    );
-    const row = await eventually(
+    await sendRaw(smtpPort, from, [box], `From: ${from}\r\nTo: ${box}\r\n${rest}`);
+    const outcome = await eventually(
       async () =>
         (
           await t.db.query(`SELECT status, outcome FROM inbound_emails WHERE tenant_id = $1 AND status <> 'received'`, [
@@ -358,37 +353,33 @@ describe('email channel', () => {
           ])
         )[0] ?? null,
     );
-    expect(row).toEqual({ status: 'processed', outcome: 'new ticket' });
-    const [message] = await t.db.query(`SELECT body_text, body_html FROM messages WHERE tenant_id = $1`, [
-      c.workspace.id,
-    ]);
+    return { tenantId: c.workspace.id, outcome };
+  };
+
+  it('stores a mail whose HTML names half of a surrogate pair, with U+FFFD in its place', async () => {
+    const { tenantId, outcome } = await mailToFreshWorkspace(
+      'lone',
+      'odd@example.org',
+      'Subject: Odd characters\r\nMessage-ID: <lone-1@example.org>\r\nMIME-Version: 1.0\r\n' +
+        'Content-Type: text/html; charset=utf-8\r\n\r\n<p>before &#xD800; after &#128512;</p>\r\n',
+    );
+    expect(outcome).toEqual({ status: 'processed', outcome: 'new ticket' });
+    const [message] = await t.db.query(`SELECT body_text, body_html FROM messages WHERE tenant_id = $1`, [tenantId]);
     expect(message.body_text).toBe('before \ufffd after 😀');
     expect(message.body_html).toContain('before \ufffd after 😀');
   });
 
   it('keeps a mail whose inline image is cut short inside its header, typing the file as bytes', async () => {
-    const c = await WorkspaceSession.create(t);
-    const box = `cut-${c.workspace.slug}@mail.test`;
-    await addMailbox(c, box);
-    await sendRaw(
-      smtpPort,
+    const { tenantId, outcome } = await mailToFreshWorkspace(
+      'cut',
       'cut@example.org',
-      [box],
-      `From: cut@example.org\r\nTo: ${box}\r\nSubject: Broken logo\r\nMessage-ID: <cut-1@example.org>\r\n` +
-        'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html\r\n\r\n' +
+      'Subject: Broken logo\r\nMessage-ID: <cut-1@example.org>\r\nMIME-Version: 1.0\r\n' +
+        'Content-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html\r\n\r\n' +
         '<p>See <img src="cid:logo"></p>\r\n--r\r\nContent-Type: image/png\r\nContent-ID: <logo>\r\n' +
         'Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--r--\r\n',
     );
-    const row = await eventually(
-      async () =>
-        (
-          await t.db.query(`SELECT status, outcome FROM inbound_emails WHERE tenant_id = $1 AND status <> 'received'`, [
-            c.workspace.id,
-          ])
-        )[0] ?? null,
-    );
-    expect(row).toEqual({ status: 'processed', outcome: 'new ticket' });
-    const files = await t.db.query(`SELECT content_type, size FROM attachments WHERE tenant_id = $1`, [c.workspace.id]);
+    expect(outcome).toEqual({ status: 'processed', outcome: 'new ticket' });
+    const files = await t.db.query(`SELECT content_type, size FROM attachments WHERE tenant_id = $1`, [tenantId]);
     expect(files).toEqual([{ content_type: 'application/octet-stream', size: 8 }]);
   });
 

@@ -23,16 +23,20 @@ describe('errors', () => {
     expect(body.errorId).toEqual(expect.any(String));
   });
 
-  it("answers text PostgreSQL cannot hold as the input's fault", () => {
-    const err = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
-      driverError: { code: '22021' },
-    });
-    const { status, body, unexpected } = toErrorResponse(err);
-    expect({ status, code: body.code, unexpected }).toEqual({
-      status: 400,
-      code: 'VALIDATION_FAILED',
-      unexpected: false,
-    });
+  it("answers text or a number PostgreSQL cannot hold as the input's fault", () => {
+    for (const [code, message] of [
+      ['22021', 'invalid byte sequence for encoding "UTF8": 0x00'],
+      ['22003', 'value "1e+20" is out of range for type bigint'],
+    ]) {
+      const { status, body, unexpected } = toErrorResponse(
+        Object.assign(new Error(message), { driverError: { code } }),
+      );
+      expect({ status, code: body.code, unexpected }).toEqual({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        unexpected: false,
+      });
+    }
   });
 });
 
@@ -49,19 +53,5 @@ describe('text PostgreSQL stores', () => {
   it('replaces half of a surrogate pair with U+FFFD in text and sanitized HTML, keeping whole pairs', () => {
     expect(cleanText('a\ud800b\udc00 😀\r\n')).toBe('a\ufffdb\ufffd 😀\n');
     expect(sanitizeMessageHtml('<p>x&#xD800;y 😀</p>')).toBe('<p>x\ufffdy 😀</p>');
-  });
-});
-
-describe('PostgreSQL refusing a number', () => {
-  it('answers a number out of its column’s range as the input’s fault', () => {
-    const err = Object.assign(new Error('value "1e+20" is out of range for type bigint'), {
-      driverError: { code: '22003' },
-    });
-    const { status, body, unexpected } = toErrorResponse(err);
-    expect({ status, code: body.code, unexpected }).toEqual({
-      status: 400,
-      code: 'VALIDATION_FAILED',
-      unexpected: false,
-    });
   });
 });
