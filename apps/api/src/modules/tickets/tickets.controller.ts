@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { pageLimit } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { can, TenantContext } from '@crewdesk/db';
@@ -18,6 +25,13 @@ import {
   UpdateTicketDto,
   ViewersQuery,
 } from './tickets.dto';
+import {
+  MessagePageDto,
+  MessageWithTicketDto,
+  TicketDetailDto,
+  TicketDto,
+  TicketPageDto,
+} from './tickets-responses.dto';
 
 interface Reply {
   status(code: number): Reply;
@@ -40,6 +54,7 @@ export class TicketsController {
   @Post()
   @RequirePermissions('ticket.create')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiCreatedResponse({ type: TicketDto, description: 'Created (200 with `idempotent-replayed: true` for a retry)' })
   async create(
     @Body() dto: CreateTicketDto,
     @IdempotencyKey() key: string | undefined,
@@ -55,6 +70,7 @@ export class TicketsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: TicketPageDto })
   list(@Query() q: ListTicketsQuery) {
     const me = this.ctx.actor.id;
     const assigneeId = q.assigneeId === 'none' ? null : q.assigneeId === 'me' ? (me ?? undefined) : q.assigneeId;
@@ -82,11 +98,13 @@ export class TicketsController {
   }
 
   @Get('number/:number')
+  @ApiOkResponse({ type: TicketDetailDto })
   async byNumber(@Param() { number }: TicketNumberParam) {
     return this.withConversation(await this.tickets.get({ number }));
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: TicketDetailDto })
   async get(@Param('id', ParseUUIDPipe) id: string) {
     return this.withConversation(await this.tickets.get({ id }));
   }
@@ -101,17 +119,24 @@ export class TicketsController {
 
   @Patch(':id')
   @RequirePermissions('ticket.update')
+  @ApiOkResponse({ type: TicketDto })
   update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateTicketDto) {
     return this.tickets.update(id, dto);
   }
 
   @Get(':id/messages')
+  @ApiOkResponse({ type: MessagePageDto })
   messages(@Param('id', ParseUUIDPipe) id: string, @Query() q: MessagesQuery) {
     return this.tickets.messages(id, { cursor: q.cursor, limit: pageLimit(q), newestFirst: q.order === 'desc' });
   }
 
   /** A public reply (default) or an internal note (`internal: true`). */
   @Post(':id/messages')
+  @ApiCreatedResponse({ type: MessageWithTicketDto })
+  @ApiAcceptedResponse({
+    type: MessageWithTicketDto,
+    description: 'Held for an agent’s approval (reviewState pending)',
+  })
   async reply(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: CreateMessageDto,

@@ -1,0 +1,106 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import { readFileSync } from 'fs';
+import { resolve } from 'path';
+import request from 'supertest';
+import { createTestApp, TestApp, WorkspaceSession } from '@crewdesk/testing';
+
+/**
+ * The committed openapi.json (written from a build, checked by `npm test`) describes what the API answers: real
+ * responses must match the documented schemas, with no field left undocumented.
+ */
+const doc = JSON.parse(readFileSync(resolve(__dirname, '../../openapi.json'), 'utf8'));
+
+/** The schemas with every described object closed: a field the API answers but the document omits fails. */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'properties' ? closedProps(v) : closed(v);
+  if (out.properties && out.additionalProperties === undefined && !out.allOf) out.additionalProperties = false;
+  return out;
+}
+const closedProps = (props: object) => Object.fromEntries(Object.entries(props).map(([k, v]) => [k, closed(v)]));
+
+describe('openapi.json describes what the API answers', () => {
+  let t: TestApp;
+  let ws: WorkspaceSession;
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addSchema({ $id: 'openapi', components: closed(doc.components) });
+  const validators = new Map<string, ValidateFunction>();
+
+  /** The response schema documented for an operation and status. */
+  const documented = (method: string, path: string, status: number): ValidateFunction => {
+    const key = `${method} ${path} ${status}`;
+    const known = validators.get(key);
+    if (known) return known;
+    const schema = doc.paths[path]?.[method]?.responses?.[status]?.content?.['application/json']?.schema;
+    if (!schema?.$ref) throw new Error(`${key}: no response schema documented`);
+    const validate = ajv.compile({ $ref: `openapi${schema.$ref}` });
+    validators.set(key, validate);
+    return validate;
+  };
+  const expectDocumented = (method: string, path: string, res: { status: number; body: unknown }) => {
+    const validate = documented(method, path, res.status);
+    const ok = validate(res.body);
+    expect(ok ? [] : validate.errors).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    ws = await WorkspaceSession.create(t);
+    await request(t.http)
+      .post('/api/v1/sla-policies')
+      .set(ws.admin.auth)
+      .send({ name: 'Standard', targets: { normal: { firstResponseMinutes: 30, resolutionMinutes: 600 } } })
+      .expect(201);
+  });
+  afterAll(() => t.close());
+
+  it('for tickets and their messages, with every field the API sends', async () => {
+    const auth = ws.admin.auth;
+    const created = await request(t.http)
+      .post('/api/v1/tickets')
+      .set(auth)
+      .send({ subject: 'Export fails', body: 'Since Monday', requester: { email: 'doc@example.com' }, tags: ['csv'] })
+      .expect(201);
+    expectDocumented('post', '/api/v1/tickets', created);
+    const id = created.body.id;
+
+    const file = await request(t.http)
+      .post('/api/v1/attachments')
+      .set(auth)
+      .attach('file', Buffer.from('trace'), 'trace.log')
+      .expect(201);
+    const reply = await request(t.http)
+      .post(`/api/v1/tickets/${id}/messages`)
+      .set(auth)
+      .send({ body: 'Looking into it', attachmentIds: [file.body.id] })
+      .expect(201);
+    expectDocumented('post', '/api/v1/tickets/{id}/messages', reply);
+    const detail = await request(t.http).get(`/api/v1/tickets/${id}`).set(auth).expect(200);
+    expect(detail.body.sla.length).toBeGreaterThan(0);
+    expectDocumented('get', '/api/v1/tickets/{id}', detail);
+    const byNumber = await request(t.http).get(`/api/v1/tickets/number/${created.body.number}`).set(auth).expect(200);
+    expectDocumented('get', '/api/v1/tickets/number/{number}', byNumber);
+    expectDocumented('get', '/api/v1/tickets', await request(t.http).get('/api/v1/tickets').set(auth).expect(200));
+    expectDocumented(
+      'get',
+      '/api/v1/tickets/{id}/messages',
+      await request(t.http).get(`/api/v1/tickets/${id}/messages`).set(auth).expect(200),
+    );
+    const patched = await request(t.http)
+      .patch(`/api/v1/tickets/${id}`)
+      .set(auth)
+      .send({ version: detail.body.version, status: 'pending', priority: 'high' })
+      .expect(200);
+    expectDocumented('patch', '/api/v1/tickets/{id}', patched);
+  });
+
+  it('catches a field the document does not describe', async () => {
+    const ticket = await ws.staffTicket(ws.admin.auth);
+    const validate = documented('patch', '/api/v1/tickets/{id}', 200);
+    expect(validate(ticket)).toBe(true);
+    expect(validate({ ...ticket, secret: 'x' })).toBe(false);
+    expect(validate.errors).toEqual([expect.objectContaining({ keyword: 'additionalProperties' })]);
+  });
+});
