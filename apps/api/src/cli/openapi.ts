@@ -23,7 +23,7 @@ export async function openApi(check: boolean): Promise<number> {
     }
     console.error(
       `✖ openapi.json differs from the built API:\n${drift.map((d) => `    ${d}`).join('\n')}\n` +
-        '  Run `npm run openapi` and commit openapi.json.',
+        '  Run `npm run openapi` and commit openapi.json and the console types it writes.',
     );
     return 1;
   } finally {

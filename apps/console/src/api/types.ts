@@ -1,3 +1,5 @@
+import type { components } from './openapi.gen';
+
 /** The API's shapes as the console uses them (field names as the API sends them). */
 export interface Page<T> {
   items: T[];
@@ -9,26 +11,10 @@ export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
 export const STATUSES: TicketStatus[] = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'];
 export const PRIORITIES: TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
 
-export interface Ticket {
-  id: string;
-  number: number;
-  subject: string;
-  status: TicketStatus;
-  priority: TicketPriority;
-  channel: string;
-  requester: { id: string; name: string | null; email: string | null };
-  assigneeId: string | null;
-  teamId: string | null;
-  tags: string[];
-  customFields: Record<string, unknown>;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  lastMessageAt: string;
-  firstResponseAt: string | null;
-  solvedAt: string | null;
-  closedAt: string | null;
-}
+/** Generated from openapi.json (`npm run openapi`); `npm test` fails when it lags behind the API. */
+type Schemas = components['schemas'];
+
+export type Ticket = Schemas['TicketDto'];
 
 export interface SlaTimer {
   metric: 'first_response' | 'next_response' | 'resolution' | string;
@@ -44,29 +30,20 @@ export interface SlaSummary extends SlaTimer {
   ticketId: string;
 }
 
-export interface Attachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  size: number;
-}
+export type Attachment = Schemas['AttachmentDto'];
 
-export interface Message {
-  id: string;
-  ticketId: string;
-  kind: 'public' | 'internal' | 'system';
-  internal: boolean;
-  author: { type: string; id: string | null; name: string | null };
-  body: string;
-  html?: string;
-  channel: string;
-  deliveryState?: string | null;
-  mentions: string[];
-  attachments: Attachment[];
-  createdAt: string;
-  /** Console-only: a message sent from this tab that the server has not confirmed yet. */
-  pending?: boolean;
-}
+/** A message as the API sends it; one this tab sent and the server has not confirmed yet lacks what only it knows. */
+export type Message = Omit<Schemas['MessageDto'], 'html' | 'deliveryState' | 'reviewState'> &
+  Partial<Pick<Schemas['MessageDto'], 'html' | 'deliveryState' | 'reviewState'>> & {
+    /** Console-only: a message sent from this tab that the server has not confirmed yet. */
+    pending?: boolean;
+  };
+
+/** The request body of a reply or note. */
+export type NewMessage = Schemas['CreateMessageDto'];
+
+/** The request body of a ticket's change (`version` as last seen). */
+export type TicketChanges = Schemas['UpdateTicketDto'];
 
 export interface TicketDetail extends Ticket {
   sla: SlaTimer[];

@@ -27,7 +27,7 @@ describe('live merging', () => {
   });
 
   it('replaces our optimistic copy when the real message arrives first by the socket', () => {
-    const mine = { type: 'user', id: 'u1', name: '小王' };
+    const mine: Message['author'] = { type: 'user', id: 'u1', name: '小王' };
     let d = detail([
       msg('a', '2026-01-01T00:00:01Z'),
       msg('tmp', '2026-01-01T00:00:02Z', { pending: true, author: mine, body: 'hi' }),

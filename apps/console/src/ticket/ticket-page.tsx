@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { TypingPayload, ViewerPayload } from '@crewdesk/realtime-client';
 import { ApiError } from '../api/client';
 import { useNow } from '../api/hooks';
-import type { Message, Page, Ticket, TicketDetail } from '../api/types';
+import type { Message, NewMessage, Page, Ticket, TicketChanges, TicketDetail } from '../api/types';
 import { useApp, useCommands, useLiveEvent } from '../app/context';
 import { goNextTicket } from '../inbox/nav';
 import { markSeen } from '../inbox/seen';
@@ -190,7 +190,8 @@ export function TicketPage({ ticketId, viewId, sideOpen }: { ticketId: string; v
       for (const k of Object.keys(p) as Array<keyof FieldPatch>) (before as any)[k] = cur[k];
       qc.setQueryData<TicketDetail>(key, { ...cur, ...p } as TicketDetail); // optimistic
       inflight.current++;
-      const send = (version: number) => api.patch<Ticket>(`/api/v1/tickets/${ticketId}`, { version, ...p });
+      const send = (version: number) =>
+        api.patch<Ticket>(`/api/v1/tickets/${ticketId}`, { version, ...p } satisfies TicketChanges);
       try {
         let saved: Ticket;
         try {
@@ -265,7 +266,7 @@ export function TicketPage({ ticketId, viewId, sideOpen }: { ticketId: string; v
         internal: input.internal || undefined,
         mentions: input.mentions.length ? input.mentions : undefined,
         attachmentIds: input.attachments.length ? input.attachments.map((a) => a.id) : undefined,
-      });
+      } satisfies NewMessage);
       const { ticket: updated, ...message } = res;
       qc.setQueryData<TicketDetail>(key, (c) => {
         if (!c) return c;
