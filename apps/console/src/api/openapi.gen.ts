@@ -1265,8 +1265,55 @@ export interface components {
             /** @description The workspace's slug. */
             workspace: string;
         };
+        WorkspaceRefDto: {
+            id: string;
+            name: string;
+            slug: string;
+        };
+        MeDto: {
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @enum {string} */
+            locale: "en" | "zh-CN";
+            permissions: string[];
+            workspace: components["schemas"]["WorkspaceRefDto"];
+            id: string;
+            email: string;
+            name: string;
+            /** @description Role names (admin, agent, engineer, product, or the workspace's own). */
+            roles: string[];
+            teamIds: string[];
+            skills: string[];
+            /** @description Open tickets routing gives them at most. */
+            capacity: number;
+            timezone: string;
+            createdAt: string;
+            lastLoginAt: string | null;
+        };
+        SessionDto: {
+            user: components["schemas"]["MeDto"];
+            /** @description Bearer token for every request; it expires after `expiresIn` seconds. */
+            accessToken: string;
+            /** @description Trade it at `POST /auth/refresh` for new tokens; each works once. */
+            refreshToken: string;
+            expiresIn: number;
+        };
         RefreshDto: {
             refreshToken: string;
+        };
+        TokensDto: {
+            /** @description Bearer token for every request; it expires after `expiresIn` seconds. */
+            accessToken: string;
+            /** @description Trade it at `POST /auth/refresh` for new tokens; each works once. */
+            refreshToken: string;
+            expiresIn: number;
+        };
+        ApiKeyMeDto: {
+            /** @enum {string} */
+            type: "api_key";
+            id: string;
+            name: string;
+            permissions: string[];
         };
         CreateUserDto: {
             /** Format: email */
@@ -1281,6 +1328,28 @@ export interface components {
             timezone?: string;
             /** @enum {string} */
             locale?: "en" | "zh-CN";
+        };
+        UserDto: {
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @enum {string} */
+            locale: "en" | "zh-CN";
+            id: string;
+            email: string;
+            name: string;
+            /** @description Role names (admin, agent, engineer, product, or the workspace's own). */
+            roles: string[];
+            teamIds: string[];
+            skills: string[];
+            /** @description Open tickets routing gives them at most. */
+            capacity: number;
+            timezone: string;
+            createdAt: string;
+            lastLoginAt: string | null;
+        };
+        UserPageDto: {
+            items: components["schemas"]["UserDto"][];
+            nextCursor: string | null;
         };
         UpdateUserDto: {
             name?: string;
@@ -1955,7 +2024,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
             };
         };
     };
@@ -1977,7 +2048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["TokensDto"];
                 };
             };
         };
@@ -2008,12 +2079,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The signed-in person, or the API key making the request */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["MeDto"] | components["schemas"]["ApiKeyMeDto"];
                 };
             };
         };
@@ -2033,7 +2105,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserPageDto"];
+                };
             };
         };
     };
@@ -2055,7 +2129,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["UserDto"];
                 };
             };
         };
@@ -2076,7 +2150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["UserDto"];
                 };
             };
         };
@@ -2101,7 +2175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["UserDto"];
                 };
             };
         };

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { CurrentActor, dummyPasswordHash, Public, verifyPassword } from '@crewdesk/auth';
 import type { Actor } from '@crewdesk/db';
 import { RateLimit } from '../../common/rate-limit.guard';
+import { ApiKeyMeDto, MeDto, SessionDto, TokensDto } from '../users/users-responses.dto';
 import { UsersService } from '../users/users.service';
 import { LoginDto, RefreshDto } from './auth.dto';
 import { SessionsService } from './sessions.service';
@@ -23,6 +24,7 @@ export class AuthController {
   @Public()
   @RateLimit('login')
   @HttpCode(200)
+  @ApiOkResponse({ type: SessionDto })
   async login(@Body() dto: LoginDto, @Headers('user-agent') userAgent?: string) {
     const [row] = await this.db.query(
       `SELECT u.id, u.tenant_id, u.password_hash, u.status FROM users u JOIN tenants t ON t.id = u.tenant_id
@@ -42,6 +44,7 @@ export class AuthController {
   @Public()
   @RateLimit('login')
   @HttpCode(200)
+  @ApiOkResponse({ type: TokensDto })
   refresh(@Body() dto: RefreshDto) {
     return this.sessions.refresh(dto.refreshToken);
   }
@@ -58,6 +61,11 @@ export class AuthController {
 
   @Get('me')
   @ApiBearerAuth()
+  @ApiExtraModels(MeDto, ApiKeyMeDto)
+  @ApiOkResponse({
+    description: 'The signed-in person, or the API key making the request',
+    schema: { oneOf: [{ $ref: getSchemaPath(MeDto) }, { $ref: getSchemaPath(ApiKeyMeDto) }] },
+  })
   async me(@CurrentActor() actor: Actor) {
     if (actor.kind !== 'user') {
       return { type: actor.kind, id: actor.id, name: actor.name, permissions: [...actor.permissions] };

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { pageLimit } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { TenantContext } from '@crewdesk/db';
 import { SessionsService } from '../auth/sessions.service';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto } from './users.dto';
+import { UserDto, UserPageDto } from './users-responses.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -19,18 +20,21 @@ export class UsersController {
 
   @Post()
   @RequirePermissions('user.manage')
+  @ApiCreatedResponse({ type: UserDto })
   create(@Body() dto: CreateUserDto) {
     return this.users.create(dto);
   }
 
   @Get()
   @RequirePermissions('user.read')
+  @ApiOkResponse({ type: UserPageDto })
   list(@Query() q: ListUsersQuery) {
     return this.users.list({ ...q, limit: pageLimit(q) });
   }
 
   @Get(':id')
   @RequirePermissions('user.read')
+  @ApiOkResponse({ type: UserDto })
   get(@Param('id', ParseUUIDPipe) id: string) {
     return this.users.get(id);
   }
@@ -38,6 +42,7 @@ export class UsersController {
   /** Disabling someone or changing their password ends their sessions. */
   @Patch(':id')
   @RequirePermissions('user.manage')
+  @ApiOkResponse({ type: UserDto })
   update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateUserDto) {
     return this.users.update(id, dto, (userId) => this.sessions.revokeAllOf(this.ctx.tenantId, userId));
   }
