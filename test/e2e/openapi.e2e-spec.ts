@@ -17,6 +17,11 @@ function closed(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema)) out[k] = k === 'properties' ? closedProps(v) : closed(v);
   if (out.properties && out.additionalProperties === undefined && !out.allOf) out.additionalProperties = false;
+  // OpenAPI 3.0 writes a nullable reference as `nullable` beside `allOf: [{ $ref }]`; in JSON Schema that is:
+  if (out.nullable === true && Array.isArray(out.allOf)) {
+    const { allOf, description } = out;
+    return { description, anyOf: [{ allOf }, { type: 'null' }] };
+  }
   return out;
 }
 const closedProps = (props: object) => Object.fromEntries(Object.entries(props).map(([k, v]) => [k, closed(v)]));
@@ -138,6 +143,51 @@ describe('openapi.json describes what the API answers', () => {
       .send({ email: 'docs-person@example.com', name: 'Docs', password: 'long-enough-pass', roles: ['engineer'] })
       .expect(201);
     expectDocumented('post', '/api/v1/users', created);
+  });
+
+  it('for teams and mailboxes', async () => {
+    const auth = ws.admin.auth;
+    const agent = await ws.person(['agent']);
+    const team = await request(t.http)
+      .post('/api/v1/teams')
+      .set(auth)
+      .send({ name: 'Billing', memberIds: [agent.id], leadIds: [agent.id], backlogAlertMinutes: 30 })
+      .expect(201);
+    expectDocumented('post', '/api/v1/teams', team);
+    expectDocumented('get', '/api/v1/teams', await request(t.http).get('/api/v1/teams').set(auth).expect(200));
+    expectDocumented(
+      'patch',
+      '/api/v1/teams/{id}',
+      await request(t.http)
+        .patch(`/api/v1/teams/${team.body.id}`)
+        .set(auth)
+        .send({ assignment: 'round_robin' })
+        .expect(200),
+    );
+
+    const box = await request(t.http)
+      .post('/api/v1/channels')
+      .set(auth)
+      .send({
+        type: 'email',
+        address: `docs-${ws.workspace.slug}@mail.test`,
+        imap: { host: '127.0.0.1', port: 1, secure: false, user: 'docs', password: 'secret' },
+      })
+      .expect(201);
+    expectDocumented('post', '/api/v1/channels', box);
+    expect(box.body.imap).not.toHaveProperty('password');
+    expectDocumented('get', '/api/v1/channels', await request(t.http).get('/api/v1/channels').set(auth).expect(200));
+    const id = box.body.id;
+    expectDocumented('get', '/api/v1/channels/{id}', await request(t.http).get(`/api/v1/channels/${id}`).set(auth));
+    expectDocumented(
+      'patch',
+      '/api/v1/channels/{id}',
+      await request(t.http)
+        .patch(`/api/v1/channels/${id}`)
+        .set(auth)
+        .send({ acknowledge: false, imap: null })
+        .expect(200),
+    );
   });
 
   it('catches a field the document does not describe', async () => {

@@ -1366,6 +1366,35 @@ export interface components {
         };
         CreateRoleDto: Record<string, never>;
         UpdateRoleDto: Record<string, never>;
+        TeamMemberDto: {
+            userId: string;
+            isLead: boolean;
+        };
+        TeamDto: {
+            /**
+             * @description How new tickets of the team find a person: by hand, in turn, the least loaded, or by skills.
+             * @enum {string}
+             */
+            assignment: "manual" | "round_robin" | "least_loaded" | "skill_match";
+            members: components["schemas"]["TeamMemberDto"][];
+            id: string;
+            name: string;
+            description: string;
+            /** @description Tickets of someone offline this long go back to the team; null: never. */
+            offlineReassignMinutes: number | null;
+            /** @description Unassigned tickets waiting this long alert the team's leads; null: never. */
+            backlogAlertMinutes: number | null;
+            /** @description A hand-off to the team is to be acknowledged within this; null: no clock. */
+            handoffAckMinutes: number | null;
+            /** @description A hand-off to the team is to be answered within this; null: no clock. */
+            handoffAnswerMinutes: number | null;
+            createdAt: string;
+        };
+        TeamPageDto: {
+            items: components["schemas"]["TeamDto"][];
+            /** @description Always null: every team is on one page. */
+            nextCursor: string | null;
+        };
         CreateTeamDto: Record<string, never>;
         UpdateTeamDto: Record<string, never>;
         CreateApiKeyDto: Record<string, never>;
@@ -1614,6 +1643,62 @@ export interface components {
             /** @description Acknowledge new tickets from people (default true). */
             acknowledge?: boolean;
             imap?: components["schemas"]["ImapDto"];
+        };
+        ImapAccountDto: {
+            host: string;
+            port: number;
+            /** @description TLS from the start (port 993); false: plain, upgraded with STARTTLS where offered. */
+            secure: boolean;
+            user: string;
+            /** @description The folder polled (INBOX unless set). */
+            mailbox?: string;
+        };
+        ImapStatusDto: {
+            connected: boolean;
+            lastPollAt: string | null;
+            /** @description Why the last attempt failed (`Authentication failed`, a refused connection), never a password. */
+            lastError: string | null;
+            /** @description When the worker reported this. */
+            at: string;
+        };
+        NewChannelDto: {
+            /** @enum {string} */
+            type: "email";
+            /** @description The IMAP account polled for this mailbox (its password is never sent back). */
+            imap: components["schemas"]["ImapAccountDto"] | null;
+            /** @description For a mailbox with IMAP: the worker's last report, or null when no worker has polled it lately. */
+            imapStatus?: components["schemas"]["ImapStatusDto"] | null;
+            /** @description The Bearer token of this mailbox's raw-MIME webhook (`POST /channels/{id}/inbound`), shown once. */
+            inboundToken: string;
+            /** @description The port of the SMTP server that takes this mailbox's mail. */
+            smtpPort: number;
+            id: string;
+            name: string;
+            address: string;
+            /** @description New tickets from people get an acknowledgement mail. */
+            acknowledge: boolean;
+            enabled: boolean;
+            createdAt: string;
+        };
+        ChannelDto: {
+            /** @enum {string} */
+            type: "email";
+            /** @description The IMAP account polled for this mailbox (its password is never sent back). */
+            imap: components["schemas"]["ImapAccountDto"] | null;
+            /** @description For a mailbox with IMAP: the worker's last report, or null when no worker has polled it lately. */
+            imapStatus?: components["schemas"]["ImapStatusDto"] | null;
+            id: string;
+            name: string;
+            address: string;
+            /** @description New tickets from people get an acknowledgement mail. */
+            acknowledge: boolean;
+            enabled: boolean;
+            createdAt: string;
+        };
+        ChannelPageDto: {
+            items: components["schemas"]["ChannelDto"][];
+            /** @description Always null: every mailbox is on one page. */
+            nextCursor: string | null;
         };
         UpdateChannelDto: {
             name?: string;
@@ -2273,7 +2358,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TeamPageDto"];
+                };
             };
         };
     };
@@ -2294,7 +2381,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
             };
         };
     };
@@ -2313,7 +2402,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
             };
         };
     };
@@ -2336,7 +2427,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
             };
         };
     };
@@ -2923,7 +3016,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChannelPageDto"];
+                };
             };
         };
     };
@@ -2944,7 +3039,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NewChannelDto"];
+                };
             };
         };
     };
@@ -2964,7 +3061,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ChannelDto"];
                 };
             };
         };
@@ -3008,7 +3105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ChannelDto"];
                 };
             };
         };

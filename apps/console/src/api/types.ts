@@ -73,13 +73,7 @@ export interface User extends Person {
   lastLoginAt: string | null;
 }
 
-export interface Team {
-  id: string;
-  name: string;
-  description: string | null;
-  assignment: 'round_robin' | 'least_loaded' | 'manual';
-  members: Array<{ userId: string; isLead: boolean }>;
-}
+export type Team = Schemas['TeamDto'];
 
 export interface Role {
   id: string;
@@ -89,33 +83,12 @@ export interface Role {
   builtin: boolean;
 }
 
-export interface ImapSettings {
-  host: string;
-  port: number;
-  secure: boolean;
-  user: string;
-  mailbox?: string;
-}
+export type ImapSettings = Schemas['ImapAccountDto'];
 
 /** How the worker last found a polled mailbox (null: no worker polled it lately). */
-export interface ImapStatus {
-  connected: boolean;
-  lastPollAt: string | null;
-  lastError: string | null;
-  at: string;
-}
+export type ImapStatus = Schemas['ImapStatusDto'];
 
-export interface Channel {
-  id: string;
-  type: string;
-  name: string | null;
-  address: string;
-  acknowledge: boolean;
-  enabled: boolean;
-  imap: ImapSettings | null;
-  imapStatus?: ImapStatus | null;
-  createdAt: string;
-}
+export type Channel = Schemas['ChannelDto'];
 
 export interface SlaPolicy {
   id: string;

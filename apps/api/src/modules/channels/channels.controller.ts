@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { bearer, Public, RequirePermissions } from '@crewdesk/auth';
 import { ChannelsService, EmailDispatcher, EmailIngestService } from '@crewdesk/channels';
 import { AuditService, TenantContext } from '@crewdesk/db';
 import { RateLimit } from '../../common/rate-limit.guard';
+import { ChannelDto, ChannelPageDto, NewChannelDto } from './channels-responses.dto';
 import { CreateChannelDto, UpdateChannelDto } from './channels.dto';
 
 /** Email mailboxes: inbound through SMTP (port SMTP_INBOUND_PORT), IMAP polling, or the raw-MIME webhook. */
@@ -25,6 +26,7 @@ export class ChannelsController {
   @Post()
   @ApiBearerAuth()
   @RequirePermissions('settings.manage')
+  @ApiCreatedResponse({ type: NewChannelDto })
   async create(@Body() dto: CreateChannelDto) {
     const channel = await this.channels.create(dto);
     await this.auditLog.record('channel.created', 'channel', channel.id, { address: channel.address });
@@ -34,6 +36,7 @@ export class ChannelsController {
   @Get()
   @ApiBearerAuth()
   @RequirePermissions('settings.manage')
+  @ApiOkResponse({ type: ChannelPageDto })
   async list() {
     return { items: await this.channels.list(), nextCursor: null };
   }
@@ -41,6 +44,7 @@ export class ChannelsController {
   @Get(':id')
   @ApiBearerAuth()
   @RequirePermissions('settings.manage')
+  @ApiOkResponse({ type: ChannelDto })
   get(@Param('id', ParseUUIDPipe) id: string) {
     return this.channels.get(id);
   }
@@ -48,6 +52,7 @@ export class ChannelsController {
   @Patch(':id')
   @ApiBearerAuth()
   @RequirePermissions('settings.manage')
+  @ApiOkResponse({ type: ChannelDto })
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateChannelDto) {
     const channel = await this.channels.update(id, dto);
     await this.auditLog.record('channel.updated', 'channel', id, {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags, PartialType } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, PartialType } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   ArrayMaxSize,
@@ -18,6 +18,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { ASSIGNMENT_STRATEGIES, AuditService, PG, pgCode, TenantContext } from '@crewdesk/db';
+import { TeamDto, TeamPageDto } from './teams-responses.dto';
 
 export class CreateTeamDto {
   @IsString()
@@ -81,7 +82,7 @@ const TEAM_SELECT = `t.*, coalesce((SELECT json_agg(json_build_object('userId', 
   FROM team_members m WHERE m.team_id = t.id AND m.tenant_id = t.tenant_id), '[]') AS members`;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const teamView = (r: any) => ({
+const teamView = (r: any): TeamDto => ({
   id: r.id,
   name: r.name,
   description: r.description,
@@ -106,6 +107,7 @@ export class TeamsController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: TeamPageDto })
   async list() {
     const rows = await this.db.query(`SELECT ${TEAM_SELECT} FROM teams t WHERE t.tenant_id = $1 ORDER BY t.name`, [
       this.ctx.tenantId,
@@ -114,6 +116,7 @@ export class TeamsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: TeamDto })
   async get(@Param('id', ParseUUIDPipe) id: string) {
     const [row] = await this.db.query(`SELECT ${TEAM_SELECT} FROM teams t WHERE t.tenant_id = $1 AND t.id = $2`, [
       this.ctx.tenantId,
@@ -125,6 +128,7 @@ export class TeamsController {
 
   @Post()
   @RequirePermissions('team.manage')
+  @ApiCreatedResponse({ type: TeamDto })
   async create(@Body() dto: CreateTeamDto) {
     const id = await this.write(async (m) => {
       const [row] = await m.query(
@@ -150,6 +154,7 @@ export class TeamsController {
 
   @Patch(':id')
   @RequirePermissions('team.manage')
+  @ApiOkResponse({ type: TeamDto })
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateTeamDto) {
     const current = await this.get(id);
     await this.write(async (m) => {
