@@ -1,4 +1,5 @@
 import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import request from 'supertest';
@@ -30,6 +31,7 @@ describe('openapi.json describes what the API answers', () => {
   let t: TestApp;
   let ws: WorkspaceSession;
   const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
   ajv.addSchema({ $id: 'openapi', components: closed(doc.components) });
   const validators = new Map<string, ValidateFunction>();
 
@@ -187,6 +189,54 @@ describe('openapi.json describes what the API answers', () => {
         .set(auth)
         .send({ acknowledge: false, imap: null })
         .expect(200),
+    );
+  });
+
+  it('for the inbox: counts, SLA badges, the at-risk view, preferences and canned replies', async () => {
+    const auth = ws.admin.auth;
+    const ticket = await ws.staffTicket(auth);
+    expectDocumented(
+      'get',
+      '/api/v1/inbox/counts',
+      await request(t.http).get('/api/v1/inbox/counts').set(auth).expect(200),
+    );
+    const badges = await request(t.http).get(`/api/v1/inbox/sla?ticketIds=${ticket.id}`).set(auth).expect(200);
+    expect(badges.body.items).toHaveLength(1);
+    expectDocumented('get', '/api/v1/inbox/sla', badges);
+    expectDocumented(
+      'get',
+      '/api/v1/inbox/sla-at-risk',
+      await request(t.http).get('/api/v1/inbox/sla-at-risk').set(auth).expect(200),
+    );
+    expectDocumented(
+      'patch',
+      '/api/v1/me/preferences',
+      await request(t.http).patch('/api/v1/me/preferences').set(auth).send({ locale: 'zh-CN' }).expect(200),
+    );
+    const macro = await request(t.http)
+      .post('/api/v1/canned-replies')
+      .set(auth)
+      .send({
+        shortcut: 'refund',
+        title: '退款',
+        body: '已为您退款。',
+        actions: { status: 'solved', addTags: ['refund'] },
+      })
+      .expect(201);
+    expectDocumented('post', '/api/v1/canned-replies', macro);
+    expectDocumented(
+      'patch',
+      '/api/v1/canned-replies/{id}',
+      await request(t.http)
+        .patch(`/api/v1/canned-replies/${macro.body.id}`)
+        .set(auth)
+        .send({ shortcut: 'refund', title: 'Refund', body: 'Refunded.' })
+        .expect(200),
+    );
+    expectDocumented(
+      'get',
+      '/api/v1/canned-replies',
+      await request(t.http).get('/api/v1/canned-replies').set(auth).expect(200),
     );
   });
 

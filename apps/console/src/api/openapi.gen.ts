@@ -1910,9 +1910,34 @@ export interface components {
             /** Format: uuid */
             ticketId: string;
         };
+        InboxCountsDto: {
+            mine: number;
+            unassigned: number;
+            /** @description Of the first of the caller's teams. */
+            team: number;
+            slaAtRisk: number;
+            all: number;
+        };
+        SlaSummaryDto: {
+            /** @enum {string} */
+            metric: "first_response" | "next_response" | "resolution" | "handoff_ack" | "handoff_answer";
+            ticketId: string;
+            dueAt: string | null;
+            warnAt: string | null;
+            pausedAt: string | null;
+            breachedAt: string | null;
+            status: string;
+        };
+        SlaSummaryListDto: {
+            items: components["schemas"]["SlaSummaryDto"][];
+        };
         PreferencesDto: {
             /** @enum {string} */
             locale?: "en" | "zh-CN";
+        };
+        PreferencesResultDto: {
+            /** @enum {string} */
+            locale: "en" | "zh-CN";
         };
         MacroActionsDto: {
             /** @enum {string} */
@@ -1931,6 +1956,22 @@ export interface components {
              * @description A person of this workspace, or null to unassign.
              */
             assigneeId?: string | null;
+        };
+        CannedReplyResponseDto: {
+            id: string;
+            /** @description Typed after `/` in the composer. */
+            shortcut: string;
+            title: string;
+            body: string;
+            /** @description What the reply also changes on the ticket (a macro); empty for a plain canned reply. */
+            actions: components["schemas"]["MacroActionsDto"];
+            createdAt: string;
+            updatedAt: string;
+        };
+        CannedReplyPageDto: {
+            items: components["schemas"]["CannedReplyResponseDto"][];
+            /** @description Always null: every canned reply is on one page. */
+            nextCursor: string | null;
         };
         CannedReplyDto: {
             /** @description Typed after `/` in the composer, e.g. `refund`. */
@@ -4177,7 +4218,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["InboxCountsDto"];
                 };
             };
         };
@@ -4198,7 +4239,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SlaSummaryListDto"];
+                };
             };
         };
     };
@@ -4215,7 +4258,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TicketPageDto"];
+                };
             };
         };
     };
@@ -4236,7 +4281,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PreferencesResultDto"];
+                };
             };
         };
     };
@@ -4253,7 +4300,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CannedReplyPageDto"];
+                };
             };
         };
     };
@@ -4274,7 +4323,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CannedReplyResponseDto"];
+                };
             };
         };
     };
@@ -4316,7 +4367,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CannedReplyResponseDto"];
+                };
             };
         };
     };

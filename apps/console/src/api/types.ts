@@ -26,9 +26,7 @@ export interface SlaTimer {
   status: string;
 }
 
-export interface SlaSummary extends SlaTimer {
-  ticketId: string;
-}
+export type SlaSummary = Schemas['SlaSummaryDto'];
 
 export type Attachment = Schemas['AttachmentDto'];
 
@@ -115,30 +113,11 @@ export interface WidgetSettings {
 }
 
 /** The ticket changes a macro applies after its reply is sent (assigneeId null unassigns). */
-export interface MacroActions {
-  status?: TicketStatus;
-  priority?: TicketPriority;
-  addTags?: string[];
-  teamId?: string;
-  assigneeId?: string | null;
-}
+export type MacroActions = Schemas['MacroActionsDto'];
 
-export interface CannedReply {
-  id: string;
-  shortcut: string;
-  title: string;
-  body: string;
-  /** Empty for a plain canned reply; a macro's ticket changes otherwise. */
-  actions?: MacroActions;
-}
+export type CannedReply = Schemas['CannedReplyResponseDto'];
 
-export interface Counts {
-  mine: number;
-  unassigned: number;
-  team: number;
-  slaAtRisk: number;
-  all: number;
-}
+export type Counts = Schemas['InboxCountsDto'];
 
 export interface ListQuery {
   status?: string[];

@@ -2,16 +2,26 @@ import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client';
+import type { CannedReply } from '../api/types';
 import type { Toast } from '../app/context';
 import { clearDraft } from '../lib/drafts';
 import { ticket } from '../test/fixtures';
 import { fakeApi, renderWithApp } from '../test/render';
 import { Composer, filterCanned, tokenAt, type SendInput } from './composer';
 
+const canned = (id: string, shortcut: string, title: string, body: string): CannedReply => ({
+  id,
+  shortcut,
+  title,
+  body,
+  actions: {},
+  createdAt: '2026-11-01T00:00:00.000Z',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+});
 const CANNED = [
-  { id: 'c1', shortcut: 'refund', title: 'Refund policy', body: 'Refunds take 3 days.' },
-  { id: 'c2', shortcut: 'hello', title: 'Greeting', body: '您好，感谢联系我们！' },
-  { id: 'c3', shortcut: 'bye', title: 'Closing (refund done)', body: 'Bye!' },
+  canned('c1', 'refund', 'Refund policy', 'Refunds take 3 days.'),
+  canned('c2', 'hello', 'Greeting', '您好，感谢联系我们！'),
+  canned('c3', 'bye', 'Closing (refund done)', 'Bye!'),
 ];
 const USERS = {
   items: [
