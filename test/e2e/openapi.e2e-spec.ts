@@ -240,6 +240,17 @@ describe('openapi.json describes what the API answers', () => {
     );
   });
 
+  it('describes every JSON request body field by field', () => {
+    const bare: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, any>>(doc.paths))
+      for (const [method, op] of Object.entries<any>(item)) {
+        const ref: string | undefined = op.requestBody?.content?.['application/json']?.schema?.$ref;
+        const schema = ref ? doc.components.schemas[ref.split('/').pop()!] : undefined;
+        if (ref && !schema?.properties && !schema?.allOf) bare.push(`${method.toUpperCase()} ${path}`);
+      }
+    expect(bare).toEqual([]);
+  });
+
   it('catches a field the document does not describe', async () => {
     const ticket = await ws.staffTicket(ws.admin.auth);
     const validate = documented('patch', '/api/v1/tickets/{id}', 200);

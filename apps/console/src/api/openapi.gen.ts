@@ -1364,8 +1364,15 @@ export interface components {
             /** @enum {string} */
             locale?: "en" | "zh-CN";
         };
-        CreateRoleDto: Record<string, never>;
-        UpdateRoleDto: Record<string, never>;
+        CreateRoleDto: {
+            name: string;
+            description?: string;
+            permissions: ("ticket.create" | "ticket.view_all" | "ticket.reply" | "ticket.note" | "ticket.update" | "customer.read" | "user.read" | "user.manage" | "role.manage" | "team.manage" | "apikey.manage" | "audit.read" | "settings.manage" | "report.read")[];
+        };
+        UpdateRoleDto: {
+            description?: string;
+            permissions?: ("ticket.create" | "ticket.view_all" | "ticket.reply" | "ticket.note" | "ticket.update" | "customer.read" | "user.read" | "user.manage" | "role.manage" | "team.manage" | "apikey.manage" | "audit.read" | "settings.manage" | "report.read")[];
+        };
         TeamMemberDto: {
             userId: string;
             isLead: boolean;
@@ -1395,9 +1402,40 @@ export interface components {
             /** @description Always null: every team is on one page. */
             nextCursor: string | null;
         };
-        CreateTeamDto: Record<string, never>;
-        UpdateTeamDto: Record<string, never>;
-        CreateApiKeyDto: Record<string, never>;
+        CreateTeamDto: {
+            name: string;
+            description?: string;
+            memberIds?: string[];
+            leadIds?: string[];
+            /** @enum {string} */
+            assignment?: "manual" | "round_robin" | "least_loaded" | "skill_match";
+            /** @description Take tickets back from an assignee offline this many minutes (null: never). */
+            offlineReassignMinutes?: number | null;
+            /** @description Alert the team's leads when a ticket waits unassigned this many minutes (null: never). */
+            backlogAlertMinutes?: number | null;
+            /** @description Hand-off targets for escalations to this team: acknowledge and answer, in business minutes. */
+            handoffAckMinutes?: number | null;
+            handoffAnswerMinutes?: number | null;
+        };
+        UpdateTeamDto: {
+            name?: string;
+            description?: string;
+            memberIds?: string[];
+            leadIds?: string[];
+            /** @enum {string} */
+            assignment?: "manual" | "round_robin" | "least_loaded" | "skill_match";
+            /** @description Take tickets back from an assignee offline this many minutes (null: never). */
+            offlineReassignMinutes?: number | null;
+            /** @description Alert the team's leads when a ticket waits unassigned this many minutes (null: never). */
+            backlogAlertMinutes?: number | null;
+            /** @description Hand-off targets for escalations to this team: acknowledge and answer, in business minutes. */
+            handoffAckMinutes?: number | null;
+            handoffAnswerMinutes?: number | null;
+        };
+        CreateApiKeyDto: {
+            name: string;
+            permissions: ("ticket.create" | "ticket.view_all" | "ticket.reply" | "ticket.note" | "ticket.update" | "customer.read" | "user.read" | "user.manage" | "role.manage" | "team.manage" | "apikey.manage" | "audit.read" | "settings.manage" | "report.read")[];
+        };
         RequesterDto: {
             /** Format: email */
             email?: string;
@@ -1589,8 +1627,17 @@ export interface components {
             createdAt: string;
             ticket: components["schemas"]["TicketDto"];
         };
-        WebFormTicketDto: Record<string, never>;
-        PortalMessageDto: Record<string, never>;
+        WebFormTicketDto: {
+            subject: string;
+            body: string;
+            /** Format: email */
+            email: string;
+            name?: string;
+        };
+        PortalMessageDto: {
+            body: string;
+            attachmentIds?: string[];
+        };
         WidgetIdentityDto: {
             /** @description The host site's id of the signed-in user. */
             userId: string;

@@ -1,24 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AppError } from '@crewdesk/common';
-import { ALL_PERMISSIONS, AuthGuard, newApiKey, RequirePermissions } from '@crewdesk/auth';
+import { AuthGuard, newApiKey, RequirePermissions } from '@crewdesk/auth';
 import { AuditService, queryRows, TenantContext } from '@crewdesk/db';
-
-export class CreateApiKeyDto {
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
-  name: string;
-
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(50)
-  @IsIn(ALL_PERMISSIONS, { each: true })
-  permissions: string[];
-}
+import { CreateApiKeyDto } from './api-keys.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const keyView = (r: any) => ({

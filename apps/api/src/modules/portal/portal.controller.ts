@@ -1,24 +1,9 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { pageLimit, PageQuery } from '@crewdesk/common';
 import { CustomerAuth } from '@crewdesk/auth';
 import { customerMessageView, customerTicketView, TicketsService } from '@crewdesk/tickets';
-import { LIMITS } from '../tickets/tickets.dto';
-import { NotBlank } from '../tickets/not-blank';
-
-export class PortalMessageDto {
-  @IsString()
-  @NotBlank()
-  @MaxLength(LIMITS.body)
-  body: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @IsUUID('all', { each: true })
-  attachmentIds?: string[];
-}
+import { PortalMessageDto } from './portal.dto';
 
 /** What a customer sees with their access token: their own tickets and the public conversation only. */
 @ApiTags('portal')

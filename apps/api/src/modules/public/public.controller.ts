@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
 import { AppError } from '@crewdesk/common';
 import { Public, TokensService } from '@crewdesk/auth';
 import { TenantContext } from '@crewdesk/db';
@@ -8,29 +7,7 @@ import { customerTicketView, TicketsService } from '@crewdesk/tickets';
 import { IdempotencyKey } from '../../common/idempotency';
 import { RateLimit } from '../../common/rate-limit.guard';
 import { WorkspacesService } from '../workspaces/workspaces.service';
-import { LIMITS } from '../tickets/tickets.dto';
-import { NotBlank } from '../tickets/not-blank';
-
-export class WebFormTicketDto {
-  @IsString()
-  @NotBlank()
-  @MaxLength(LIMITS.subject)
-  subject: string;
-
-  @IsString()
-  @NotBlank()
-  @MaxLength(LIMITS.body)
-  body: string;
-
-  @IsEmail()
-  @MaxLength(254)
-  email: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  name?: string;
-}
+import { WebFormTicketDto } from './public.dto';
 
 /** The web form: customers write in without an account and get an access token to follow their ticket. */
 @ApiTags('public')

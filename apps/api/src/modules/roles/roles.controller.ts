@@ -1,39 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
-import { ALL_PERMISSIONS, PERMISSIONS, RequirePermissions } from '@crewdesk/auth';
+import { PERMISSIONS, RequirePermissions } from '@crewdesk/auth';
 import { AuditService, PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
-
-export class CreateRoleDto {
-  @Matches(/^[a-z][a-z0-9_-]{1,63}$/, { message: 'name must be 2 to 64 lower-case letters, digits, - or _' })
-  name: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  description?: string;
-
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsIn(ALL_PERMISSIONS, { each: true })
-  permissions: string[];
-}
-
-export class UpdateRoleDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  description?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsIn(ALL_PERMISSIONS, { each: true })
-  permissions?: string[];
-}
+import { CreateRoleDto, UpdateRoleDto } from './roles.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const roleView = (r: any) => ({

@@ -1,82 +1,12 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, PartialType } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsNotEmpty,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
-import { ASSIGNMENT_STRATEGIES, AuditService, PG, pgCode, TenantContext } from '@crewdesk/db';
+import { AuditService, PG, pgCode, TenantContext } from '@crewdesk/db';
 import { TeamDto, TeamPageDto } from './teams-responses.dto';
-
-export class CreateTeamDto {
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
-  name: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  description?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(500)
-  @IsUUID('all', { each: true })
-  memberIds?: string[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsUUID('all', { each: true })
-  leadIds?: string[];
-
-  @IsOptional()
-  @IsIn(ASSIGNMENT_STRATEGIES)
-  assignment?: (typeof ASSIGNMENT_STRATEGIES)[number];
-
-  /** Take tickets back from an assignee offline this many minutes (null: never). */
-  @IsOptional()
-  @IsNumber()
-  @Min(0.05)
-  @Max(10080)
-  offlineReassignMinutes?: number | null;
-
-  /** Alert the team's leads when a ticket waits unassigned this many minutes (null: never). */
-  @IsOptional()
-  @IsNumber()
-  @Min(0.05)
-  @Max(10080)
-  backlogAlertMinutes?: number | null;
-
-  /** Hand-off targets for escalations to this team: acknowledge and answer, in business minutes. */
-  @IsOptional()
-  @IsNumber()
-  @Min(1)
-  @Max(100000)
-  handoffAckMinutes?: number | null;
-
-  @IsOptional()
-  @IsNumber()
-  @Min(1)
-  @Max(100000)
-  handoffAnswerMinutes?: number | null;
-}
-
-/** Every field of a team, each optional: a field left out keeps its value; a minutes setting sent as null turns it off. */
-export class UpdateTeamDto extends PartialType(CreateTeamDto) {}
+import { CreateTeamDto, UpdateTeamDto } from './teams.dto';
 
 const TEAM_SELECT = `t.*, coalesce((SELECT json_agg(json_build_object('userId', m.user_id, 'isLead', m.is_lead) ORDER BY m.is_lead DESC)
   FROM team_members m WHERE m.team_id = t.id AND m.tenant_id = t.tenant_id), '[]') AS members`;
