@@ -240,6 +240,34 @@ describe('openapi.json describes what the API answers', () => {
     );
   });
 
+  it('for roles and API keys', async () => {
+    const auth = ws.admin.auth;
+    const role = await request(t.http)
+      .post('/api/v1/roles')
+      .set(auth)
+      .send({ name: 'billing-lead', description: 'Billing', permissions: ['ticket.view_all', 'ticket.reply'] })
+      .expect(201);
+    expectDocumented('post', '/api/v1/roles', role);
+    expectDocumented(
+      'patch',
+      '/api/v1/roles/{id}',
+      await request(t.http).patch(`/api/v1/roles/${role.body.id}`).set(auth).send({ description: 'Bills' }).expect(200),
+    );
+    expectDocumented('get', '/api/v1/roles', await request(t.http).get('/api/v1/roles').set(auth).expect(200));
+    const key = await request(t.http)
+      .post('/api/v1/api-keys')
+      .set(auth)
+      .send({ name: 'crm', permissions: ['ticket.create'] })
+      .expect(201);
+    expectDocumented('post', '/api/v1/api-keys', key);
+    await request(t.http)
+      .get('/api/v1/me')
+      .set({ Authorization: `Bearer ${key.body.key}` })
+      .expect(200);
+    await request(t.http).delete(`/api/v1/api-keys/${key.body.id}`).set(auth).expect(204);
+    expectDocumented('get', '/api/v1/api-keys', await request(t.http).get('/api/v1/api-keys').set(auth).expect(200));
+  });
+
   it('describes every JSON request body field by field', () => {
     const bare: string[] = [];
     for (const [path, item] of Object.entries<Record<string, any>>(doc.paths))

@@ -1364,6 +1364,24 @@ export interface components {
             /** @enum {string} */
             locale?: "en" | "zh-CN";
         };
+        RoleResponseDto: {
+            id: string;
+            name: string;
+            description: string;
+            permissions: string[];
+            /** @description One of the roles every workspace starts with (admin, supervisor, agent, engineer, product); not deleted. */
+            builtin: boolean;
+            createdAt: string;
+        };
+        RoleListDto: {
+            items: components["schemas"]["RoleResponseDto"][];
+            /** @description Every permission a role can hold, with what it allows. */
+            permissions: {
+                [key: string]: string;
+            };
+            /** @description Always null: every role is on one page. */
+            nextCursor: string | null;
+        };
         CreateRoleDto: {
             name: string;
             description?: string;
@@ -1435,6 +1453,32 @@ export interface components {
         CreateApiKeyDto: {
             name: string;
             permissions: ("ticket.create" | "ticket.view_all" | "ticket.reply" | "ticket.note" | "ticket.update" | "customer.read" | "user.read" | "user.manage" | "role.manage" | "team.manage" | "apikey.manage" | "audit.read" | "settings.manage" | "report.read")[];
+        };
+        NewApiKeyDto: {
+            key: string;
+            id: string;
+            name: string;
+            /** @description The key's first characters, to tell keys apart. */
+            prefix: string;
+            permissions: string[];
+            createdAt: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        ApiKeyResponseDto: {
+            id: string;
+            name: string;
+            /** @description The key's first characters, to tell keys apart. */
+            prefix: string;
+            permissions: string[];
+            createdAt: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        ApiKeyListDto: {
+            items: components["schemas"]["ApiKeyResponseDto"][];
+            /** @description Always null: every key is on one page. */
+            nextCursor: string | null;
         };
         RequesterDto: {
             /** Format: email */
@@ -2366,7 +2410,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RoleListDto"];
+                };
             };
         };
     };
@@ -2387,7 +2433,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RoleResponseDto"];
+                };
             };
         };
     };
@@ -2429,7 +2477,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RoleResponseDto"];
+                };
             };
         };
     };
@@ -2534,7 +2584,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ApiKeyListDto"];
+                };
             };
         };
     };
@@ -2555,7 +2607,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NewApiKeyDto"];
+                };
             };
         };
     };

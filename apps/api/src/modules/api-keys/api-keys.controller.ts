@@ -1,14 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError } from '@crewdesk/common';
 import { AuthGuard, newApiKey, RequirePermissions } from '@crewdesk/auth';
 import { AuditService, queryRows, TenantContext } from '@crewdesk/db';
-import { CreateApiKeyDto } from './api-keys.dto';
+import { ApiKeyListDto, ApiKeyResponseDto, CreateApiKeyDto, NewApiKeyDto } from './api-keys.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const keyView = (r: any) => ({
+const keyView = (r: any): ApiKeyResponseDto => ({
   id: r.id,
   name: r.name,
   prefix: r.prefix,
@@ -32,6 +32,7 @@ export class ApiKeysController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: NewApiKeyDto })
   async create(@Body() dto: CreateApiKeyDto) {
     const key = newApiKey();
     const [row] = await this.db.query(
@@ -50,6 +51,7 @@ export class ApiKeysController {
   }
 
   @Get()
+  @ApiOkResponse({ type: ApiKeyListDto })
   async list() {
     const rows = await this.db.query(`SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY created_at DESC`, [
       this.ctx.tenantId,

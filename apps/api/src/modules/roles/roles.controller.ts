@@ -1,14 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { PERMISSIONS, RequirePermissions } from '@crewdesk/auth';
 import { AuditService, PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
-import { CreateRoleDto, UpdateRoleDto } from './roles.dto';
+import { CreateRoleDto, RoleListDto, RoleResponseDto, UpdateRoleDto } from './roles.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const roleView = (r: any) => ({
+const roleView = (r: any): RoleResponseDto => ({
   id: r.id,
   name: r.name,
   description: r.description,
@@ -29,6 +29,7 @@ export class RolesController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: RoleListDto })
   async list() {
     const rows = await this.db.query(`SELECT * FROM roles WHERE tenant_id = $1 ORDER BY builtin DESC, name`, [
       this.ctx.tenantId,
@@ -38,6 +39,7 @@ export class RolesController {
 
   @Post()
   @RequirePermissions('role.manage')
+  @ApiCreatedResponse({ type: RoleResponseDto })
   async create(@Body() dto: CreateRoleDto) {
     try {
       const [row] = await this.db.query(
@@ -55,6 +57,7 @@ export class RolesController {
 
   @Patch(':id')
   @RequirePermissions('role.manage')
+  @ApiOkResponse({ type: RoleResponseDto })
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateRoleDto) {
     const [current] = await this.db.query(`SELECT * FROM roles WHERE tenant_id = $1 AND id = $2`, [
       this.ctx.tenantId,

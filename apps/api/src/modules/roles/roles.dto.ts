@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ALL_PERMISSIONS } from '@crewdesk/auth';
 
@@ -27,4 +28,24 @@ export class UpdateRoleDto {
   @ArrayMaxSize(100)
   @IsIn(ALL_PERMISSIONS, { each: true })
   permissions?: string[];
+}
+
+export class RoleResponseDto {
+  id!: string;
+  name!: string;
+  description!: string;
+  permissions!: string[];
+  /** One of the roles every workspace starts with (admin, supervisor, agent, engineer, product); not deleted. */
+  builtin!: boolean;
+  createdAt!: string;
+}
+
+export class RoleListDto {
+  @ApiProperty({ type: [RoleResponseDto] })
+  items!: RoleResponseDto[];
+  /** Always null: every role is on one page. */
+  nextCursor!: string | null;
+  /** Every permission a role can hold, with what it allows. */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  permissions!: Record<string, string>;
 }
