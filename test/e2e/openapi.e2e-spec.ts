@@ -268,6 +268,48 @@ describe('openapi.json describes what the API answers', () => {
     expectDocumented('get', '/api/v1/api-keys', await request(t.http).get('/api/v1/api-keys').set(auth).expect(200));
   });
 
+  it('for SLA policies and business calendars', async () => {
+    const auth = ws.admin.auth;
+    const calendar = await request(t.http)
+      .post('/api/v1/calendars')
+      .set(auth)
+      .send({
+        name: 'Shanghai office',
+        definition: { timezone: 'Asia/Shanghai', weekly: { mon: [['09:00', '18:00']] }, holidays: ['2026-10-01'] },
+      })
+      .expect(201);
+    expectDocumented('post', '/api/v1/calendars', calendar);
+    expectDocumented('get', '/api/v1/calendars', await request(t.http).get('/api/v1/calendars').set(auth).expect(200));
+    const policy = await request(t.http)
+      .post('/api/v1/sla-policies')
+      .set(auth)
+      .send({
+        name: 'VIP',
+        position: 1,
+        conditions: { priorities: ['urgent'], tags: ['vip'] },
+        targets: { urgent: { firstResponseMinutes: 10, resolutionMinutes: 240 } },
+        calendarId: calendar.body.id,
+        escalation: [{ afterMinutes: 5, action: 'notify_team_lead' }],
+        warnAt: 0.5,
+      })
+      .expect(201);
+    expectDocumented('post', '/api/v1/sla-policies', policy);
+    expectDocumented(
+      'patch',
+      '/api/v1/sla-policies/{id}',
+      await request(t.http)
+        .patch(`/api/v1/sla-policies/${policy.body.id}`)
+        .set(auth)
+        .send({ name: 'VIP', targets: { urgent: { firstResponseMinutes: 15 } } })
+        .expect(200),
+    );
+    expectDocumented(
+      'get',
+      '/api/v1/sla-policies',
+      await request(t.http).get('/api/v1/sla-policies').set(auth).expect(200),
+    );
+  });
+
   it('describes every JSON request body field by field', () => {
     const bare: string[] = [];
     for (const [path, item] of Object.entries<Record<string, any>>(doc.paths))

@@ -1798,16 +1798,42 @@ export interface components {
             /** @description IMAP polling settings, or null to stop polling. */
             imap?: components["schemas"]["ImapDto"] | null;
         };
-        ConditionsDto: {
-            priorities?: ("low" | "normal" | "high" | "urgent")[];
-            channels?: ("web" | "email" | "chat" | "wechat" | "api")[];
-            tags?: string[];
+        SlaTargetsDto: {
+            firstResponseMinutes?: number;
+            nextResponseMinutes?: number;
+            resolutionMinutes?: number;
         };
         EscalationStepDto: {
             afterMinutes: number;
             /** @enum {string} */
             action: "notify_assignee" | "notify_team_lead" | "notify_role" | "raise_priority" | "reassign";
             role?: string;
+        };
+        ConditionsDto: {
+            priorities?: ("low" | "normal" | "high" | "urgent")[];
+            channels?: ("web" | "email" | "chat" | "wechat" | "api")[];
+            tags?: string[];
+        };
+        SlaPolicyResponseDto: {
+            /** @description Targets per priority (low, normal, high, urgent). */
+            targets: {
+                [key: string]: components["schemas"]["SlaTargetsDto"];
+            };
+            escalation: components["schemas"]["EscalationStepDto"][];
+            id: string;
+            name: string;
+            /** @description Policies are tried in this order; the first whose conditions match a ticket applies. */
+            position: number;
+            conditions: components["schemas"]["ConditionsDto"];
+            calendarId: string | null;
+            warnAt: number;
+            enabled: boolean;
+            createdAt: string;
+        };
+        SlaPolicyListDto: {
+            items: components["schemas"]["SlaPolicyResponseDto"][];
+            /** @description Always null: every policy is on one page. */
+            nextCursor: string | null;
         };
         CreateSlaPolicyDto: {
             name: string;
@@ -1825,6 +1851,20 @@ export interface components {
             /** @description The share of a target at which the warning comes (default 0.75). */
             warnAt?: number;
             enabled?: boolean;
+        };
+        CalendarResponseDto: {
+            /** @description Time zone, weekly opening hours, holidays and make-up workdays (as `POST /calendars` takes them). */
+            definition: {
+                [key: string]: unknown;
+            };
+            id: string;
+            name: string;
+            createdAt: string;
+        };
+        CalendarListDto: {
+            items: components["schemas"]["CalendarResponseDto"][];
+            /** @description Always null: every calendar is on one page. */
+            nextCursor: string | null;
         };
         CalendarDto: {
             name: string;
@@ -3284,7 +3324,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyListDto"];
+                };
             };
         };
     };
@@ -3305,7 +3347,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyResponseDto"];
+                };
             };
         };
     };
@@ -3347,7 +3391,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyResponseDto"];
+                };
             };
         };
     };
@@ -3364,7 +3410,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CalendarListDto"];
+                };
             };
         };
     };
@@ -3385,7 +3433,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CalendarResponseDto"];
+                };
             };
         };
     };
@@ -3406,7 +3456,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CalendarResponseDto"];
+                };
             };
         };
     };

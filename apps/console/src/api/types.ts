@@ -88,22 +88,12 @@ export type ImapStatus = Schemas['ImapStatusDto'];
 
 export type Channel = Schemas['ChannelDto'];
 
-export interface SlaPolicy {
-  id: string;
-  name: string;
-  position: number;
-  conditions: { priorities?: string[]; channels?: string[]; tags?: string[] };
-  targets: Record<string, { firstResponseMinutes?: number; nextResponseMinutes?: number; resolutionMinutes?: number }>;
-  calendarId: string | null;
-  warnAt: number;
-  enabled: boolean;
-}
+export type SlaPolicy = Schemas['SlaPolicyResponseDto'];
 
-export interface Calendar {
-  id: string;
-  name: string;
+/** A business calendar; its definition as the console reads it (the document leaves it open). */
+export type Calendar = Omit<Schemas['CalendarResponseDto'], 'definition'> & {
   definition: { timezone?: string; weekly?: Record<string, Array<[string, string]>>; twentyFourSeven?: boolean };
-}
+};
 
 export interface WidgetSettings {
   secret: string;

@@ -1,15 +1,24 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { AuditService, PG, pgCode, queryRows, TenantContext } from '@crewdesk/db';
 import { calendarFromICal, CalendarError, parseCalendar, SlaService } from '@crewdesk/sla';
-import { CalendarDto, CreateSlaPolicyDto, ImportCalendarDto } from './sla.dto';
+import {
+  CalendarDto,
+  CalendarListDto,
+  CalendarResponseDto,
+  CreateSlaPolicyDto,
+  ImportCalendarDto,
+  SlaPolicyListDto,
+  SlaPolicyResponseDto,
+  SlaTargetsDto,
+} from './sla.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const policyView = (r: any) => ({
+const policyView = (r: any): SlaPolicyResponseDto => ({
   id: r.id,
   name: r.name,
   position: r.position,
@@ -21,7 +30,7 @@ const policyView = (r: any) => ({
   enabled: r.enabled,
   createdAt: new Date(r.created_at).toISOString(),
 });
-const calendarView = (r: any) => ({
+const calendarView = (r: any): CalendarResponseDto => ({
   id: r.id,
   name: r.name,
   definition: r.definition,
@@ -52,6 +61,7 @@ function validCalendar(definition: unknown) {
 
 /** SLA policies (first match by position wins) and business calendars. */
 @ApiTags('sla')
+@ApiExtraModels(SlaTargetsDto)
 @ApiBearerAuth()
 @Controller()
 export class SlaController {
@@ -63,6 +73,7 @@ export class SlaController {
   ) {}
 
   @Get('sla-policies')
+  @ApiOkResponse({ type: SlaPolicyListDto })
   async policies() {
     const rows = await this.db.query(`SELECT * FROM sla_policies WHERE tenant_id = $1 ORDER BY position, created_at`, [
       this.ctx.tenantId,
@@ -71,6 +82,7 @@ export class SlaController {
   }
 
   @Post('sla-policies')
+  @ApiCreatedResponse({ type: SlaPolicyResponseDto })
   @RequirePermissions('settings.manage')
   async createPolicy(@Body() dto: CreateSlaPolicyDto) {
     await this.checkCalendar(dto.calendarId);
@@ -85,6 +97,7 @@ export class SlaController {
   }
 
   @Patch('sla-policies/:id')
+  @ApiOkResponse({ type: SlaPolicyResponseDto })
   @RequirePermissions('settings.manage')
   async updatePolicy(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateSlaPolicyDto) {
     await this.checkCalendar(dto.calendarId);
@@ -123,6 +136,7 @@ export class SlaController {
   }
 
   @Get('calendars')
+  @ApiOkResponse({ type: CalendarListDto })
   async calendars() {
     const rows = await this.db.query(`SELECT * FROM business_calendars WHERE tenant_id = $1 ORDER BY name`, [
       this.ctx.tenantId,
@@ -131,6 +145,7 @@ export class SlaController {
   }
 
   @Post('calendars')
+  @ApiCreatedResponse({ type: CalendarResponseDto })
   @RequirePermissions('settings.manage')
   createCalendar(@Body() dto: CalendarDto) {
     return this.saveCalendar(dto.name, validCalendar(dto.definition));
@@ -138,6 +153,7 @@ export class SlaController {
 
   /** From an iCalendar feed of public holidays (and make-up workdays) on top of weekly hours. */
   @Post('calendars/import')
+  @ApiCreatedResponse({ type: CalendarResponseDto })
   @RequirePermissions('settings.manage')
   importCalendar(@Body() dto: ImportCalendarDto) {
     let calendar;

@@ -1,3 +1,4 @@
+import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -159,4 +160,51 @@ export class ImportCalendarDto {
   /** Timezone and weekly hours the holidays apply to. */
   @IsObject()
   base: { timezone: string; weekly: Record<string, Array<[string, string]>> };
+}
+
+/** One priority's targets, in business minutes. */
+export class SlaTargetsDto {
+  firstResponseMinutes?: number;
+  nextResponseMinutes?: number;
+  resolutionMinutes?: number;
+}
+
+export class SlaPolicyResponseDto {
+  id!: string;
+  name!: string;
+  /** Policies are tried in this order; the first whose conditions match a ticket applies. */
+  position!: number;
+  conditions!: ConditionsDto;
+  /** Targets per priority (low, normal, high, urgent). */
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(SlaTargetsDto) } })
+  targets!: Record<string, SlaTargetsDto>;
+  calendarId!: string | null;
+  @ApiProperty({ type: [EscalationStepDto] })
+  escalation!: EscalationStepDto[];
+  warnAt!: number;
+  enabled!: boolean;
+  createdAt!: string;
+}
+
+export class SlaPolicyListDto {
+  @ApiProperty({ type: [SlaPolicyResponseDto] })
+  items!: SlaPolicyResponseDto[];
+  /** Always null: every policy is on one page. */
+  nextCursor!: string | null;
+}
+
+export class CalendarResponseDto {
+  id!: string;
+  name!: string;
+  /** Time zone, weekly opening hours, holidays and make-up workdays (as `POST /calendars` takes them). */
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  definition!: Record<string, unknown>;
+  createdAt!: string;
+}
+
+export class CalendarListDto {
+  @ApiProperty({ type: [CalendarResponseDto] })
+  items!: CalendarResponseDto[];
+  /** Always null: every calendar is on one page. */
+  nextCursor!: string | null;
 }
