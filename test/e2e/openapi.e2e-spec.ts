@@ -310,6 +310,37 @@ describe('openapi.json describes what the API answers', () => {
     );
   });
 
+  it('for routing rules', async () => {
+    const auth = ws.admin.auth;
+    const team = await ws.team('Refunds');
+    const rule = await request(t.http)
+      .post('/api/v1/routing-rules')
+      .set(auth)
+      .send({
+        name: '退款 to billing',
+        conditions: { channels: ['email'], keywords: ['退款', 'refund'] },
+        actions: { teamId: team, priority: 'high', addTags: ['refund'] },
+      })
+      .expect(201);
+    expectDocumented('post', '/api/v1/routing-rules', rule);
+    const id = rule.body.id;
+    expectDocumented(
+      'get',
+      '/api/v1/routing-rules/{id}',
+      await request(t.http).get(`/api/v1/routing-rules/${id}`).set(auth),
+    );
+    expectDocumented(
+      'patch',
+      '/api/v1/routing-rules/{id}',
+      await request(t.http).patch(`/api/v1/routing-rules/${id}`).set(auth).send({ enabled: false }).expect(200),
+    );
+    expectDocumented(
+      'get',
+      '/api/v1/routing-rules',
+      await request(t.http).get('/api/v1/routing-rules').set(auth).expect(200),
+    );
+  });
+
   it('describes every JSON request body field by field', () => {
     const bare: string[] = [];
     for (const [path, item] of Object.entries<Record<string, any>>(doc.paths))

@@ -1910,6 +1910,24 @@ export interface components {
             assignTo?: components["schemas"]["AssignToDto"];
             followerIds?: string[];
         };
+        RoutingRuleResponseDto: {
+            id: string;
+            name: string;
+            /** @description Rules are tried in this order; the first that matches a new ticket routes it. */
+            position: number;
+            enabled: boolean;
+            /** @description What a ticket must be for the rule to match (only what the rule checks is present). */
+            conditions: components["schemas"]["RuleConditionsDto"];
+            /** @description What a match does to the ticket. */
+            actions: components["schemas"]["RuleActionsDto"];
+            createdAt: string;
+            updatedAt: string;
+        };
+        RoutingRuleListDto: {
+            items: components["schemas"]["RoutingRuleResponseDto"][];
+            /** @description Always null: every rule is on one page. */
+            nextCursor: string | null;
+        };
         CreateRoutingRuleDto: {
             name: string;
             position?: number;
@@ -3475,7 +3493,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RoutingRuleListDto"];
+                };
             };
         };
     };
@@ -3496,7 +3516,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RoutingRuleResponseDto"];
+                };
             };
         };
     };
@@ -3515,7 +3537,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RoutingRuleResponseDto"];
+                };
             };
         };
     };
@@ -3557,7 +3581,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RoutingRuleResponseDto"];
+                };
             };
         };
     };

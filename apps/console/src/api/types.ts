@@ -151,20 +151,7 @@ export interface LinkedIssue {
   tickets: { total: number; notified: number };
 }
 
-export interface RoutingRule {
-  id: string;
-  name: string;
-  position: number;
-  enabled: boolean;
-  conditions: {
-    channels?: string[];
-    keywords?: string[];
-    tags?: string[];
-    businessHours?: string;
-    languages?: string[];
-  };
-  actions: { teamId?: string; priority?: string; addTags?: string[]; assignTo?: { type: string; value: string } };
-}
+export type RoutingRule = Schemas['RoutingRuleResponseDto'];
 
 export interface DryRunResult {
   matched: { id: string; name: string; position: number } | null;

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
@@ -10,13 +10,15 @@ import { TicketsService } from '@crewdesk/tickets';
 import {
   CreateRoutingRuleDto,
   DryRunDto,
+  RoutingRuleListDto,
+  RoutingRuleResponseDto,
   RuleActionsDto,
   RuleConditionsDto,
   UpdateRoutingRuleDto,
 } from './routing.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const ruleView = (r: any) => ({
+const ruleView = (r: any): RoutingRuleResponseDto => ({
   id: r.id,
   name: r.name,
   position: r.position,
@@ -54,6 +56,7 @@ export class RoutingRulesController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: RoutingRuleListDto })
   async list() {
     const rows = await this.db.query(`SELECT * FROM routing_rules WHERE tenant_id = $1 ORDER BY position, created_at`, [
       this.ctx.tenantId,
@@ -62,6 +65,7 @@ export class RoutingRulesController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: RoutingRuleResponseDto })
   async get(@Param('id', ParseUUIDPipe) id: string) {
     const [row] = await this.db.query(`SELECT * FROM routing_rules WHERE tenant_id = $1 AND id = $2`, [
       this.ctx.tenantId,
@@ -72,6 +76,7 @@ export class RoutingRulesController {
   }
 
   @Post()
+  @ApiCreatedResponse({ type: RoutingRuleResponseDto })
   @RequirePermissions('settings.manage')
   async create(@Body() dto: CreateRoutingRuleDto) {
     const conditions = clean(dto.conditions);
@@ -101,6 +106,7 @@ export class RoutingRulesController {
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: RoutingRuleResponseDto })
   @RequirePermissions('settings.manage')
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateRoutingRuleDto) {
     const current = await this.get(id);

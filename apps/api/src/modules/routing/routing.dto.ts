@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -153,4 +154,25 @@ export class WorkspaceSettingsDto {
 export class UpdateWorkspaceDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => WorkspaceSettingsDto) settings?: WorkspaceSettingsDto;
+}
+
+export class RoutingRuleResponseDto {
+  id!: string;
+  name!: string;
+  /** Rules are tried in this order; the first that matches a new ticket routes it. */
+  position!: number;
+  enabled!: boolean;
+  /** What a ticket must be for the rule to match (only what the rule checks is present). */
+  conditions!: RuleConditionsDto;
+  /** What a match does to the ticket. */
+  actions!: RuleActionsDto;
+  createdAt!: string;
+  updatedAt!: string;
+}
+
+export class RoutingRuleListDto {
+  @ApiProperty({ type: [RoutingRuleResponseDto] })
+  items!: RoutingRuleResponseDto[];
+  /** Always null: every rule is on one page. */
+  nextCursor!: string | null;
 }
