@@ -3,17 +3,10 @@ import { BullModule } from '@nestjs/bullmq';
 import Redis from 'ioredis';
 import { Env } from '@crewdesk/config';
 import { DEFAULT_JOB_OPTIONS } from './queues';
+import { RateLimits } from './rate-limits';
+import { REDIS, RedisKeys } from './redis';
 
-export const REDIS = Symbol('REDIS');
-
-/** Prefixes every key this deployment writes, so runs and deployments can share one Redis. */
-@Injectable()
-export class RedisKeys {
-  constructor(private readonly env: Env) {}
-  key(...parts: string[]): string {
-    return [this.env.REDIS_PREFIX, ...parts].join(':');
-  }
-}
+export { REDIS, RedisKeys };
 
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
@@ -42,6 +35,7 @@ export function redisOptions(_env?: Env) {
   providers: [
     RedisKeys,
     RedisCloser,
+    RateLimits,
     {
       provide: REDIS,
       inject: [Env],
@@ -55,6 +49,6 @@ export function redisOptions(_env?: Env) {
       },
     },
   ],
-  exports: [REDIS, RedisKeys, BullModule],
+  exports: [REDIS, RedisKeys, RateLimits, BullModule],
 })
 export class RedisModule {}

@@ -1,11 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { PG, pgCode, TenantContext } from '@crewdesk/db';
-import { REDIS, RedisKeys } from '@crewdesk/queue';
+import { RateLimits } from '@crewdesk/queue';
 import { TicketsService } from '@crewdesk/tickets';
 import { verifyIdentity } from './identity';
 import { WidgetSettingsService } from './widget-settings.service';
@@ -43,8 +42,7 @@ export class ChatService {
     private readonly ctx: TenantContext,
     private readonly tickets: TicketsService,
     private readonly settings: WidgetSettingsService,
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly limits: RateLimits,
   ) {}
 
   /**
@@ -196,18 +194,14 @@ export class ChatService {
 
   /** Per visitor (20 in 10 s) and per address (120 a minute: many visitors can share one network). */
   private async rateLimit(customerId: string, address?: string): Promise<void> {
-    const visitor = this.keys.key('rl', 'chat', customerId, String(Math.floor(Date.now() / 10_000)));
-    const network = this.keys.key('rl', 'chat-ip', address ?? '-', String(Math.floor(Date.now() / 60_000)));
-    const results = (await this.redis
-      .multi()
-      .incr(visitor)
-      .expire(visitor, 11)
-      .incr(network)
-      .expire(network, 61)
-      .exec()) as Array<[unknown, number]>;
-    if (results[0][1] > CHAT_LIMITS.perVisitorPer10s || (address && results[2][1] > CHAT_LIMITS.perAddressPerMinute)) {
+    const [visitor, network] = await Promise.all([
+      this.limits.hit('chat', customerId, CHAT_LIMITS.perVisitorPer10s, 10),
+      address ? this.limits.hit('chat-ip', address, CHAT_LIMITS.perAddressPerMinute, 60) : null,
+    ]);
+    const retryAfter = Math.max(visitor ?? 0, network ?? 0);
+    if (retryAfter) {
       throw new AppError(ErrorCode.RATE_LIMITED, 'You are sending messages too fast; wait a few seconds', {
-        retryAfter: 10,
+        retryAfter,
       });
     }
   }
