@@ -15,7 +15,7 @@ export const FORMULAS = {
   answeredByRole:
     "per role: people who sent public replies in the period's tickets, the tickets each answered (summed over the role's people) and their replies",
   backlogAge: 'now − creation of each open ticket (new, open, pending, on hold)',
-} as const;
+};
 
 export interface ScoreComponents {
   /** First-response SLA compliance, %. */

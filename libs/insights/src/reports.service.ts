@@ -503,3 +503,9 @@ export function satisfaction(s: Row) {
     ces: { answers: num(s.ces_n) ?? 0, average: round(s.ces_avg, 2) },
   };
 }
+
+/** What the reports answer as JSON (the API's response classes implement these, so a new figure is documented). */
+export type OverviewReport = Awaited<ReturnType<ReportsService['overview']>>;
+export type ScorecardsReport = Awaited<ReturnType<ReportsService['scorecards']>>;
+export type TouchpointsReport = Awaited<ReturnType<ReportsService['touchpoints']>>;
+export type SatisfactionFigures = ReturnType<typeof satisfaction>;

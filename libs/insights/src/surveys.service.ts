@@ -41,6 +41,22 @@ export interface SurveyView {
   createdAt: string;
 }
 
+/** A survey with what its page shows. */
+export interface SurveyPageView {
+  survey: SurveyView;
+  workspaceName: string;
+  ticketNumber: number;
+  subject: string;
+  questions: SurveyQuestions;
+}
+
+/** A chat visitor's survey card: the survey with the token that answers it. */
+export interface CustomerSurveyView extends SurveyView {
+  token: string;
+  ticketNumber: number;
+  questions: SurveyQuestions;
+}
+
 /** What the worker needs to send a survey mail. */
 export interface SurveyDelivery {
   surveyId: string;
@@ -229,13 +245,7 @@ export class SurveysService {
   }
 
   /** The survey behind a link, with what its page shows. */
-  async byToken(token: string): Promise<{
-    survey: SurveyView;
-    workspaceName: string;
-    ticketNumber: number;
-    subject: string;
-    questions: SurveyQuestions;
-  }> {
+  async byToken(token: string): Promise<SurveyPageView> {
     const claims = this.claims(token);
     const [r] = await this.db.query(
       `SELECT s.*, t.number, t.subject, tn.name AS workspace_name, tn.settings->'surveys' AS questions FROM surveys s
@@ -300,10 +310,7 @@ export class SurveysService {
    * not run yet, which keeps the one-per-ticket rule), with its signed token. The widget asks on connect and when a
    * conversation ends, so a visitor who was away still gets the card.
    */
-  async forCustomer(
-    customerId: string,
-    ticketId?: string,
-  ): Promise<(SurveyView & { token: string; ticketNumber: number; questions: SurveyQuestions }) | null> {
+  async forCustomer(customerId: string, ticketId?: string): Promise<CustomerSurveyView | null> {
     const tenantId = this.ctx.tenantId;
     const [t] = await this.db.query(
       `SELECT id, status FROM tickets WHERE tenant_id = $1 AND requester_id = $2 AND channel = 'chat'

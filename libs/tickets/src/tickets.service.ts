@@ -15,7 +15,15 @@ import { Actor, can, Channel, TenantContext, TicketPriority, TicketStatus } from
 import { TicketEventBus, TicketEventRecord } from './event-bus';
 import { assertTransition } from './state-machine';
 import { ActorRef, AudienceRoute, TicketFilters, TicketsRepository } from './tickets.repository';
-import { customerMessageView, isStaff, MessageView, messageView, TicketView, ticketView } from './views';
+import {
+  customerMessageView,
+  isStaff,
+  MessageView,
+  messageView,
+  TicketEventView,
+  TicketView,
+  ticketView,
+} from './views';
 
 /** A ticket's team and assignee as a change names them (null: none). */
 export interface TicketRefs {
@@ -564,7 +572,7 @@ export class TicketsService {
       after: page.after,
       limit: page.limit,
     });
-    const items = rows.slice(0, page.limit).map((r) => ({
+    const items = rows.slice(0, page.limit).map((r): TicketEventView => ({
       id: String(r.id),
       type: r.type,
       ticketId: r.ticket_id,

@@ -50,7 +50,17 @@ export function ticketView(r: Row): TicketView {
 }
 
 /** What a customer sees of their ticket: no assignee, team, tags, fields or version. */
-export function customerTicketView(t: TicketView) {
+export interface CustomerTicketView {
+  id: string;
+  number: number;
+  subject: string;
+  status: string;
+  channel: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function customerTicketView(t: TicketView): CustomerTicketView {
   return {
     id: t.id,
     number: t.number,
@@ -110,7 +120,18 @@ export function messageView(r: Row): MessageView {
 }
 
 /** Customers never see mentions, internal authorship details or delivery internals. */
-export function customerMessageView(m: MessageView) {
+export interface CustomerMessageView {
+  id: string;
+  ticketId: string;
+  /** `staff` for anyone of the workspace, named (or `Support`). */
+  author: { type: 'customer' | 'staff'; name: string | null };
+  body: string;
+  html: string;
+  attachments: AttachmentView[];
+  createdAt: string;
+}
+
+export function customerMessageView(m: MessageView): CustomerMessageView {
   return {
     id: m.id,
     ticketId: m.ticketId,
@@ -123,6 +144,18 @@ export function customerMessageView(m: MessageView) {
     attachments: m.attachments,
     createdAt: m.createdAt,
   };
+}
+
+/** A stored ticket event as `GET /tickets/{id}/events` answers it. */
+export interface TicketEventView {
+  /** The event's sequence number, as a string: the replay cursor. */
+  id: string;
+  type: string;
+  ticketId: string;
+  actor: { type: string; id: string | null };
+  visibility: 'public' | 'internal';
+  data: Record<string, unknown>;
+  createdAt: string;
 }
 
 export const isStaff = (actor: Actor) => actor.kind === 'user' || actor.kind === 'api_key' || actor.kind === 'system';

@@ -11,8 +11,7 @@ import {
   type CannedReply,
   type Channel,
   type MacroActions,
-  type Page,
-  type Role,
+  type RoleList,
   type SlaPolicy,
   type Team,
   type SurveySettings,
@@ -91,7 +90,7 @@ function People() {
   const teams = useTeams();
   const roles = useQuery({
     queryKey: ['roles'],
-    queryFn: () => api.get<Page<Role> & { permissions: Record<string, string> }>('/api/v1/roles'),
+    queryFn: () => api.get<RoleList>('/api/v1/roles'),
   });
   const person = useForm({ name: '', email: '', password: '', roles: ['agent'], teamIds: [] as string[] });
   const form = person.form;
@@ -277,7 +276,7 @@ function Channels() {
   const edit = useForm(NEW_IMAP);
   const [token, setToken] = useState<string | null>(null);
   const [showSecret, setShowSecret] = useState(false);
-  const [greeting, setGreeting] = useState<string | null>(null);
+  const [greeting, setGreeting] = useState<WidgetSettings['greeting'] | null>(null);
   const create = useSaveMutation(
     () =>
       api.post<Channel & { inboundToken: string }>('/api/v1/channels', {
@@ -406,12 +405,20 @@ function Channels() {
                 {t('admin.copy')}
               </button>
             </div>
-            <TextField
-              label={t('admin.greeting')}
-              value={greeting ?? widget.data.greeting ?? ''}
-              onChange={setGreeting}
-            />
-            <button className="btn primary" disabled={greeting === null} onClick={() => saveWidget.mutate()}>
+            {GREETING_LANGS.map(([lang, label]) => (
+              <TextField
+                key={lang}
+                label={t(label)}
+                value={(greeting ?? widget.data!.greeting)[lang]}
+                onChange={(v) => setGreeting({ ...(greeting ?? widget.data!.greeting), [lang]: v })}
+              />
+            ))}
+            <button
+              className="btn primary"
+              disabled={greeting === null}
+              onClick={() => saveWidget.mutate()}
+              data-testid="widget-greeting-save"
+            >
               {t('admin.save')}
             </button>
           </div>
@@ -420,6 +427,12 @@ function Channels() {
     </>
   );
 }
+
+/** The widget greets in the visitor's language: one greeting each. */
+const GREETING_LANGS = [
+  ['en', 'admin.greetingEn'],
+  ['zh-CN', 'admin.greetingZh'],
+] as const;
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];
 

@@ -1258,6 +1258,21 @@ export interface components {
             slug: string;
             admin: components["schemas"]["AdminDto"];
         };
+        WorkspaceDto: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            name: string;
+            slug: string;
+        };
+        NewWorkspaceDto: {
+            workspace: components["schemas"]["WorkspaceDto"];
+            /** @description Bearer token for every request; it expires after `expiresIn` seconds. */
+            accessToken: string;
+            /** @description Trade it at `POST /auth/refresh` for new tokens; each works once. */
+            refreshToken: string;
+            expiresIn: number;
+        };
         LoginDto: {
             /** Format: email */
             email: string;
@@ -1480,6 +1495,34 @@ export interface components {
             /** @description Always null: every key is on one page. */
             nextCursor: string | null;
         };
+        ActorRefDto: {
+            /** @enum {string} */
+            type: "user" | "customer" | "api_key" | "system";
+            /** @description The person, customer or API key; null for the system. */
+            id: string | null;
+        };
+        AuditEntryDto: {
+            /** @description What the action was given or changed. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Sequence number, as a string (newest first). */
+            id: string;
+            actor: components["schemas"]["ActorRefDto"];
+            /** @description `workspace.created`, `user.updated`, `channel.deleted`, … */
+            action: string;
+            /** @description `tenant`, `workspace`, `user`, `role`, `team`, `channel`, … */
+            entityType: string;
+            entityId: string | null;
+            /** @description The request that did it, to find it in the logs. */
+            requestId: string | null;
+        };
+        AuditPageDto: {
+            items: components["schemas"]["AuditEntryDto"][];
+            nextCursor: string | null;
+        };
         RequesterDto: {
             /** Format: email */
             email?: string;
@@ -1671,6 +1714,30 @@ export interface components {
             createdAt: string;
             ticket: components["schemas"]["TicketDto"];
         };
+        TicketEventDto: {
+            /**
+             * @description `internal` events are never shown to customers.
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /** @description What changed, by event type. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The event's sequence number (a string): pass the last as `after` to read on. */
+            id: string;
+            /** @description `ticket.created`, `message.created`, `ticket.updated`, `ticket.escalated`, `survey.answered`, … */
+            type: string;
+            ticketId: string;
+            actor: components["schemas"]["ActorRefDto"];
+        };
+        TicketEventPageDto: {
+            items: components["schemas"]["TicketEventDto"][];
+            /** @description The last event's id when more follow (pass it as `after`); null on the last page. */
+            nextCursor: string | null;
+        };
         WebFormTicketDto: {
             subject: string;
             body: string;
@@ -1678,9 +1745,95 @@ export interface components {
             email: string;
             name?: string;
         };
+        CustomerTicketDto: {
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            id: string;
+            number: number;
+            subject: string;
+            channel: string;
+        };
+        WebFormTicketResultDto: {
+            ticket: components["schemas"]["CustomerTicketDto"];
+            /** @description Bearer token for `/portal/*`, scoped to this ticket. */
+            accessToken: string;
+        };
+        CustomerTicketPageDto: {
+            items: components["schemas"]["CustomerTicketDto"][];
+            nextCursor: string | null;
+        };
+        CustomerMessageAuthorDto: {
+            /**
+             * @description `staff` for anyone of the workspace.
+             * @enum {string}
+             */
+            type: "customer" | "staff";
+            /** @description A staff author without a name shows as `Support`. */
+            name: string | null;
+        };
+        CustomerMessageDto: {
+            attachments: components["schemas"]["AttachmentDto"][];
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            ticketId: string;
+            author: components["schemas"]["CustomerMessageAuthorDto"];
+            /** @description Plain text. */
+            body: string;
+            /** @description Sanitized HTML. */
+            html: string;
+        };
+        CustomerTicketDetailDto: {
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            messages: components["schemas"]["CustomerMessageDto"][];
+            /** @description Pass to `GET /portal/tickets/{id}/messages` as `cursor` for the rest; null when all are here. */
+            messagesNextCursor: string | null;
+            id: string;
+            number: number;
+            subject: string;
+            channel: string;
+        };
+        CustomerMessagePageDto: {
+            items: components["schemas"]["CustomerMessageDto"][];
+            nextCursor: string | null;
+        };
         PortalMessageDto: {
             body: string;
             attachmentIds?: string[];
+        };
+        CustomerMessageWithTicketDto: {
+            attachments: components["schemas"]["AttachmentDto"][];
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            ticketId: string;
+            author: components["schemas"]["CustomerMessageAuthorDto"];
+            /** @description Plain text. */
+            body: string;
+            /** @description Sanitized HTML. */
+            html: string;
+            ticket: components["schemas"]["CustomerTicketDto"];
+        };
+        UploadedAttachmentDto: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @description The name sent, made safe (no path, no control characters). */
+            filename: string;
+            /** @description Sniffed from the bytes, never taken from the client. */
+            contentType: string;
+            size: number;
+            /** @description Hex SHA-256 of the bytes. */
+            sha256: string;
         };
         WidgetIdentityDto: {
             /** @description The host site's id of the signed-in user. */
@@ -1695,13 +1848,66 @@ export interface components {
             visitorToken?: string;
             identity?: components["schemas"]["WidgetIdentityDto"];
         };
+        WidgetConversationDto: {
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+            ticketId: string;
+        };
+        WidgetWorkspaceDto: {
+            name: string;
+        };
+        WidgetSessionResultDto: {
+            /** @description The visitor's open conversation, if any. */
+            conversation: components["schemas"]["WidgetConversationDto"] | null;
+            /** @description Keep it (localStorage) and send it back as `visitorToken` to stay the same visitor; it is also the Bearer token for `/portal/*` and the chat socket. */
+            visitorToken: string;
+            customerId: string;
+            workspace: components["schemas"]["WidgetWorkspaceDto"];
+            /** @description In the browser's language (Chinese or English). */
+            greeting: string;
+            /** @description Someone of staff is online and it is within business hours. */
+            online: boolean;
+        };
         WidgetContactDto: {
             /** Format: email */
             email: string;
         };
+        WidgetContactResultDto: {
+            stored: boolean;
+        };
+        WeekHoursDto: {
+            /** @description Opening spans of the day, like `[["09:00", "12:00"], ["13:00", "18:00"]]` */
+            mon?: string[][];
+            /** @description Opening spans of the day, like `[["09:00", "12:00"], ["13:00", "18:00"]]` */
+            tue?: string[][];
+            /** @description Opening spans of the day, like `[["09:00", "12:00"], ["13:00", "18:00"]]` */
+            wed?: string[][];
+            /** @description Opening spans of the day, like `[["09:00", "12:00"], ["13:00", "18:00"]]` */
+            thu?: string[][];
+            /** @description Opening spans of the day, like `[["09:00", "12:00"], ["13:00", "18:00"]]` */
+            fri?: string[][];
+            /** @description Opening spans of the day, like `[["09:00", "12:00"], ["13:00", "18:00"]]` */
+            sat?: string[][];
+            /** @description Opening spans of the day, like `[["09:00", "12:00"], ["13:00", "18:00"]]` */
+            sun?: string[][];
+        };
+        BusinessHoursDto: {
+            /** @description IANA time zone of the hours. */
+            timezone: string;
+            days: components["schemas"]["WeekHoursDto"];
+        };
         GreetingDto: {
             en: string;
             "zh-CN": string;
+        };
+        WidgetSettingsResponseDto: {
+            /** @description Null: always open. */
+            businessHours: components["schemas"]["BusinessHoursDto"] | null;
+            /** @description Signs host pages' user ids (identity verification); keep it on the host's server. */
+            secret: string;
+            greeting: components["schemas"]["GreetingDto"];
+            /** @description The `<script>` tag to paste into the host site. */
+            snippet: string;
         };
         UpdateWidgetSettingsDto: {
             greeting?: components["schemas"]["GreetingDto"];
@@ -1797,6 +2003,12 @@ export interface components {
             enabled?: boolean;
             /** @description IMAP polling settings, or null to stop polling. */
             imap?: components["schemas"]["ImapDto"] | null;
+        };
+        InboundReceiptDto: {
+            /** @enum {string} */
+            status: "received";
+            /** @description The stored message's id. */
+            id: string;
         };
         SlaTargetsDto: {
             firstResponseMinutes?: number;
@@ -1955,6 +2167,34 @@ export interface components {
             /** @description When it arrives (business hours); now without. */
             at?: string;
         };
+        MatchedRuleDto: {
+            id: string;
+            name: string;
+            position: number;
+        };
+        RuleCheckDto: {
+            /** @enum {string} */
+            condition: "channels" | "keywords" | "tags" | "customerTiers" | "organisations" | "businessHours" | "languages";
+            matched: boolean;
+            /** @description What matched (the keyword or tag found, the language detected). */
+            detail?: string;
+        };
+        EvaluatedRuleDto: {
+            checks: components["schemas"]["RuleCheckDto"][];
+            id: string;
+            name: string;
+            matched: boolean;
+        };
+        DryRunResultDto: {
+            /** @description The first enabled rule that matches; null when none does. */
+            matched: components["schemas"]["MatchedRuleDto"] | null;
+            /** @description The matching rule's conditions (empty without a match). */
+            checks: components["schemas"]["RuleCheckDto"][];
+            /** @description What the matching rule would do; null without a match. */
+            actions: components["schemas"]["RuleActionsDto"] | null;
+            /** @description Every enabled rule in order with whether it held, so an admin sees why earlier ones did not. */
+            evaluated: components["schemas"]["EvaluatedRuleDto"][];
+        };
         EscalationTargetDto: {
             /** @enum {string} */
             type: "team" | "role" | "user";
@@ -1971,8 +2211,91 @@ export interface components {
             answerMinutes?: number;
             grantMinutes?: number;
         };
+        HandoffTimerDto: {
+            /** @enum {string} */
+            metric: "handoff_ack" | "handoff_answer";
+            /** Format: date-time */
+            dueAt: string | null;
+            /** Format: date-time */
+            metAt: string | null;
+            /** Format: date-time */
+            breachedAt: string | null;
+            status: string;
+        };
+        EscalationTargetResponseDto: {
+            /** @enum {string} */
+            type: "team" | "role" | "user";
+            teamId: string | null;
+            role: string | null;
+        };
+        EscalationDto: {
+            /**
+             * @description `bring_in` keeps the ticket where it is and grants the people access; `move` hands it over.
+             * @enum {string}
+             */
+            mode: "bring_in" | "move";
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "answered";
+            /** Format: date-time */
+            acknowledgedAt: string | null;
+            /** Format: date-time */
+            answeredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Due times and breaches of acknowledging and answering (listed escalations only; empty otherwise). */
+            handoff: components["schemas"]["HandoffTimerDto"][];
+            id: string;
+            ticketId: string;
+            target: components["schemas"]["EscalationTargetResponseDto"];
+            /** @description The people brought in. */
+            userIds: string[];
+            reason: string;
+            requestedBy: string | null;
+            ackMinutes: number | null;
+            answerMinutes: number | null;
+            acknowledgedBy: string | null;
+            answeredBy: string | null;
+        };
+        EscalationPageDto: {
+            items: components["schemas"]["EscalationDto"][];
+            /** @description Always null: every escalation is on one page. */
+            nextCursor: string | null;
+        };
         RejectReplyDto: {
             reason?: string;
+        };
+        TicketGrantDto: {
+            /**
+             * @description Why: an escalation, a mention, or a followed tag.
+             * @enum {string}
+             */
+            reason: "escalation" | "mention" | "tag";
+            /**
+             * Format: date-time
+             * @description Null: until taken back.
+             */
+            expiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            userId: string;
+            name: string;
+            grantedBy: string | null;
+        };
+        TicketGrantPageDto: {
+            items: components["schemas"]["TicketGrantDto"][];
+            /** @description Always null: every grant is on one page. */
+            nextCursor: string | null;
+        };
+        FollowerDto: {
+            /** Format: date-time */
+            createdAt: string;
+            userId: string;
+            name: string;
+        };
+        FollowerPageDto: {
+            items: components["schemas"]["FollowerDto"][];
+            /** @description Always null: every follower is on one page. */
+            nextCursor: string | null;
         };
         FollowDto: {
             /**
@@ -1981,14 +2304,59 @@ export interface components {
              */
             userId?: string;
         };
+        NotificationDto: {
+            /** @enum {string} */
+            type: "assigned" | "mentioned" | "escalated" | "escalation_acknowledged" | "escalation_answered" | "handoff_breached" | "new_message" | "followed_update" | "tag_match" | "sla_warning" | "sla_breached" | "backlog" | "review_requested" | "review_decided" | "digest";
+            /** @description What the notification is about, by type (the reason of an escalation, the rule of a tag match, …). */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            readAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            ticketId: string | null;
+        };
+        NotificationPageDto: {
+            items: components["schemas"]["NotificationDto"][];
+            nextCursor: string | null;
+            /** @description The person's unread notifications in all. */
+            unread: number;
+        };
         MarkReadDto: {
             ids?: string[];
             all?: boolean;
+        };
+        MarkedReadDto: {
+            /** @description How many were unread and are read now. */
+            marked: number;
+        };
+        TagSubscriptionsResponseDto: {
+            /** @description Lower-case, sorted. */
+            tags: string[];
+            /** @description A daily digest mail of the day's matching tickets too. */
+            digest: boolean;
         };
         TagSubscriptionsDto: {
             tags: string[];
             /** @description Also a daily digest mail of the day's matching tickets. */
             digest?: boolean;
+        };
+        WorkspaceSettingsResponseDto: {
+            /**
+             * @description The workspace's language for customer-facing defaults.
+             * @enum {string}
+             */
+            locale: "en" | "zh-CN";
+            /** @description Hold the public replies of people brought in (without ticket.view_all) until the ticket's agent approves. */
+            expertReview: boolean;
+        };
+        WorkspaceResponseDto: {
+            id: string;
+            name: string;
+            slug: string;
+            settings: components["schemas"]["WorkspaceSettingsResponseDto"];
         };
         WorkspaceSettingsDto: {
             /** @description Hold the public replies of people brought in (without ticket.view_all) until the ticket's agent approves. */
@@ -2003,6 +2371,337 @@ export interface components {
             name?: string;
             settings?: components["schemas"]["WorkspaceSettingsDto"];
         };
+        SlaComplianceDto: {
+            /** @enum {string} */
+            metric: "first_response" | "next_response" | "resolution" | "handoff_ack" | "handoff_answer";
+            met: number;
+            breached: number;
+            running: number;
+            /** @description %, null while none is met or breached. */
+            compliance: number | null;
+        };
+        RoleAnswersDto: {
+            role: string;
+            /** @description People of the role who sent public replies. */
+            people: number;
+            /** @description Tickets they answered (summed over the role's people). */
+            tickets: number;
+            replies: number;
+        };
+        ReportPeriodDto: {
+            /** Format: date-time */
+            from: string;
+            /**
+             * Format: date-time
+             * @description Exclusive.
+             */
+            to: string;
+            /** @description IANA time zone of hours and days. */
+            timezone: string;
+            teamId: string | null;
+        };
+        OverviewBasisDto: {
+            tickets: string;
+            sla: string;
+            surveys: string;
+            backlog: string;
+        };
+        ChannelCountDto: {
+            channel: string;
+            tickets: number;
+        };
+        HourCountDto: {
+            /** @description 0–23, in the report's time zone. */
+            hour: number;
+            tickets: number;
+        };
+        DayCountDto: {
+            /**
+             * Format: date
+             * @description In the report's time zone.
+             */
+            date: string;
+            tickets: number;
+        };
+        VolumeDto: {
+            /** @description Channels with tickets, most first. */
+            byChannel: components["schemas"]["ChannelCountDto"][];
+            /** @description All 24 hours. */
+            byHour: components["schemas"]["HourCountDto"][];
+            /** @description Days with tickets, in order. */
+            byDay: components["schemas"]["DayCountDto"][];
+            tickets: number;
+        };
+        DurationsDto: {
+            /** @description Tickets measured. */
+            count: number;
+            medianSeconds: number | null;
+            avgSeconds: number | null;
+            p90Seconds: number | null;
+        };
+        NextResponseDto: {
+            /** @description Tickets measured. */
+            count: number;
+            medianSeconds: number | null;
+            avgSeconds: number | null;
+            p90Seconds: number | null;
+            /** @description Customer messages that waited for a staff reply. */
+            waits: number;
+        };
+        ReopensDto: {
+            /** @description Tickets solved at least once. */
+            solved: number;
+            /** @description Of those, tickets reopened at least once. */
+            reopened: number;
+            /** @description %, null without solved tickets. */
+            rate: number | null;
+        };
+        StatusCountDto: {
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "on_hold";
+            tickets: number;
+        };
+        AgeBucketDto: {
+            /** @enum {string} */
+            bucket: "<1h" | "1-4h" | "4-24h" | "1-3d" | "3-7d" | ">7d";
+            tickets: number;
+        };
+        BacklogDto: {
+            byStatus: components["schemas"]["StatusCountDto"][];
+            ageBuckets: components["schemas"]["AgeBucketDto"][];
+            open: number;
+            oldestAgeSeconds: number | null;
+        };
+        CsatDto: {
+            answers: number;
+            /** @description Answers of 4 or 5. */
+            satisfied: number;
+            percent: number | null;
+            average: number | null;
+            /** @description % of answers of 1 or 2. */
+            disputeRate: number | null;
+        };
+        NpsDto: {
+            answers: number;
+            promoters: number;
+            passives: number;
+            detractors: number;
+            /** @description −100 to 100; null without answers. */
+            score: number | null;
+        };
+        CesDto: {
+            answers: number;
+            average: number | null;
+        };
+        SatisfactionDto: {
+            /** @description Surveys sent. */
+            sent: number;
+            answered: number;
+            /** @description %, null without surveys. */
+            responseRate: number | null;
+            csat: components["schemas"]["CsatDto"];
+            nps: components["schemas"]["NpsDto"];
+            ces: components["schemas"]["CesDto"];
+        };
+        ReportFormulasDto: {
+            firstResponse: string;
+            nextResponse: string;
+            resolution: string;
+            reopenRate: string;
+            slaCompliance: string;
+            csat: string;
+            nps: string;
+            ces: string;
+            disputeRate: string;
+            answeredByRole: string;
+            backlogAge: string;
+        };
+        OverviewReportDto: {
+            /** @description Per metric, SLA timers started in the period. */
+            sla: components["schemas"]["SlaComplianceDto"][];
+            answeredByRole: components["schemas"]["RoleAnswersDto"][];
+            period: components["schemas"]["ReportPeriodDto"];
+            basis: components["schemas"]["OverviewBasisDto"];
+            volume: components["schemas"]["VolumeDto"];
+            firstResponse: components["schemas"]["DurationsDto"];
+            nextResponse: components["schemas"]["NextResponseDto"];
+            resolution: components["schemas"]["DurationsDto"];
+            reopens: components["schemas"]["ReopensDto"];
+            backlog: components["schemas"]["BacklogDto"];
+            satisfaction: components["schemas"]["SatisfactionDto"];
+            formulas: components["schemas"]["ReportFormulasDto"];
+        };
+        ScoreComponentsDto: {
+            /** @description First-response SLA compliance, %. */
+            response: number | null;
+            /** @description Resolution SLA compliance, %. */
+            resolution: number | null;
+            /** @description 100 − reopen rate. */
+            afterSales: number | null;
+            /** @description CSAT %. */
+            satisfaction: number | null;
+            /** @description 100 − dispute rate. */
+            disputes: number | null;
+        };
+        ScorecardSlaDto: {
+            firstResponse: number | null;
+            nextResponse: number | null;
+            resolution: number | null;
+        };
+        ScorecardDto: {
+            /** @description The person's or team's id, or the role's name; null for unassigned tickets or tickets without a team. */
+            key: string | null;
+            name: string;
+            /** @description 0–100 over the components with data; null when none has. */
+            score: number | null;
+            components: components["schemas"]["ScoreComponentsDto"];
+            tickets: number;
+            resolved: number;
+            reopenRate: number | null;
+            firstResponseMedianSeconds: number | null;
+            resolutionMedianSeconds: number | null;
+            answeredTickets: number;
+            replies: number;
+            /** @description Compliance per metric, %. */
+            sla: components["schemas"]["ScorecardSlaDto"];
+            satisfaction: components["schemas"]["SatisfactionDto"];
+        };
+        ScoreWeightsDto: {
+            response: number;
+            resolution: number;
+            afterSales: number;
+            satisfaction: number;
+            disputes: number;
+        };
+        ScoreFormulaDto: {
+            text: string;
+            weights: components["schemas"]["ScoreWeightsDto"];
+        };
+        ScorecardsReportDto: {
+            /** @enum {string} */
+            groupBy: "person" | "team" | "role";
+            /** @description Best score first. */
+            items: components["schemas"]["ScorecardDto"][];
+            period: components["schemas"]["ReportPeriodDto"];
+            /** @description What is counted under each person, team or role. */
+            basis: string;
+            formula: components["schemas"]["ScoreFormulaDto"];
+            formulas: components["schemas"]["ReportFormulasDto"];
+        };
+        FunnelStepDto: {
+            /** @enum {string} */
+            step: "widget_opened" | "message_sent" | "answered" | "resolved" | "survey_answered";
+            label: string;
+            count: number;
+            /** @description % of the previous step that reached this one; null for the first. */
+            conversion: number | null;
+            /** @description Lost since the previous step; null for the first. */
+            dropped: number | null;
+        };
+        ChannelFiguresDto: {
+            channel: string;
+            tickets: number;
+            answered: number;
+            resolved: number;
+            unanswered: number;
+            firstResponseMedianSeconds: number | null;
+            resolutionMedianSeconds: number | null;
+        };
+        ChatWaitsDto: {
+            chatFirstResponseMedianSeconds: number | null;
+            /** @description Chats solved or closed without a staff answer. */
+            chatEndedUnanswered: number;
+        };
+        TagCountDto: {
+            tag: string;
+            tickets: number;
+        };
+        KeywordCountDto: {
+            keyword: string;
+            tickets: number;
+        };
+        TopicsDto: {
+            /** @description The 20 commonest tags. */
+            tags: components["schemas"]["TagCountDto"][];
+            /** @description Words and phrases that recur in subjects. */
+            keywords: components["schemas"]["KeywordCountDto"][];
+        };
+        TouchpointsBasisDto: {
+            widget_opened: string;
+            message_sent: string;
+            answered: string;
+            resolved: string;
+            survey_answered: string;
+        };
+        TouchpointsReportDto: {
+            /** @description The chat journey, step by step. */
+            funnel: components["schemas"]["FunnelStepDto"][];
+            /** @description Per channel, most tickets first. */
+            channels: components["schemas"]["ChannelFiguresDto"][];
+            period: components["schemas"]["ReportPeriodDto"];
+            waits: components["schemas"]["ChatWaitsDto"];
+            topics: components["schemas"]["TopicsDto"];
+            basis: components["schemas"]["TouchpointsBasisDto"];
+        };
+        ReportRefreshDto: {
+            /** @description Tickets whose facts were rebuilt. */
+            tickets: number;
+            /** @description How long it took. */
+            ms: number;
+        };
+        SurveyAnswerResponseDto: {
+            /** Format: date-time */
+            answeredAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description 1 (very unsatisfied) to 5 (very satisfied). */
+            csat: number;
+            /** @description 0 to 10; null when not asked or not answered. */
+            nps: number | null;
+            /** @description 1 (very easy) to 7 (very hard); null when not asked or not answered. */
+            ces: number | null;
+            comment: string | null;
+            /** @description How many times the answer was changed after the first. */
+            changes: number;
+        };
+        SurveyDto: {
+            /**
+             * @description `pending` (made, not sent yet), `sent`, `answered`.
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "answered";
+            /** Format: date-time */
+            sentAt: string | null;
+            /**
+             * Format: date-time
+             * @description The link works (and the answer may change) until then.
+             */
+            expiresAt: string;
+            answer: components["schemas"]["SurveyAnswerResponseDto"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            ticketId: string;
+            /** @description Where it is delivered: the ticket's channel (`chat` in the widget, anything else by mail). */
+            channel: string;
+        };
+        TicketSurveyDto: {
+            /** @description Null until the ticket is solved (or with surveys turned off). */
+            survey: components["schemas"]["SurveyDto"] | null;
+        };
+        SurveyQuestionsDto: {
+            /** @description "How likely are you to recommend us" (0–10). */
+            nps: boolean;
+            /** @description "How easy was it" (1–7). */
+            ces: boolean;
+        };
+        SurveyPageDto: {
+            survey: components["schemas"]["SurveyDto"];
+            workspaceName: string;
+            ticketNumber: number;
+            subject: string;
+            questions: components["schemas"]["SurveyQuestionsDto"];
+        };
         SurveyAnswerDto: {
             /** @description How satisfied, 1 (very unsatisfied) to 5 (very satisfied). */
             csat: number;
@@ -2011,6 +2710,37 @@ export interface components {
             /** @description How easy it was, 1 (very easy) to 7 (very hard) (optional). */
             ces?: number | null;
             comment?: string | null;
+        };
+        AnsweredSurveyDto: {
+            survey: components["schemas"]["SurveyDto"];
+        };
+        CustomerSurveyDto: {
+            /**
+             * @description `pending` (made, not sent yet), `sent`, `answered`.
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "answered";
+            /** Format: date-time */
+            sentAt: string | null;
+            /**
+             * Format: date-time
+             * @description The link works (and the answer may change) until then.
+             */
+            expiresAt: string;
+            answer: components["schemas"]["SurveyAnswerResponseDto"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            ticketId: string;
+            /** @description Where it is delivered: the ticket's channel (`chat` in the widget, anything else by mail). */
+            channel: string;
+            token: string;
+            ticketNumber: number;
+            questions: components["schemas"]["SurveyQuestionsDto"];
+        };
+        PortalSurveyDto: {
+            /** @description Null when the visitor has no solved chat conversation with a survey still open. */
+            survey: components["schemas"]["CustomerSurveyDto"] | null;
         };
         TouchpointDto: {
             /** @enum {string} */
@@ -2038,6 +2768,46 @@ export interface components {
              */
             onShip?: "solve" | "reopen" | "none";
         };
+        ShippedByDto: {
+            /** @enum {string} */
+            type: "user" | "customer" | "api_key" | "system";
+            id: string | null;
+        };
+        LinkedTicketCountsDto: {
+            /** @description Tickets linked. */
+            total: number;
+            /** @description Of those, tickets whose customer was told of the ship. */
+            notified: number;
+        };
+        LinkedIssueDto: {
+            /** @enum {string} */
+            status: "open" | "in_progress" | "shipped" | "closed";
+            /**
+             * @description After the ship reply: `solve` the ticket, `reopen` it as pending on the customer, or `none`.
+             * @enum {string}
+             */
+            onShip: "solve" | "reopen" | "none";
+            /** Format: date-time */
+            shippedAt: string | null;
+            shippedBy: components["schemas"]["ShippedByDto"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            id: string;
+            /** @description The tracker's key (ENG-142). */
+            key: string;
+            title: string;
+            url: string | null;
+            /** @description The reply template for this issue's ship; null: the default. */
+            shipMessage: string | null;
+            createdBy: string | null;
+            tickets: components["schemas"]["LinkedTicketCountsDto"];
+        };
+        LinkedIssuePageDto: {
+            items: components["schemas"]["LinkedIssueDto"][];
+            nextCursor: string | null;
+        };
         UpdateLinkedIssueDto: {
             key?: string;
             title?: string;
@@ -2055,9 +2825,68 @@ export interface components {
             /** @enum {string} */
             onShip?: "solve" | "reopen" | "none";
         };
+        ShipResultDto: {
+            issue: components["schemas"]["LinkedIssueDto"];
+            /** @description Whether this call shipped it (false: it was shipped already and nothing changed). */
+            shipped: boolean;
+            /** @description Linked tickets whose customers are still to be told (all of them, on the first ship). */
+            ticketsToNotify: number;
+        };
         LinkTicketDto: {
             /** Format: uuid */
             ticketId: string;
+        };
+        IssueLinkDto: {
+            /** Format: date-time */
+            linkedAt: string;
+            /**
+             * Format: date-time
+             * @description When the ticket's customer was told of the ship; null until then.
+             */
+            notifiedAt: string | null;
+            issueId: string;
+            ticketId: string;
+            linkedBy: string | null;
+            /** @description The reply that told them. */
+            notifyMessageId: string | null;
+        };
+        TicketLinkDto: {
+            /** Format: date-time */
+            linkedAt: string;
+            /** Format: date-time */
+            notifiedAt: string | null;
+            linkedBy: string | null;
+        };
+        TicketLinkedIssueDto: {
+            /** @enum {string} */
+            status: "open" | "in_progress" | "shipped" | "closed";
+            /**
+             * @description After the ship reply: `solve` the ticket, `reopen` it as pending on the customer, or `none`.
+             * @enum {string}
+             */
+            onShip: "solve" | "reopen" | "none";
+            /** Format: date-time */
+            shippedAt: string | null;
+            shippedBy: components["schemas"]["ShippedByDto"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            id: string;
+            /** @description The tracker's key (ENG-142). */
+            key: string;
+            title: string;
+            url: string | null;
+            /** @description The reply template for this issue's ship; null: the default. */
+            shipMessage: string | null;
+            createdBy: string | null;
+            tickets: components["schemas"]["LinkedTicketCountsDto"];
+            link: components["schemas"]["TicketLinkDto"];
+        };
+        TicketLinkedIssueListDto: {
+            items: components["schemas"]["TicketLinkedIssueDto"][];
+            /** @description Always null: every issue of the ticket is on one page. */
+            nextCursor: string | null;
         };
         InboxCountsDto: {
             mine: number;
@@ -2276,7 +3105,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NewWorkspaceDto"];
+                };
             };
         };
     };
@@ -2703,7 +3534,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditPageDto"];
+                };
             };
         };
     };
@@ -2936,7 +3769,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TicketEventPageDto"];
+                };
             };
         };
     };
@@ -2957,11 +3792,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created (`idempotent-replayed: true` for a retry) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebFormTicketResultDto"];
+                };
             };
         };
     };
@@ -2978,7 +3816,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CustomerTicketPageDto"];
+                };
             };
         };
     };
@@ -2997,7 +3837,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CustomerTicketDetailDto"];
+                };
             };
         };
     };
@@ -3016,7 +3858,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CustomerMessagePageDto"];
+                };
             };
         };
     };
@@ -3039,7 +3883,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CustomerMessageWithTicketDto"];
+                };
             };
         };
     };
@@ -3057,7 +3903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["UploadedAttachmentDto"];
                 };
             };
         };
@@ -3073,11 +3919,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The bytes, typed as sniffed at upload: images, PDF and plain text inline, anything else as a download */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                };
             };
         };
     };
@@ -3095,7 +3944,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["UploadedAttachmentDto"];
                 };
             };
         };
@@ -3111,11 +3960,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The bytes, typed as sniffed at upload: images, PDF and plain text inline, anything else as a download */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                };
             };
         };
     };
@@ -3140,7 +3992,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WidgetSessionResultDto"];
+                };
             };
         };
     };
@@ -3161,7 +4015,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WidgetContactResultDto"];
+                };
             };
         };
     };
@@ -3178,7 +4034,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WidgetSettingsResponseDto"];
+                };
             };
         };
     };
@@ -3199,7 +4057,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WidgetSettingsResponseDto"];
+                };
             };
         };
     };
@@ -3325,7 +4185,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["InboundReceiptDto"];
+                };
             };
         };
     };
@@ -3605,7 +4467,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["DryRunResultDto"];
                 };
             };
         };
@@ -3625,7 +4487,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EscalationPageDto"];
+                };
             };
         };
     };
@@ -3649,7 +4513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EscalationDto"];
                 };
             };
         };
@@ -3671,7 +4535,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["EscalationDto"];
                 };
             };
         };
@@ -3688,12 +4552,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The public reply sent (the same one again if it was sent already) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["MessageDto"];
                 };
             };
         };
@@ -3737,7 +4602,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TicketGrantPageDto"];
+                };
             };
         };
     };
@@ -3756,7 +4623,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowerPageDto"];
+                };
             };
         };
     };
@@ -3775,11 +4644,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The ticket’s followers now */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowerPageDto"];
+                };
             };
         };
     };
@@ -3821,7 +4693,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["NotificationPageDto"];
                 };
             };
         };
@@ -3843,7 +4715,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MarkedReadDto"];
+                };
             };
         };
     };
@@ -3856,11 +4730,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Escalations naming me that wait (open or acknowledged), newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EscalationPageDto"];
+                };
             };
         };
     };
@@ -3877,7 +4754,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TagSubscriptionsResponseDto"];
+                };
             };
         };
     };
@@ -3898,7 +4777,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TagSubscriptionsResponseDto"];
+                };
             };
         };
     };
@@ -3915,7 +4796,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WorkspaceResponseDto"];
+                };
             };
         };
     };
@@ -3936,7 +4819,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WorkspaceResponseDto"];
+                };
             };
         };
     };
@@ -3964,8 +4849,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
-                    "text/csv": Record<string, never>;
+                    "application/json": components["schemas"]["OverviewReportDto"];
+                    "text/csv": string;
                 };
             };
         };
@@ -3995,8 +4880,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
-                    "text/csv": Record<string, never>;
+                    "application/json": components["schemas"]["ScorecardsReportDto"];
+                    "text/csv": string;
                 };
             };
         };
@@ -4025,8 +4910,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
-                    "text/csv": Record<string, never>;
+                    "application/json": components["schemas"]["TouchpointsReportDto"];
+                    "text/csv": string;
                 };
             };
         };
@@ -4054,7 +4939,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReportRefreshDto"];
+                };
             };
         };
     };
@@ -4073,7 +4960,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TicketSurveyDto"];
+                };
             };
         };
     };
@@ -4093,8 +4982,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": Record<string, never>;
-                    "application/json": Record<string, never>;
+                    "text/html": string;
+                    "application/json": components["schemas"]["SurveyPageDto"];
                 };
             };
         };
@@ -4118,7 +5007,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AnsweredSurveyDto"];
+                };
             };
         };
     };
@@ -4137,7 +5028,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PortalSurveyDto"];
+                };
             };
         };
     };
@@ -4178,7 +5071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["SurveyQuestionsDto"];
                 };
             };
         };
@@ -4201,7 +5094,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["SurveyQuestionsDto"];
                 };
             };
         };
@@ -4223,7 +5116,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LinkedIssuePageDto"];
+                };
             };
         };
     };
@@ -4245,7 +5140,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LinkedIssueDto"];
                 };
             };
         };
@@ -4266,7 +5161,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LinkedIssueDto"];
                 };
             };
         };
@@ -4291,7 +5186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LinkedIssueDto"];
                 };
             };
         };
@@ -4316,7 +5211,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ShipResultDto"];
                 };
             };
         };
@@ -4336,11 +5231,22 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Linked already */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueLinkDto"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IssueLinkDto"];
+                };
             };
         };
     };
@@ -4379,7 +5285,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TicketLinkedIssueListDto"];
+                };
             };
         };
     };

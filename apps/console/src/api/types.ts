@@ -49,37 +49,18 @@ export interface TicketDetail extends Ticket {
   messagesNextCursor: string | null;
 }
 
+/** The signed-in person (`GET /me`, and the session's user at sign-in). */
+export type Me = Schemas['MeDto'];
+
 /** What the API says of any person in the workspace. */
-interface Person {
-  id: string;
-  email: string;
-  name: string;
-  status: string;
-  roles: string[];
-  teamIds: string[];
-  locale: string;
-}
-
-export interface Me extends Person {
-  timezone: string;
-  permissions: string[];
-  workspace?: { id: string; slug: string; name: string } | string;
-}
-
-export interface User extends Person {
-  capacity: number;
-  lastLoginAt: string | null;
-}
+export type User = Schemas['UserDto'];
 
 export type Team = Schemas['TeamDto'];
 
-export interface Role {
-  id: string;
-  name: string;
-  description: string | null;
-  permissions: string[];
-  builtin: boolean;
-}
+export type Role = Schemas['RoleResponseDto'];
+
+/** The roles with every permission a role can hold. */
+export type RoleList = Schemas['RoleListDto'];
 
 export type ImapSettings = Schemas['ImapAccountDto'];
 
@@ -95,12 +76,7 @@ export type Calendar = Omit<Schemas['CalendarResponseDto'], 'definition'> & {
   definition: { timezone?: string; weekly?: Record<string, Array<[string, string]>>; twentyFourSeven?: boolean };
 };
 
-export interface WidgetSettings {
-  secret: string;
-  greeting: string | null;
-  snippet: string;
-  businessHours: unknown;
-}
+export type WidgetSettings = Schemas['WidgetSettingsResponseDto'];
 
 /** The ticket changes a macro applies after its reply is sent (assigneeId null unassigns). */
 export type MacroActions = Schemas['MacroActionsDto'];
@@ -108,6 +84,9 @@ export type MacroActions = Schemas['MacroActionsDto'];
 export type CannedReply = Schemas['CannedReplyResponseDto'];
 
 export type Counts = Schemas['InboxCountsDto'];
+
+/** A person's own settings as `PATCH /me/preferences` answers them. */
+export type PreferencesResult = Schemas['PreferencesResultDto'];
 
 export interface ListQuery {
   status?: string[];
@@ -121,168 +100,41 @@ export interface ListQuery {
   escalatedTo?: 'me';
 }
 
-export interface Escalation {
-  id: string;
-  ticketId: string;
-  mode: string;
-  target: { type: string; teamId: string | null; role: string | null };
-  userIds: string[];
-  reason: string;
-  requestedBy: string | null;
-  status: string;
-  acknowledgedAt: string | null;
-  createdAt: string;
-  handoff: Array<{
-    metric: string;
-    dueAt: string | null;
-    metAt: string | null;
-    breachedAt: string | null;
-    status: string;
-  }>;
-}
+export type Escalation = Schemas['EscalationDto'];
 
-export interface LinkedIssue {
-  id: string;
-  key: string;
-  title: string;
-  url: string | null;
-  status: string;
-  shippedAt: string | null;
-  tickets: { total: number; notified: number };
-}
+export type LinkedIssue = Schemas['LinkedIssueDto'];
+
+/** An issue linked to a ticket, with that ticket's link. */
+export type TicketLinkedIssue = Schemas['TicketLinkedIssueDto'];
 
 export type RoutingRule = Schemas['RoutingRuleResponseDto'];
 
-export interface DryRunResult {
-  matched: { id: string; name: string; position: number } | null;
-  checks: Array<{ condition: string; matched: boolean; detail?: string }>;
-  actions: RoutingRule['actions'] | null;
-  evaluated: Array<{
-    id: string;
-    name: string;
-    matched: boolean;
-    checks: Array<{ condition: string; matched: boolean; detail?: string }>;
-  }>;
-}
+export type DryRunResult = Schemas['DryRunResultDto'];
+
+/** An in-app notification (the bell); its `data` as the console reads it (the document leaves it open). */
+export type InAppNotification = Omit<Schemas['NotificationDto'], 'data'> & {
+  data: { excerpt?: string } & Record<string, unknown>;
+};
+
+export type NotificationPage = Omit<Schemas['NotificationPageDto'], 'items'> & { items: InAppNotification[] };
 
 /* Insights (reports and surveys), as `GET /api/v1/reports/*` and `/api/v1/tickets/:id/survey` answer them. */
-export interface Durations {
-  count: number;
-  medianSeconds: number | null;
-  avgSeconds: number | null;
-  p90Seconds: number | null;
-}
+export type Durations = Schemas['DurationsDto'];
 
-export interface Satisfaction {
-  sent: number;
-  answered: number;
-  responseRate: number | null;
-  csat: {
-    answers: number;
-    satisfied: number;
-    percent: number | null;
-    average: number | null;
-    disputeRate: number | null;
-  };
-  nps: { answers: number; promoters: number; passives: number; detractors: number; score: number | null };
-  ces: { answers: number; average: number | null };
-}
+export type Satisfaction = Schemas['SatisfactionDto'];
 
-export interface ReportPeriod {
-  from: string;
-  to: string;
-  timezone: string;
-  teamId: string | null;
-}
+export type ReportPeriod = Schemas['ReportPeriodDto'];
 
-export interface Overview {
-  period: ReportPeriod;
-  basis: Record<string, string>;
-  volume: {
-    tickets: number;
-    byChannel: Array<{ channel: string; tickets: number }>;
-    byHour: Array<{ hour: number; tickets: number }>;
-    byDay: Array<{ date: string; tickets: number }>;
-  };
-  firstResponse: Durations;
-  nextResponse: Durations & { waits: number; avgSeconds: number | null };
-  resolution: Durations;
-  reopens: { solved: number; reopened: number; rate: number | null };
-  sla: Array<{ metric: string; met: number; breached: number; running: number; compliance: number | null }>;
-  backlog: {
-    open: number;
-    oldestAgeSeconds: number | null;
-    byStatus: Array<{ status: string; tickets: number }>;
-    ageBuckets: Array<{ bucket: string; tickets: number }>;
-  };
-  answeredByRole: Array<{ role: string; people: number; tickets: number; replies: number }>;
-  satisfaction: Satisfaction;
-  formulas: Record<string, string>;
-}
+export type Overview = Schemas['OverviewReportDto'];
 
-export interface ScoreComponents {
-  response: number | null;
-  resolution: number | null;
-  afterSales: number | null;
-  satisfaction: number | null;
-  disputes: number | null;
-}
+export type ScoreComponents = Schemas['ScoreComponentsDto'];
 
-export interface Scorecard {
-  key: string | null;
-  name: string;
-  score: number | null;
-  components: ScoreComponents;
-  tickets: number;
-  resolved: number;
-  reopenRate: number | null;
-  firstResponseMedianSeconds: number | null;
-  resolutionMedianSeconds: number | null;
-  answeredTickets: number;
-  replies: number;
-  sla: { firstResponse: number | null; nextResponse: number | null; resolution: number | null };
-  satisfaction: Satisfaction;
-}
+export type Scorecard = Schemas['ScorecardDto'];
 
-export interface Scorecards {
-  period: ReportPeriod;
-  groupBy: 'person' | 'team' | 'role';
-  basis: string;
-  formula: { text: string; weights: Record<string, number> };
-  formulas: Record<string, string>;
-  items: Scorecard[];
-}
+export type Scorecards = Schemas['ScorecardsReportDto'];
 
-export interface Touchpoints {
-  period: ReportPeriod;
-  funnel: Array<{ step: string; label: string; count: number; conversion: number | null; dropped: number | null }>;
-  waits: { chatFirstResponseMedianSeconds: number | null; chatEndedUnanswered: number };
-  channels: Array<{ channel: string; tickets: number; answered: number; resolved: number; unanswered: number }>;
-  topics: { tags: Array<{ tag: string; tickets: number }>; keywords: Array<{ keyword: string; tickets: number }> };
-  basis: Record<string, string>;
-}
+export type Touchpoints = Schemas['TouchpointsReportDto'];
 
-export interface TicketSurvey {
-  id: string;
-  ticketId: string;
-  channel: string;
-  /** `pending` (made, not sent yet), `sent`, `answered`. */
-  status: string;
-  sentAt: string | null;
-  expiresAt: string;
-  answer: {
-    csat: number;
-    nps: number | null;
-    ces: number | null;
-    comment: string | null;
-    answeredAt: string;
-    updatedAt: string;
-    changes: number;
-  } | null;
-  createdAt: string;
-}
+export type TicketSurvey = Schemas['SurveyDto'];
 
-export interface SurveySettings {
-  nps: boolean;
-  ces: boolean;
-}
+export type SurveySettings = Schemas['SurveyQuestionsDto'];

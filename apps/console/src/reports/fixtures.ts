@@ -3,18 +3,27 @@ import type { Overview, Scorecards, Touchpoints } from '../api/types';
 const period = { from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z', timezone: 'UTC', teamId: null };
 const formulas = {
   firstResponse: 'first staff public reply − ticket creation',
+  nextResponse: 'each customer message after a staff reply, until the next staff reply',
   resolution: 'last move into solved',
   reopenRate: 'reopened ÷ solved',
   slaCompliance: 'met ÷ (met + breached)',
   csat: 'answers of 4 or 5 ÷ all answers × 100',
   nps: '% promoters − % detractors',
   ces: 'mean of effort answers',
+  disputeRate: 'answers of 1 or 2 ÷ all answers × 100',
+  answeredByRole: 'per role: people who replied, tickets answered and replies',
+  backlogAge: 'now − creation of each open ticket',
 };
 
 export function overview(over: Partial<Overview> = {}): Overview {
   return {
     period,
-    basis: {},
+    basis: {
+      tickets: 'tickets created in the period',
+      sla: 'SLA timers started in the period',
+      surveys: 'surveys sent in the period',
+      backlog: 'tickets open now',
+    },
     volume: {
       tickets: 12400,
       byChannel: [
@@ -102,9 +111,25 @@ export function touchpoints(): Touchpoints {
       { step: 'answered', label: 'Answered', count: 8, conversion: 80, dropped: 2 },
     ],
     waits: { chatFirstResponseMedianSeconds: 30, chatEndedUnanswered: 1 },
-    channels: [{ channel: 'chat', tickets: 10, answered: 8, resolved: 6, unanswered: 2 }],
+    channels: [
+      {
+        channel: 'chat',
+        tickets: 10,
+        answered: 8,
+        resolved: 6,
+        unanswered: 2,
+        firstResponseMedianSeconds: 30,
+        resolutionMedianSeconds: 600,
+      },
+    ],
     topics: { tags: [{ tag: 'billing', tickets: 4 }], keywords: [{ keyword: '发货', tickets: 3 }] },
-    basis: {},
+    basis: {
+      widget_opened: 'widget panels opened in the period',
+      message_sent: 'chat conversations started in the period',
+      answered: 'of those, answered by staff',
+      resolved: 'of those, solved or closed now',
+      survey_answered: 'chat surveys sent in the period and answered',
+    },
   };
 }
 
@@ -113,7 +138,10 @@ export function scorecards(meId: string): Scorecards {
     period,
     groupBy: 'person',
     basis: 'tickets by current assignee',
-    formula: { text: 'score = (20 × response + …) ÷ (sum of the weights of the parts that have data)', weights: {} },
+    formula: {
+      text: 'score = (20 × response + …) ÷ (sum of the weights of the parts that have data)',
+      weights: { response: 20, resolution: 20, afterSales: 20, satisfaction: 30, disputes: 10 },
+    },
     formulas,
     items: [
       {

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNow } from '../api/hooks';
+import type { InAppNotification, NotificationPage } from '../api/types';
 import { useApp } from '../app/context';
 import { relativeTime } from '../lib/format';
 import { navigate } from '../lib/router';
@@ -26,15 +27,6 @@ function chime(): void {
   }
 }
 
-interface InAppNotification {
-  id: string;
-  type: string;
-  ticketId: string | null;
-  data: { excerpt?: string } & Record<string, unknown>;
-  readAt: string | null;
-  createdAt: string;
-}
-
 /** The in-app bell: assignments, mentions, escalations, SLA warnings; live, with the unread count in the tab title. */
 export function Bell() {
   const { t, i18n } = useTranslation();
@@ -45,7 +37,7 @@ export function Bell() {
   const ref = useRef<HTMLDivElement>(null);
   const list = useQuery({
     queryKey: ['notifications'],
-    queryFn: () => api.get<{ items: InAppNotification[]; unread: number }>('/api/v1/notifications?limit=20'),
+    queryFn: () => api.get<NotificationPage>('/api/v1/notifications?limit=20'),
     staleTime: 30_000,
   });
   const readAll = useMutation({

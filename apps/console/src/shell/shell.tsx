@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCounts, useEscalatedCount } from '../api/hooks';
+import type { PreferencesResult } from '../api/types';
 import { useApp, useCommands, useConnState, useLiveEvent } from '../app/context';
 import { LANG_KEY, SUPPORTED } from '../i18n';
 import { TicketList } from '../inbox/ticket-list';
@@ -100,7 +101,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
     localStorage.setItem(LANG_KEY, lng);
     await i18n.changeLanguage(lng);
     try {
-      const r = await api.patch<{ locale: string }>('/api/v1/me/preferences', { locale: lng });
+      const r = await api.patch<PreferencesResult>('/api/v1/me/preferences', { locale: lng });
       setMe({ ...me, locale: r.locale });
     } catch {
       /* the choice still holds in this browser */

@@ -18,7 +18,12 @@ export const ME: Me = {
   teamIds: [],
   locale: 'en',
   timezone: 'UTC',
+  skills: [],
+  capacity: 20,
+  createdAt: '2026-01-05T08:00:00.000Z',
+  lastLoginAt: null,
   permissions: ['ticket.reply', 'ticket.note', 'ticket.update', 'user.read', 'customer.read', 'ticket.view_all'],
+  workspace: { id: '00000000-0000-4000-8000-0000000000aa', name: 'Acme', slug: 'acme' },
 };
 
 /** A fake API answering by path prefix. */

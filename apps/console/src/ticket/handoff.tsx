@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { qs } from '../api/client';
 import { useTeams, useUsers } from '../api/hooks';
-import type { Escalation, LinkedIssue, Page, Role, TicketDetail } from '../api/types';
+import type { Escalation, LinkedIssue, Page, Role, TicketDetail, TicketLinkedIssue } from '../api/types';
 import { useApp } from '../app/context';
 import { Select } from '../lib/fields';
 import { Dialog, DialogActions } from '../shell/dialog';
@@ -211,7 +211,7 @@ export function HandoffPanel({ ticket }: { ticket: TicketDetail }) {
   });
   const issues = useQuery({
     queryKey: ['ticket-issues', ticket.id],
-    queryFn: () => api.get<Page<LinkedIssue>>(`/api/v1/tickets/${ticket.id}/linked-issues`).then((p) => p.items),
+    queryFn: () => api.get<Page<TicketLinkedIssue>>(`/api/v1/tickets/${ticket.id}/linked-issues`).then((p) => p.items),
   });
   const ack = useMutation({
     mutationFn: (id: string) => api.post(`/api/v1/tickets/${ticket.id}/escalations/${id}/acknowledge`),

@@ -44,6 +44,23 @@ export interface ShipResult {
   ticketsToNotify: number;
 }
 
+/** A ticket's link to an issue. */
+export interface IssueLinkView {
+  issueId: string;
+  ticketId: string;
+  linkedBy: string | null;
+  linkedAt: string;
+  /** When the ticket's customer was told of the ship; null until then. */
+  notifiedAt: string | null;
+  /** The reply that told them. */
+  notifyMessageId: string | null;
+}
+
+/** An issue as a ticket's list shows it, with that ticket's link. */
+export interface TicketLinkedIssueView extends LinkedIssueView {
+  link: { linkedAt: string; linkedBy: string | null; notifiedAt: string | null };
+}
+
 export type NotifyOutcome = 'notified' | 'already-notified' | 'not-shipped' | 'gone' | 'skipped-closed';
 
 const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
@@ -223,7 +240,7 @@ export class LinkedIssuesService {
   }
 
   /** Links a ticket the caller can see (404 otherwise); linking to a shipped issue tells that customer too. */
-  async link(issueId: string, ticketId: string): Promise<{ link: ReturnType<typeof linkView>; created: boolean }> {
+  async link(issueId: string, ticketId: string): Promise<{ link: IssueLinkView; created: boolean }> {
     const issue = await this.repo.find(issueId);
     if (!issue) throw notFound();
     await this.tickets.get({ id: ticketId });
@@ -252,7 +269,7 @@ export class LinkedIssuesService {
     await this.tickets.recordEvent(ticketId, 'issue.unlinked', { issueId, key: issue.key }, 'internal');
   }
 
-  async issuesOfTicket(ticketId: string) {
+  async issuesOfTicket(ticketId: string): Promise<Page<TicketLinkedIssueView>> {
     await this.tickets.get({ id: ticketId });
     const rows = await this.repo.issuesOfTicket(ticketId);
     return {
@@ -372,13 +389,13 @@ export class LinkedIssuesService {
   }
 }
 
-export function linkView(r: Row) {
+export function linkView(r: Row): IssueLinkView {
   return {
-    issueId: r.issue_id as string,
-    ticketId: r.ticket_id as string,
-    linkedBy: (r.linked_by ?? null) as string | null,
+    issueId: r.issue_id,
+    ticketId: r.ticket_id,
+    linkedBy: r.linked_by ?? null,
     linkedAt: iso(r.created_at)!,
     notifiedAt: iso(r.notified_at),
-    notifyMessageId: (r.notify_message_id ?? null) as string | null,
+    notifyMessageId: r.notify_message_id ?? null,
   };
 }

@@ -1,8 +1,9 @@
 import { Controller, Get, Param, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { CustomerAuth } from '@crewdesk/auth';
 import { AttachmentsService } from '@crewdesk/tickets';
+import { UploadedAttachmentDto } from './attachments.dto';
 
 interface MultipartRequest {
   isMultipart(): boolean;
@@ -44,6 +45,12 @@ export async function sendAttachment(
   return new StreamableFile(stream);
 }
 
+/** A download answers the file's bytes, not JSON. */
+const FILE = {
+  description: 'The bytes, typed as sniffed at upload: images, PDF and plain text inline, anything else as a download',
+  content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+};
+
 /** Upload first (multipart, field `file`), then pass the ids as `attachmentIds` with a message. */
 @ApiTags('attachments')
 @ApiBearerAuth()
@@ -53,11 +60,13 @@ export class AttachmentsController {
 
   @Post('attachments')
   @ApiConsumes('multipart/form-data')
+  @ApiCreatedResponse({ type: UploadedAttachmentDto })
   upload(@Req() req: MultipartRequest) {
     return receiveUpload(req, this.attachments);
   }
 
   @Get('attachments/:id')
+  @ApiOkResponse(FILE)
   download(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) reply: Reply) {
     return sendAttachment(id, this.attachments, reply);
   }
@@ -65,12 +74,14 @@ export class AttachmentsController {
   @Post('portal/attachments')
   @CustomerAuth()
   @ApiConsumes('multipart/form-data')
+  @ApiCreatedResponse({ type: UploadedAttachmentDto })
   customerUpload(@Req() req: MultipartRequest) {
     return receiveUpload(req, this.attachments);
   }
 
   @Get('portal/attachments/:id')
   @CustomerAuth()
+  @ApiOkResponse(FILE)
   customerDownload(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) reply: Reply) {
     return sendAttachment(id, this.attachments, reply);
   }

@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsOptional, Matches } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode, pageLimit, PageQuery } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { TenantContext } from '@crewdesk/db';
+import { AuditEntryDto, AuditPageDto } from './audit.dto';
 
 interface AuditRow {
   id: string;
@@ -14,7 +15,7 @@ interface AuditRow {
   action: string;
   entity_type: string;
   entity_id: string | null;
-  data: unknown;
+  data: Record<string, unknown>;
   request_id: string | null;
   created_at: Date;
 }
@@ -37,7 +38,8 @@ export class AuditController {
   ) {}
 
   @Get()
-  async list(@Query() q: AuditQuery) {
+  @ApiOkResponse({ type: AuditPageDto })
+  async list(@Query() q: AuditQuery): Promise<AuditPageDto> {
     const limit = pageLimit(q);
     if (q.cursor && !/^\d{1,19}$/.test(q.cursor)) {
       throw new AppError(ErrorCode.VALIDATION_FAILED, 'cursor is not valid for this list', { field: 'cursor' });
@@ -48,7 +50,7 @@ export class AuditController {
        ORDER BY id DESC LIMIT $4`,
       [this.ctx.tenantId, before, q.entityType ?? null, limit + 1],
     );
-    const items = rows.slice(0, limit).map((r: AuditRow) => ({
+    const items = rows.slice(0, limit).map((r: AuditRow): AuditEntryDto => ({
       id: String(r.id),
       actor: { type: r.actor_type, id: r.actor_id },
       action: r.action,

@@ -53,3 +53,11 @@ export class ChannelPageDto {
   /** Always null: every mailbox is on one page. */
   nextCursor!: string | null;
 }
+
+/** A raw message taken in: stored, to be parsed by the worker. */
+export class InboundReceiptDto {
+  /** The stored message's id. */
+  id!: string;
+  @ApiProperty({ enum: ['received'] })
+  status!: 'received';
+}

@@ -1,12 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { bearer, Public, RequirePermissions } from '@crewdesk/auth';
 import { ChannelsService, EmailDispatcher, EmailIngestService } from '@crewdesk/channels';
 import { AuditService, TenantContext } from '@crewdesk/db';
 import { RateLimit } from '../../common/rate-limit.guard';
-import { ChannelDto, ChannelPageDto, NewChannelDto } from './channels-responses.dto';
+import { ChannelDto, ChannelPageDto, InboundReceiptDto, NewChannelDto } from './channels-responses.dto';
 import { CreateChannelDto, UpdateChannelDto } from './channels.dto';
 
 /** Email mailboxes: inbound through SMTP (port SMTP_INBOUND_PORT), IMAP polling, or the raw-MIME webhook. */
@@ -80,10 +87,11 @@ export class ChannelsController {
   @RateLimit('public')
   @ApiConsumes('message/rfc822')
   @HttpCode(202)
+  @ApiAcceptedResponse({ type: InboundReceiptDto })
   async inbound(
     @Param('id', ParseUUIDPipe) id: string,
     @Req() req: { headers: Record<string, string | string[] | undefined>; body: unknown },
-  ) {
+  ): Promise<InboundReceiptDto> {
     const token = bearer(req);
     const channel = token ? await this.channels.byInboundToken(id, token) : null;
     if (!channel)

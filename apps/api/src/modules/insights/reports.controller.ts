@@ -1,15 +1,33 @@
-import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { CurrentActor, RequirePermissions } from '@crewdesk/auth';
 import { Actor, can, TenantContext } from '@crewdesk/db';
 import { FactsService, ReportRange, ReportsService } from '@crewdesk/insights';
 import { ReportQueryDto, ScorecardQueryDto } from './insights.dto';
+import {
+  OverviewReportDto,
+  ReportRefreshDto,
+  ScorecardsReportDto,
+  TouchpointsReportDto,
+} from './insights-responses.dto';
 import { overviewCsv, scorecardsCsv, touchpointsCsv } from './report-csv';
 
 type Reply = { header(name: string, value: string): unknown };
 
 const DAY = 86400_000;
+
+/** A report: JSON as `type` describes it, or with `?format=csv` the same figures as CSV. */
+const ReportResponse = (type: new () => unknown) =>
+  applyDecorators(
+    ApiExtraModels(type),
+    ApiOkResponse({
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(type) } },
+        'text/csv': { schema: { type: 'string' } },
+      },
+    }),
+  );
 
 function range(q: ReportQueryDto): ReportRange {
   const to = q.to ? new Date(q.to) : new Date();
@@ -40,7 +58,7 @@ export class ReportsController {
 
   @Get('overview')
   @RequirePermissions('report.read')
-  @ApiProduces('application/json', 'text/csv')
+  @ReportResponse(OverviewReportDto)
   async overview(@Query() q: ReportQueryDto, @Res({ passthrough: true }) reply: Reply) {
     const r = range(q);
     const report = await this.reports.overview(r);
@@ -49,7 +67,7 @@ export class ReportsController {
 
   /** Everyone may read their own scorecard (`groupBy=person`, themselves only); the rest needs `report.read`. */
   @Get('scorecards')
-  @ApiProduces('application/json', 'text/csv')
+  @ReportResponse(ScorecardsReportDto)
   async scorecards(
     @Query() q: ScorecardQueryDto,
     @CurrentActor() actor: Actor,
@@ -66,7 +84,7 @@ export class ReportsController {
 
   @Get('touchpoints')
   @RequirePermissions('report.read')
-  @ApiProduces('application/json', 'text/csv')
+  @ReportResponse(TouchpointsReportDto)
   async touchpoints(@Query() q: ReportQueryDto, @Res({ passthrough: true }) reply: Reply) {
     const r = range(q);
     const report = await this.reports.touchpoints(r);
@@ -80,7 +98,8 @@ export class ReportsController {
   @Post('refresh')
   @HttpCode(200)
   @RequirePermissions('report.read', 'settings.manage')
-  async refresh(@Query() q: ReportQueryDto) {
+  @ApiOkResponse({ type: ReportRefreshDto })
+  async refresh(@Query() q: ReportQueryDto): Promise<ReportRefreshDto> {
     const r = range(q);
     const started = Date.now();
     const tickets = await this.facts.rebuild(this.ctx.tenantId, { from: r.from, to: r.to });

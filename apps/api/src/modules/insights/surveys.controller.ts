@@ -11,7 +11,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { AppError } from '@crewdesk/common';
 import { CurrentActor, CustomerAuth, Public, RequirePermissions } from '@crewdesk/auth';
 import { Actor, TenantContext } from '@crewdesk/db';
@@ -20,6 +20,13 @@ import { TicketsService } from '@crewdesk/tickets';
 import { RateLimit } from '../../common/rate-limit.guard';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { PortalSurveyQueryDto, SurveyAnswerDto, SurveySettingsDto, TouchpointDto } from './insights.dto';
+import {
+  AnsweredSurveyDto,
+  PortalSurveyDto,
+  SurveyPageDto,
+  SurveyQuestionsDto,
+  TicketSurveyDto,
+} from './insights-responses.dto';
 import { pickLang, surveyErrorPage, surveyPage } from './survey-page';
 
 type Reply = { header(name: string, value: string): unknown; status(code: number): unknown };
@@ -35,7 +42,8 @@ export class TicketSurveyController {
   ) {}
 
   @Get()
-  async get(@Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: TicketSurveyDto })
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<TicketSurveyDto> {
     await this.tickets.get({ id }); // 404 unless the ticket exists and the caller may see it
     return { survey: await this.surveys.forTicket(id) };
   }
@@ -49,12 +57,14 @@ export class SurveySettingsController {
   constructor(private readonly surveys: SurveysService) {}
 
   @Get()
+  @ApiOkResponse({ type: SurveyQuestionsDto })
   get() {
     return this.surveys.questions();
   }
 
   @Patch()
   @RequirePermissions('settings.manage')
+  @ApiOkResponse({ type: SurveyQuestionsDto })
   update(@Body() dto: SurveySettingsDto) {
     return this.surveys.setQuestions(dto);
   }
@@ -70,7 +80,13 @@ export class PublicSurveyController {
 
   /** The survey page (HTML, in the browser's language), or its JSON with `Accept: application/json`. */
   @Get(':token')
-  @ApiProduces('text/html', 'application/json')
+  @ApiExtraModels(SurveyPageDto)
+  @ApiOkResponse({
+    content: {
+      'text/html': { schema: { type: 'string' } },
+      'application/json': { schema: { $ref: getSchemaPath(SurveyPageDto) } },
+    },
+  })
   async page(
     @Param('token') token: string,
     @Headers('accept') accept: string | undefined,
@@ -96,7 +112,8 @@ export class PublicSurveyController {
   /** Stores the answer (one per ticket; sending again within the window changes it). */
   @Post(':token')
   @HttpCode(200)
-  async answer(@Param('token') token: string, @Body() dto: SurveyAnswerDto) {
+  @ApiOkResponse({ type: AnsweredSurveyDto })
+  async answer(@Param('token') token: string, @Body() dto: SurveyAnswerDto): Promise<AnsweredSurveyDto> {
     return { survey: await this.surveys.answer(token, dto) };
   }
 }
@@ -110,7 +127,8 @@ export class PortalSurveyController {
   constructor(private readonly surveys: SurveysService) {}
 
   @Get()
-  async mine(@Query() q: PortalSurveyQueryDto, @CurrentActor() actor: Actor) {
+  @ApiOkResponse({ type: PortalSurveyDto })
+  async mine(@Query() q: PortalSurveyQueryDto, @CurrentActor() actor: Actor): Promise<PortalSurveyDto> {
     if (actor.ticketId && q.ticketId && q.ticketId !== actor.ticketId) throw AppError.notFound('Ticket');
     return { survey: await this.surveys.forCustomer(actor.customerId!, q.ticketId ?? actor.ticketId ?? undefined) };
   }

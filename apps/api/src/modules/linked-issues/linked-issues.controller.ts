@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { pageLimit } from '@crewdesk/common';
 import { RequirePermissions } from '@crewdesk/auth';
 import { LinkedIssuesService } from '@crewdesk/routing';
@@ -10,6 +10,13 @@ import {
   ShipIssueDto,
   UpdateLinkedIssueDto,
 } from './linked-issues.dto';
+import {
+  IssueLinkDto,
+  LinkedIssueDto,
+  LinkedIssuePageDto,
+  ShipResultDto,
+  TicketLinkedIssueListDto,
+} from './linked-issues-responses.dto';
 
 interface Reply {
   status(code: number): Reply;
@@ -27,16 +34,19 @@ export class LinkedIssuesController {
 
   @Post('linked-issues')
   @RequirePermissions('ticket.update')
+  @ApiCreatedResponse({ type: LinkedIssueDto })
   create(@Body() dto: CreateLinkedIssueDto) {
     return this.issues.create(dto);
   }
 
   @Get('linked-issues')
+  @ApiOkResponse({ type: LinkedIssuePageDto })
   list(@Query() q: ListLinkedIssuesQuery) {
     return this.issues.list({ status: q.status, q: q.q, cursor: q.cursor, limit: pageLimit(q) });
   }
 
   @Get('linked-issues/:id')
+  @ApiOkResponse({ type: LinkedIssueDto })
   get(@Param('id', ParseUUIDPipe) id: string) {
     return this.issues.get(id);
   }
@@ -44,6 +54,7 @@ export class LinkedIssuesController {
   /** `status: "shipped"` does what `POST …/ship` does (for trackers' webhooks). */
   @Patch('linked-issues/:id')
   @RequirePermissions('ticket.update')
+  @ApiOkResponse({ type: LinkedIssueDto })
   update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateLinkedIssueDto) {
     return this.issues.update(id, dto);
   }
@@ -52,6 +63,7 @@ export class LinkedIssuesController {
   @Post('linked-issues/:id/ship')
   @RequirePermissions('ticket.update')
   @HttpCode(200)
+  @ApiOkResponse({ type: ShipResultDto })
   ship(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ShipIssueDto) {
     return this.issues.ship(id, dto);
   }
@@ -59,6 +71,8 @@ export class LinkedIssuesController {
   /** Links a ticket the caller can see (201; 200 when it was linked already). */
   @Post('linked-issues/:id/tickets')
   @RequirePermissions('ticket.update')
+  @ApiCreatedResponse({ type: IssueLinkDto })
+  @ApiOkResponse({ type: IssueLinkDto, description: 'Linked already' })
   async link(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: LinkTicketDto,
@@ -80,6 +94,7 @@ export class LinkedIssuesController {
   }
 
   @Get('tickets/:id/linked-issues')
+  @ApiOkResponse({ type: TicketLinkedIssueListDto })
   ofTicket(@Param('id', ParseUUIDPipe) id: string) {
     return this.issues.issuesOfTicket(id);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@crewdesk/common';
 import { Public, TokensService } from '@crewdesk/auth';
 import { TenantContext } from '@crewdesk/db';
@@ -7,7 +7,7 @@ import { customerTicketView, TicketsService } from '@crewdesk/tickets';
 import { IdempotencyKey } from '../../common/idempotency';
 import { RateLimit } from '../../common/rate-limit.guard';
 import { WorkspacesService } from '../workspaces/workspaces.service';
-import { WebFormTicketDto } from './public.dto';
+import { WebFormTicketDto, WebFormTicketResultDto } from './public.dto';
 
 /** The web form: customers write in without an account and get an access token to follow their ticket. */
 @ApiTags('public')
@@ -25,12 +25,16 @@ export class PublicController {
   @Post('tickets')
   @HttpCode(201)
   @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiCreatedResponse({
+    type: WebFormTicketResultDto,
+    description: 'Created (`idempotent-replayed: true` for a retry)',
+  })
   async create(
     @Param('workspace') slug: string,
     @Body() dto: WebFormTicketDto,
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) reply: { header(n: string, v: string): unknown },
-  ) {
+  ): Promise<WebFormTicketResultDto> {
     const workspace = /^[a-z0-9-]{1,48}$/i.test(slug) ? await this.workspaces.findBySlug(slug) : null;
     if (!workspace) throw AppError.notFound('Workspace');
     this.ctx.setActor({ kind: 'customer', id: null, tenantId: workspace.id, permissions: new Set() });

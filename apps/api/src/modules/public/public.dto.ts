@@ -1,4 +1,5 @@
 import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CustomerTicketDto } from '../portal/portal-responses.dto';
 import { LIMITS } from '../tickets/tickets.dto';
 import { NotBlank } from '../tickets/not-blank';
 
@@ -21,4 +22,11 @@ export class WebFormTicketDto {
   @IsString()
   @MaxLength(200)
   name?: string;
+}
+
+/** The new ticket, and the customer's token to follow it in the portal. */
+export class WebFormTicketResultDto {
+  ticket!: CustomerTicketDto;
+  /** Bearer token for `/portal/*`, scoped to this ticket. */
+  accessToken!: string;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '@crewdesk/common';
@@ -14,6 +14,18 @@ import {
   RejectReplyDto,
   TagSubscriptionsDto,
 } from './routing.dto';
+import {
+  EscalationDto,
+  EscalationPageDto,
+  FollowerDto,
+  FollowerPageDto,
+  MarkedReadDto,
+  NotificationPageDto,
+  TagSubscriptionsResponseDto,
+  TicketGrantDto,
+  TicketGrantPageDto,
+} from './routing-responses.dto';
+import { MessageDto } from '../tickets/tickets-responses.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
@@ -34,17 +46,20 @@ export class TicketRoutingController {
 
   /** Bring in (or hand over to) a team, a role or a person, with a reason; they are notified and get access. */
   @Post('escalations')
+  @ApiCreatedResponse({ type: EscalationDto })
   escalate(@Param('id', ParseUUIDPipe) id: string, @Body() dto: EscalateDto) {
     return this.escalations.escalate(id, { ...dto, mode: dto.mode ?? 'bring_in' });
   }
 
   @Get('escalations')
-  async escalationsOf(@Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: EscalationPageDto })
+  async escalationsOf(@Param('id', ParseUUIDPipe) id: string): Promise<EscalationPageDto> {
     return { items: await this.escalations.list(id), nextCursor: null };
   }
 
   @Post('escalations/:escalationId/acknowledge')
   @HttpCode(200)
+  @ApiOkResponse({ type: EscalationDto })
   acknowledge(@Param('id', ParseUUIDPipe) id: string, @Param('escalationId', ParseUUIDPipe) escalationId: string) {
     return this.escalations.acknowledge(id, escalationId);
   }
@@ -52,6 +67,7 @@ export class TicketRoutingController {
   /** Sends an expert's held reply to the customer, under the expert's name (the ticket's agent decides). */
   @Post('messages/:messageId/approve')
   @HttpCode(200)
+  @ApiOkResponse({ type: MessageDto, description: 'The public reply sent (the same one again if it was sent already)' })
   approve(@Param('id', ParseUUIDPipe) id: string, @Param('messageId', ParseUUIDPipe) messageId: string) {
     return this.review.approve(id, messageId);
   }
@@ -68,7 +84,8 @@ export class TicketRoutingController {
 
   /** Who was given access to this ticket alone, why, and until when. */
   @Get('grants')
-  async grants(@Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: TicketGrantPageDto })
+  async grants(@Param('id', ParseUUIDPipe) id: string): Promise<TicketGrantPageDto> {
     await this.tickets.get({ id });
     const rows = await this.db.query(
       `SELECT g.*, u.name FROM ticket_grants g JOIN users u ON u.id = g.user_id
@@ -76,20 +93,21 @@ export class TicketRoutingController {
       [this.ctx.tenantId, id],
     );
     return {
-      items: rows.map((r: any) => ({
+      items: rows.map((r: any): TicketGrantDto => ({
         userId: r.user_id,
         name: r.name,
         reason: r.reason,
         grantedBy: r.granted_by,
         expiresAt: iso(r.expires_at),
-        createdAt: iso(r.created_at),
+        createdAt: iso(r.created_at)!,
       })),
       nextCursor: null,
     };
   }
 
   @Get('followers')
-  async followers(@Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: FollowerPageDto })
+  async followers(@Param('id', ParseUUIDPipe) id: string): Promise<FollowerPageDto> {
     await this.tickets.get({ id });
     const rows = await this.db.query(
       `SELECT f.user_id, u.name, f.created_at FROM ticket_followers f JOIN users u ON u.id = f.user_id
@@ -97,7 +115,7 @@ export class TicketRoutingController {
       [this.ctx.tenantId, id],
     );
     return {
-      items: rows.map((r: any) => ({ userId: r.user_id, name: r.name, createdAt: iso(r.created_at) })),
+      items: rows.map((r: any): FollowerDto => ({ userId: r.user_id, name: r.name, createdAt: iso(r.created_at)! })),
       nextCursor: null,
     };
   }
@@ -105,6 +123,7 @@ export class TicketRoutingController {
   /** Follow the ticket yourself, or add someone (with ticket.update); followers hear of its messages and changes. */
   @Post('followers')
   @HttpCode(200)
+  @ApiOkResponse({ type: FollowerPageDto, description: 'The ticket’s followers now' })
   async follow(@Param('id', ParseUUIDPipe) id: string, @Body() dto: FollowDto) {
     await this.tickets.get({ id });
     const me = this.ctx.actor.id;
@@ -159,25 +178,32 @@ export class MyRoutingController {
   }
 
   @Get('notifications')
+  @ApiOkResponse({ type: NotificationPageDto })
   list(@Query() q: NotificationsQuery) {
     return this.notifications.list(this.me(), { unread: q.unread === 'true', cursor: q.cursor, limit: q.limit ?? 50 });
   }
 
   @Post('notifications/read')
   @HttpCode(200)
-  async read(@Body() dto: MarkReadDto) {
+  @ApiOkResponse({ type: MarkedReadDto })
+  async read(@Body() dto: MarkReadDto): Promise<MarkedReadDto> {
     if (!dto.all && !dto.ids?.length)
       throw new AppError(ErrorCode.VALIDATION_FAILED, 'Give ids, or all: true', { field: 'ids' });
     return { marked: await this.notifications.markRead(this.me(), dto.all ? 'all' : dto.ids!) };
   }
 
   @Get('escalations/mine')
-  async mine() {
+  @ApiOkResponse({
+    type: EscalationPageDto,
+    description: 'Escalations naming me that wait (open or acknowledged), newest first',
+  })
+  async mine(): Promise<EscalationPageDto> {
     return { items: await this.escalations.mine(this.me()), nextCursor: null };
   }
 
   @Get('me/tag-subscriptions')
-  async subscriptions() {
+  @ApiOkResponse({ type: TagSubscriptionsResponseDto })
+  async subscriptions(): Promise<TagSubscriptionsResponseDto> {
     const rows = await this.db.query(
       `SELECT tag, digest FROM tag_subscriptions WHERE tenant_id = $1 AND user_id = $2 ORDER BY tag`,
       [this.ctx.tenantId, this.me()],
@@ -187,6 +213,7 @@ export class MyRoutingController {
 
   /** Replaces the tags whose new tickets reach you live (and, with digest, in a daily mail). */
   @Put('me/tag-subscriptions')
+  @ApiOkResponse({ type: TagSubscriptionsResponseDto })
   async subscribe(@Body() dto: TagSubscriptionsDto) {
     const me = this.me();
     const tags = [...new Set(dto.tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];

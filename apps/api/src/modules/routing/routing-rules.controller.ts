@@ -16,6 +16,7 @@ import {
   RuleConditionsDto,
   UpdateRoutingRuleDto,
 } from './routing.dto';
+import { DryRunResultDto } from './routing-responses.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const ruleView = (r: any): RoutingRuleResponseDto => ({
@@ -149,7 +150,8 @@ export class RoutingRulesController {
   /** Which rule would route this ticket (an existing one by id, or one described), and why. Changes nothing. */
   @Post('dry-run')
   @HttpCode(200)
-  async dryRun(@Body() dto: DryRunDto) {
+  @ApiOkResponse({ type: DryRunResultDto })
+  async dryRun(@Body() dto: DryRunDto): Promise<DryRunResultDto> {
     if (dto.ticketId) {
       const t = await this.tickets.get({ id: dto.ticketId });
       const [first] = await this.db.query(

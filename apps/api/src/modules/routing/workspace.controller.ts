@@ -1,13 +1,14 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RequirePermissions } from '@crewdesk/auth';
 import { AuditService, queryRows, TenantContext } from '@crewdesk/db';
 import { UpdateWorkspaceDto } from './routing.dto';
+import { WorkspaceResponseDto } from './routing-responses.dto';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const view = (r: any) => ({
+const view = (r: any): WorkspaceResponseDto => ({
   id: r.id,
   name: r.name,
   slug: r.slug,
@@ -26,6 +27,7 @@ export class WorkspaceController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: WorkspaceResponseDto })
   async get() {
     const [row] = await this.db.query(`SELECT id, name, slug, settings FROM tenants WHERE id = $1`, [
       this.ctx.tenantId,
@@ -35,6 +37,7 @@ export class WorkspaceController {
 
   @Patch()
   @RequirePermissions('settings.manage')
+  @ApiOkResponse({ type: WorkspaceResponseDto })
   async update(@Body() dto: UpdateWorkspaceDto) {
     const settings = Object.fromEntries(Object.entries(dto.settings ?? {}).filter(([, v]) => v !== undefined));
     const [row] = await queryRows(

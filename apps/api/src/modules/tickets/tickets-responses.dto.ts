@@ -2,7 +2,8 @@
 // implements the view it documents, so a field the view gains or changes fails to compile until it is described.
 import { ApiProperty } from '@nestjs/swagger';
 import type { SlaTimerView } from '@crewdesk/sla';
-import type { AttachmentView, MessageView, TicketView } from '@crewdesk/tickets';
+import { ACTOR_TYPES } from '@crewdesk/db';
+import type { AttachmentView, MessageView, TicketEventView, TicketView } from '@crewdesk/tickets';
 
 export class TicketRequesterDto {
   id!: string;
@@ -116,4 +117,36 @@ export class TicketDetailDto extends TicketDto {
   messages!: MessageDto[];
   /** Pass to `GET /tickets/{id}/messages` as `cursor` for the rest; null when all are here. */
   messagesNextCursor!: string | null;
+}
+
+/** Who caused an event or an audit entry. */
+export class ActorRefDto {
+  @ApiProperty({ enum: ACTOR_TYPES })
+  type!: string;
+  /** The person, customer or API key; null for the system. */
+  id!: string | null;
+}
+
+export class TicketEventDto implements TicketEventView {
+  /** The event's sequence number (a string): pass the last as `after` to read on. */
+  id!: string;
+  /** `ticket.created`, `message.created`, `ticket.updated`, `ticket.escalated`, `survey.answered`, … */
+  type!: string;
+  ticketId!: string;
+  actor!: ActorRefDto;
+  /** `internal` events are never shown to customers. */
+  @ApiProperty({ enum: ['public', 'internal'] })
+  visibility!: 'public' | 'internal';
+  /** What changed, by event type. */
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  data!: Record<string, unknown>;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class TicketEventPageDto {
+  @ApiProperty({ type: [TicketEventDto] })
+  items!: TicketEventDto[];
+  /** The last event's id when more follow (pass it as `after`); null on the last page. */
+  nextCursor!: string | null;
 }

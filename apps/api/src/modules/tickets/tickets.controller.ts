@@ -30,6 +30,7 @@ import {
   MessageWithTicketDto,
   TicketDetailDto,
   TicketDto,
+  TicketEventPageDto,
   TicketPageDto,
 } from './tickets-responses.dto';
 
@@ -156,6 +157,7 @@ export class TicketsController {
 
   /** The ticket's event history, oldest first, after the given event id. */
   @Get(':id/events')
+  @ApiOkResponse({ type: TicketEventPageDto })
   events(@Param('id', ParseUUIDPipe) id: string, @Query() q: EventsQuery) {
     return this.tickets.events(id, { after: q.after, limit: q.limit ?? 100 });
   }

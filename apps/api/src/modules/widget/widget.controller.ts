@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AppError, ErrorCode } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 import { CurrentActor, CustomerAuth, Public, RequirePermissions, TokensService } from '@crewdesk/auth';
@@ -9,7 +9,14 @@ import { PresenceService } from '@crewdesk/realtime';
 import { TicketsService } from '@crewdesk/tickets';
 import { RateLimit } from '../../common/rate-limit.guard';
 import { WorkspacesService } from '../workspaces/workspaces.service';
-import { UpdateWidgetSettingsDto, WidgetContactDto, WidgetSessionDto } from './widget.dto';
+import {
+  UpdateWidgetSettingsDto,
+  WidgetContactDto,
+  WidgetContactResultDto,
+  WidgetSessionDto,
+  WidgetSessionResultDto,
+  WidgetSettingsResponseDto,
+} from './widget.dto';
 
 const VALID_HOURS = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
@@ -32,11 +39,12 @@ export class WidgetController {
   @Public()
   @RateLimit('public')
   @HttpCode(200)
+  @ApiOkResponse({ type: WidgetSessionResultDto })
   async session(
     @Param('workspace') slug: string,
     @Body() dto: WidgetSessionDto,
     @Headers('accept-language') language?: string,
-  ) {
+  ): Promise<WidgetSessionResultDto> {
     const workspace = /^[a-z0-9-]{1,48}$/i.test(slug) ? await this.workspaces.findBySlug(slug) : null;
     if (!workspace) throw AppError.notFound('Workspace');
     const current = this.visitorOf(dto.visitorToken, workspace.id);
@@ -88,7 +96,8 @@ export class WidgetController {
   @CustomerAuth()
   @RateLimit('public')
   @HttpCode(200)
-  async contact(@CurrentActor() actor: Actor, @Body() dto: WidgetContactDto) {
+  @ApiOkResponse({ type: WidgetContactResultDto })
+  async contact(@CurrentActor() actor: Actor, @Body() dto: WidgetContactDto): Promise<WidgetContactResultDto> {
     await this.chat.leaveContact(actor.customerId!, dto.email);
     return { stored: true };
   }
@@ -97,6 +106,7 @@ export class WidgetController {
   @Get('widget/settings')
   @ApiBearerAuth()
   @RequirePermissions('settings.manage')
+  @ApiOkResponse({ type: WidgetSettingsResponseDto })
   async getSettings() {
     return this.view(await this.settings.get());
   }
@@ -104,6 +114,7 @@ export class WidgetController {
   @Patch('widget/settings')
   @ApiBearerAuth()
   @RequirePermissions('settings.manage')
+  @ApiOkResponse({ type: WidgetSettingsResponseDto })
   async updateSettings(@Body() dto: UpdateWidgetSettingsDto) {
     if (dto.businessHours) this.checkHours(dto.businessHours);
     return this.view(await this.settings.update(dto as never));
@@ -133,7 +144,7 @@ export class WidgetController {
     }
   }
 
-  private async view(s: Awaited<ReturnType<WidgetSettingsService['get']>>) {
+  private async view(s: Awaited<ReturnType<WidgetSettingsService['get']>>): Promise<WidgetSettingsResponseDto> {
     const workspace = await this.workspaces.findById(this.ctx.tenantId);
     const base = this.env.PUBLIC_URL.replace(/\/$/, '');
     return {

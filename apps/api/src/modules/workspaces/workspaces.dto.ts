@@ -1,5 +1,8 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { TokensDto } from '../users/users-responses.dto';
+import type { WorkspaceRow } from './workspaces.service';
 
 export class AdminDto {
   @IsEmail()
@@ -32,4 +35,17 @@ export class CreateWorkspaceDto {
   @ValidateNested()
   @Type(() => AdminDto)
   admin: AdminDto;
+}
+
+export class WorkspaceDto implements WorkspaceRow {
+  id!: string;
+  name!: string;
+  slug!: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+/** The new workspace, with its first admin signed in. */
+export class NewWorkspaceDto extends TokensDto {
+  workspace!: WorkspaceDto;
 }
