@@ -26,4 +26,4 @@ export CREWDESK_BANNER="
   Stop with Ctrl+C.
 "
 step "Starting the API and the worker"
-RUN_WORKER="${RUN_WORKER:-inline}" LOG_PRETTY="${LOG_PRETTY:-true}" exec node --single-threaded-gc dist/apps/api/main.js serve
+RUN_WORKER="${RUN_WORKER:-inline}" LOG_PRETTY="${LOG_PRETTY:-true}" exec node --single-threaded-gc --heap-growing-percent=100 --no-memory-reducer dist/apps/api/main.js serve

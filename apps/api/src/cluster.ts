@@ -21,14 +21,25 @@ export function apiWorkerIndex(): number {
 const SEMI_SPACE_MB = 64;
 
 /**
- * V8 flags every API process runs with; the start commands (`npm start`, `start:api`, the image, the compose file)
- * pass them too, since V8 takes them only on the command line. `--single-threaded-gc`: the old generation is marked
- * in small steps on the event loop instead of by helper threads. An API process holds sockets and has about one
- * core (one per core with API_WORKERS, a CPU quota in a container): there the helpers compete with the event loop
- * for that core, and the loop stalled for 50–130 ms around each major GC (bench/realtime-fanout: end-to-end p99 at
- * half load 80–207 ms with helpers, 37–95 ms without). A GC flag given to the primary wins.
+ * V8 flags every API process runs with, each with the pattern of flags that decide the same thing (one of those
+ * given to the primary wins). The start commands (`npm start`, `start:api`, the image, the compose file) pass them
+ * too, since V8 takes them only on the command line. An API process holds sockets and has about one core (one per
+ * core with API_WORKERS, a CPU quota in a container), and its realtime tail is set by major GCs:
+ * - `--single-threaded-gc`: the old generation is marked in small steps on the event loop instead of by helper
+ *   threads competing with it for that core, which stalled the loop for 50–130 ms around each major GC
+ *   (bench/realtime-fanout: end-to-end p99 at half load 80–207 ms with helpers, 37–95 ms without; ADR 0016).
+ * - `--heap-growing-percent=100` and `--no-memory-reducer`: the next major GC waits until the old generation has
+ *   doubled since the last one, and none starts because allocation paused. V8's own limit was the live heap plus
+ *   ~16–25 MB, so under half load a major GC (~80 ms of marking on the loop within ~150 ms) came every ~5 s, and
+ *   the memory reducer added compacting ones (44 ms pauses) when a quiet second followed. With these, 2–3 in a
+ *   run instead of 11–13; the heap may hold up to twice its live size (ADR 0017).
  */
-export const API_NODE_FLAGS = ['--single-threaded-gc'];
+const API_FLAGS: ReadonlyArray<readonly [flag: string, sameKind: RegExp]> = [
+  ['--single-threaded-gc', /^--(no-)?(single-threaded-gc|concurrent-marking|parallel-marking)\b/],
+  ['--heap-growing-percent=100', /^--heap-growing-percent\b/],
+  ['--no-memory-reducer', /^--(no-)?memory-reducer\b/],
+];
+export const API_NODE_FLAGS = API_FLAGS.map(([flag]) => flag);
 
 /**
  * The primary of `serve` with several API processes: forks them (they share the port through node:cluster),
@@ -64,12 +75,14 @@ export function runCluster(count: number): void {
   });
 }
 
-/** The forked processes' flags: the primary's, plus the young generation and API_NODE_FLAGS unless it set them. */
+/** The forked processes' flags: the primary's, plus the young generation and each of API_NODE_FLAGS it did not decide. */
 export function workerExecArgv(execArgv: string[], nodeOptions = ''): string[] {
-  const given = [...execArgv, ...nodeOptions.split(/\s+/)];
+  // V8 reads `_` and `-` in a flag's name alike.
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)].map((a) =>
+    a.replace(/^(--[^=]*)/, (n) => n.replace(/_/g, '-')),
+  );
   const out = [...execArgv];
   if (!given.some((a) => a.startsWith('--max-semi-space-size'))) out.push(`--max-semi-space-size=${SEMI_SPACE_MB}`);
-  if (!given.some((a) => /^--(no-)?(single-threaded-gc|concurrent-marking|parallel-marking)\b/.test(a)))
-    out.push(...API_NODE_FLAGS.filter((f) => !out.includes(f)));
+  for (const [flag, sameKind] of API_FLAGS) if (!given.some((a) => sameKind.test(a))) out.push(flag);
   return out;
 }
