@@ -1,7 +1,8 @@
 import * as iconv from 'iconv-lite';
+import Piscina from 'piscina';
 import { Env } from '@crewdesk/config';
 import { MailParseError } from './mail';
-import { MailParserPool, mailParseThreads, Slots } from './mail-parser-pool';
+import { MailParserPool, mailParseThreads } from './mail-parser-pool';
 
 const limits = { timeoutMs: 10_000, maxAttachments: 50, maxAttachmentBytes: 1024 * 1024 };
 const b64 = (s: string, charset = 'utf-8') => iconv.encode(s, charset).toString('base64');
@@ -77,27 +78,37 @@ describe('MailParserPool', () => {
     expect(Date.now() - started).toBeGreaterThan(400);
   }, 30_000);
 
+  it('hands a thread the mails waiting as one task; a mail that overruns fails alone and the others are parsed again', async () => {
+    const big = Buffer.from(
+      `From: a@example.com\r\nSubject: big\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64('<p>words and more words</p>'.repeat(40_000)).replace(/.{76}/g, '$&\r\n')}\r\n`,
+    );
+    const other = (n: number) => Buffer.from(gbkMail.toString('latin1').replace('<gbk-1@', `<gbk-${n}@`), 'latin1');
+    const run = jest.spyOn(Piscina.prototype, 'run');
+    try {
+      const results = await Promise.allSettled([
+        pool.parse(other(1), limits),
+        pool.parse(other(2), limits),
+        pool.parse(big, { ...limits, timeoutMs: 20 }),
+        pool.parse(other(3), limits),
+      ]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value.messageId : (r.reason as Error).message))).toEqual([
+        '<gbk-1@example.cn>',
+        '<gbk-2@example.cn>',
+        'parsing took longer than 20 ms',
+        '<gbk-3@example.cn>',
+      ]);
+      // The first mail went alone (nothing else waited), the other three together; after the stop, the two whose
+      // answers were lost with the thread went again (the one parsed before the big mail, and the one after it).
+      expect(run.mock.calls.map(([task]) => (task as { mails: unknown[] }).mails.length)).toEqual([1, 3, 2]);
+    } finally {
+      run.mockRestore();
+    }
+  }, 30_000);
+
   it('leaves a CPU to the event loop by default', () => {
     expect(mailParseThreads('auto', 1)).toBe(1);
     expect(mailParseThreads('auto', 2)).toBe(1);
     expect(mailParseThreads('auto', 16)).toBe(4);
     expect(mailParseThreads('3', 2)).toBe(3);
-  });
-});
-
-describe('Slots', () => {
-  it('hands out the lowest free slot, and makes takers wait in turn when all are taken', async () => {
-    const slots = new Slots(2);
-    expect(await slots.take()).toBe(0);
-    expect(await slots.take()).toBe(1);
-    const order: number[] = [];
-    const third = slots.take().then((s) => order.push(s));
-    const fourth = slots.take().then((s) => order.push(s));
-    slots.give(1);
-    slots.give(0);
-    await Promise.all([third, fourth]);
-    expect(order).toEqual([1, 0]);
-    slots.give(0);
-    expect(await slots.take()).toBe(0);
   });
 });

@@ -4,101 +4,128 @@ import { join } from 'path';
 import Piscina from 'piscina';
 import { Env } from '@crewdesk/config';
 import { MailParseError, ParsedEmail, ParseLimits } from './mail';
-import type { ParseResult, ParseTask } from './mail-parse.worker';
+import type { ParseBatch, ParseResult } from './mail-parse.worker';
 
-/** Parses under way or waiting for a thread at most; more wait for a slot (the ingest runs far fewer at a time). */
-const SLOTS = 1024;
 /** How often parses are checked against their time budget. */
 const WATCHDOG_MS = 50;
-
-/** Numbered places, lowest first; when all are taken, the next taker waits for one to be given back. */
-export class Slots {
-  private readonly free: number[];
-  private readonly waiting: ((slot: number) => void)[] = [];
-
-  constructor(count: number) {
-    this.free = Array.from({ length: count }, (_, i) => count - 1 - i);
-  }
-
-  take(): Promise<number> {
-    const slot = this.free.pop();
-    return slot === undefined ? new Promise((resolve) => this.waiting.push(resolve)) : Promise.resolve(slot);
-  }
-
-  give(slot: number): void {
-    const next = this.waiting.shift();
-    if (next) next(slot);
-    else this.free.push(slot);
-  }
-}
+/** A thread's task takes the mails waiting at the moment, up to this many and this many raw bytes (one at least). */
+const BATCH_MAILS = 16;
+const BATCH_BYTES = 2 * 2 ** 20;
 
 /** Threads for MAIL_PARSE_THREADS: `auto` leaves a CPU to the event loop (and PostgreSQL), 1 to 4. */
 export function mailParseThreads(setting: string, cpus = availableParallelism()): number {
   return setting === 'auto' ? Math.min(4, Math.max(1, cpus - 1)) : Number(setting);
 }
 
+/** A mail waiting for a thread, or in a thread's task. */
+interface Waiting {
+  raw: Buffer;
+  limits: ParseLimits;
+  resolve(mail: ParsedEmail): void;
+  reject(err: unknown): void;
+}
+
+/** A thread's task: its mails, when the thread started each (shared with it), and its stop. */
+interface Task {
+  batch: Waiting[];
+  started: Float64Array;
+  abort: AbortController;
+}
+
 /**
  * Parses inbound mail in worker threads. The event loop stays free for the SMTP conversations, the database and
  * the sockets while mailparser decodes, and a mail that overruns its time budget or memory is stopped for real
  * (its thread is terminated and replaced) rather than left running after a timeout was reported.
+ *
+ * A thread is handed the mails waiting at the moment as one task: a task costs a message each way, a wake-up of the
+ * thread and one of the event loop, and the thread then waits for the event loop to give it the next; per mail, that
+ * cost more CPU than the parse itself (bench/email-README.md). When a task is stopped, the mail being parsed fails
+ * and the task's other mails are parsed again.
  */
 @Injectable()
 export class MailParserPool implements OnModuleDestroy {
   private pool?: Piscina;
+  private threadCount = 1;
+  private readonly waiting: Waiting[] = [];
+  private readonly underway = new Set<Task>();
+  private watchdog?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(private readonly env: Env) {}
 
-  /**
-   * When each parse started (`Date.now()`, 0 while it waits for a thread), one slot per parse under way, written by
-   * the parsing thread and read by the watchdog. A slot in shared memory costs nothing per mail; telling the event
-   * loop over a message channel cost a channel and a wake-up of the event loop per mail.
-   */
-  private readonly started = new Float64Array(new SharedArrayBuffer(SLOTS * Float64Array.BYTES_PER_ELEMENT));
-  private readonly slots = new Slots(SLOTS);
-  private readonly underway = new Map<number, { timeoutMs: number; abort: AbortController }>();
-  private watchdog?: NodeJS.Timeout;
+  parse(raw: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
+    return new Promise<ParsedEmail>((resolve, reject) => {
+      this.waiting.push({ raw, limits, resolve, reject });
+      this.dispatch();
+    });
+  }
 
-  async parse(raw: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
-    const slot = await this.slots.take();
-    this.started[slot] = 0;
-    const abort = new AbortController();
-    this.underway.set(slot, { timeoutMs: limits.timeoutMs, abort });
+  /** Gives each idle thread the mails waiting. */
+  private dispatch(): void {
+    if (this.closed) {
+      for (const w of this.waiting.splice(0)) w.reject(new Error('the mail parser has shut down'));
+      return;
+    }
+    const pool = this.threads();
+    while (this.waiting.length && this.underway.size < this.threadCount) {
+      let bytes = 0;
+      let n = 0;
+      while (
+        n < this.waiting.length &&
+        n < BATCH_MAILS &&
+        (n === 0 || bytes + this.waiting[n].raw.length <= BATCH_BYTES)
+      )
+        bytes += this.waiting[n++].raw.length;
+      void this.run(pool, this.waiting.splice(0, n));
+    }
+  }
+
+  private async run(pool: Piscina, batch: Waiting[]): Promise<void> {
+    // Stamps of this task alone: a stopped thread that writes one more cannot touch another task's.
+    const started = new Float64Array(new SharedArrayBuffer(batch.length * Float64Array.BYTES_PER_ELEMENT));
+    const task: Task = { batch, started, abort: new AbortController() };
+    this.underway.add(task);
     this.watchdog ??= setInterval(() => this.stopOverruns(), WATCHDOG_MS).unref();
-    const task: ParseTask = { raw, limits, started: this.started.buffer as SharedArrayBuffer, slot };
+    const message: ParseBatch = {
+      mails: batch.map(({ raw, limits }) => ({ raw, limits })),
+      started: started.buffer as SharedArrayBuffer,
+    };
     try {
-      const result: ParseResult = await this.threads().run(task, { signal: abort.signal });
-      if (!result.ok) throw new MailParseError(result.reason);
-      // Buffers cross threads as plain Uint8Arrays: make them Buffers again (same memory, no copy).
-      for (const a of result.mail.attachments)
-        a.content = Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength);
-      return result.mail;
+      const results: ParseResult[] = await pool.run(message, { signal: task.abort.signal });
+      results.forEach((result, i) => settle(batch[i], result));
     } catch (err) {
-      if (abort.signal.aborted) throw new MailParseError(`parsing took longer than ${limits.timeoutMs} ms`);
-      if ((err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY')
-        throw new MailParseError('parsing needed more memory than a parse may use');
-      throw err;
+      // The mail the thread was on fails (when stopped for time: the one over its budget); the others, not reached
+      // or with answers lost with the thread, wait again.
+      const aborted = task.abort.signal.aborted;
+      const now = Date.now();
+      const culprit = batch.find((w, i) => started[i] > 0 && (!aborted || now - started[i] > w.limits.timeoutMs));
+      if (culprit) {
+        culprit.reject(stopped(err, aborted, culprit.limits));
+        this.waiting.unshift(...batch.filter((w) => w !== culprit));
+      } else if (aborted) this.waiting.unshift(...batch);
+      else for (const w of batch) w.reject(err);
     } finally {
-      this.underway.delete(slot);
-      this.slots.give(slot);
+      this.underway.delete(task);
       if (!this.underway.size) {
         clearInterval(this.watchdog);
         this.watchdog = undefined;
       }
+      this.dispatch();
     }
   }
 
-  /** The budget runs from the moment a thread starts on a mail, not while it waits for one. */
+  /** The budget runs from the moment a thread starts on a mail, not while it waits for a thread or its turn. */
   private stopOverruns(): void {
     const now = Date.now();
-    for (const [slot, { timeoutMs, abort }] of this.underway) {
-      const since = this.started[slot];
-      if (since && now - since > timeoutMs) abort.abort();
-    }
+    for (const { batch, started, abort } of this.underway)
+      if (batch.some((w, i) => started[i] > 0 && now - started[i] > w.limits.timeoutMs)) abort.abort();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closed = true;
     await this.pool?.destroy();
     this.pool = undefined;
+    this.dispatch();
   }
 
   /** Started on the first mail: processes that never parse (an API without the inline worker) spawn no thread. */
@@ -107,7 +134,7 @@ export class MailParserPool implements OnModuleDestroy {
     // Built, the worker is a sibling entry of the bundle; from the TypeScript sources (tests, benchmarks, ts-node)
     // the thread compiles it the same way.
     const source = __filename.endsWith('.ts');
-    const threads = mailParseThreads(this.env.MAIL_PARSE_THREADS);
+    const threads = (this.threadCount = mailParseThreads(this.env.MAIL_PARSE_THREADS));
     this.pool = new Piscina({
       filename: join(__dirname, source ? 'mail-parse.worker.ts' : 'mail-parse.worker.js'),
       execArgv: source ? ['-r', 'ts-node/register/transpile-only'] : [],
@@ -119,4 +146,20 @@ export class MailParserPool implements OnModuleDestroy {
     });
     return this.pool;
   }
+}
+
+function settle(w: Waiting, result: ParseResult): void {
+  if (!result.ok) return w.reject(new MailParseError(result.reason));
+  // Buffers cross threads as plain Uint8Arrays: make them Buffers again (same memory, no copy).
+  for (const a of result.mail.attachments)
+    a.content = Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength);
+  w.resolve(result.mail);
+}
+
+/** Why a thread stopped while parsing a mail, as that mail's error. */
+function stopped(err: unknown, aborted: boolean, limits: ParseLimits): unknown {
+  if (aborted) return new MailParseError(`parsing took longer than ${limits.timeoutMs} ms`);
+  if ((err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY')
+    return new MailParseError('parsing needed more memory than a parse may use');
+  return err;
 }
