@@ -503,7 +503,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** When nobody can answer now: an email address to answer by. */
+        /** When nobody can answer now: an email address to answer by (with the session's visitor token). */
         post: operations["WidgetController_contact"];
         delete?: never;
         options?: never;

@@ -91,9 +91,10 @@ export class WidgetController {
     return this.ctx.run(actor, async () => (await this.tickets.get({ id: ticketId })).status);
   }
 
-  /** When nobody can answer now: an email address to answer by. */
+  /** When nobody can answer now: an email address to answer by (with the session's visitor token). */
   @Post('public/:workspace/widget/contact')
   @CustomerAuth()
+  @ApiBearerAuth()
   @RateLimit('public')
   @HttpCode(200)
   @ApiOkResponse({ type: WidgetContactResultDto })
