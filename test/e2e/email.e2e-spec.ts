@@ -399,12 +399,7 @@ describe('email channel', () => {
   it('lets an engineer answer from their mail client: a public reply, #note for a note; a stranger is refused', async () => {
     const engineer = await ws.person(['engineer'], [], '老陈');
     const [ticket] = await tickets();
-    const current = await request(t.http).get(`/api/v1/tickets/${ticket.id}`).set(ws.admin.auth).expect(200);
-    await request(t.http)
-      .patch(`/api/v1/tickets/${ticket.id}`)
-      .set(ws.admin.auth)
-      .send({ version: current.body.version, assigneeId: engineer.id })
-      .expect(200);
+    await ws.assign(ticket.id, engineer.id, ws.admin.auth);
     const notice = await relay.waitFor((m) => (m.to as any)?.text?.includes(engineer.email));
     const replyTo = (notice.replyTo as any).value[0].address as string;
     expect(replyTo).toMatch(/^r[a-z2-7]{60}@mail\.test$/);

@@ -522,12 +522,7 @@ describe('openapi.json describes what the API answers', () => {
     const agent = await rv.person(['agent'], [], 'Agent');
     const engineer = await rv.person(['engineer'], [], 'Engineer');
     const web = await rv.webTicket('Sync fails', 'Sync fails every night.');
-    const current = await request(t.http).get(`/api/v1/tickets/${web.id}`).set(agent.auth).expect(200);
-    await request(t.http)
-      .patch(`/api/v1/tickets/${web.id}`)
-      .set(agent.auth)
-      .send({ version: current.body.version, assigneeId: agent.id })
-      .expect(200);
+    await rv.assign(web.id, agent.id, agent.auth);
 
     const escalated = await request(t.http)
       .post(`/api/v1/tickets/${web.id}/escalations`)

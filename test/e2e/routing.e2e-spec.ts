@@ -311,12 +311,7 @@ describe('routing: everyone is support', () => {
 
     const web = await ws.webTicket('Feature: dark mode', 'Please add a dark mode.');
     await eventually(async () => ((await ticket(web.id)).routed_at ? true : null));
-    const current = await request(t.http).get(`/api/v1/tickets/${web.id}`).set(author.auth).expect(200);
-    await request(t.http)
-      .patch(`/api/v1/tickets/${web.id}`)
-      .set(author.auth)
-      .send({ version: current.body.version, assigneeId: assignee.id })
-      .expect(200);
+    await ws.assign(web.id, assignee.id, author.auth);
     await request(t.http).post(`/api/v1/tickets/${web.id}/followers`).set(follower.auth).send({}).expect(200);
     await request(t.http)
       .post(`/api/v1/tickets/${web.id}/followers`)
@@ -468,12 +463,7 @@ describe('routing: everyone is support', () => {
     const agent = await rv.person(['agent'], [], 'Agent');
     const engineer = await rv.person(['engineer'], [], 'Engineer');
     const web = await rv.webTicket('Sync fails', 'Sync fails every night.');
-    const current = await request(t.http).get(`/api/v1/tickets/${web.id}`).set(agent.auth).expect(200);
-    await request(t.http)
-      .patch(`/api/v1/tickets/${web.id}`)
-      .set(agent.auth)
-      .send({ version: current.body.version, assigneeId: agent.id })
-      .expect(200);
+    await rv.assign(web.id, agent.id, agent.auth);
     await request(t.http)
       .post(`/api/v1/tickets/${web.id}/escalations`)
       .set(agent.auth)

@@ -87,6 +87,16 @@ export class WorkspaceSession {
     };
   }
 
+  /** Assigns a ticket as `by` (at its current version). */
+  async assign(ticketId: string, assigneeId: string, by: { Authorization: string }): Promise<void> {
+    const current = await request(this.t.http).get(`/api/v1/tickets/${ticketId}`).set(by).expect(200);
+    await request(this.t.http)
+      .patch(`/api/v1/tickets/${ticketId}`)
+      .set(by)
+      .send({ version: current.body.version, assigneeId })
+      .expect(200);
+  }
+
   async staffTicket(auth: { Authorization: string }, extra: Record<string, unknown> = {}) {
     const res = await request(this.t.http)
       .post('/api/v1/tickets')
