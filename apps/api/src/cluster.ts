@@ -31,8 +31,8 @@ const SEMI_SPACE_MB = 64;
  * - `--heap-growing-percent=100` and `--no-memory-reducer`: the next major GC waits until the old generation has
  *   doubled since the last one, and none starts because allocation paused. V8's own limit was the live heap plus
  *   ~16–25 MB, so under half load a major GC (~80 ms of marking on the loop within ~150 ms) came every ~5 s, and
- *   the memory reducer added compacting ones (44 ms pauses) when a quiet second followed. With these, 2–3 in a
- *   run instead of 11–13; the heap may hold up to twice its live size (ADR 0017).
+ *   the memory reducer added compacting ones (44 ms pauses) when a quiet second followed. With these, 1–2 in a
+ *   run after start-up instead of 11–13; the heap may hold up to twice its live size (ADR 0017).
  */
 const API_FLAGS: ReadonlyArray<readonly [flag: string, sameKind: RegExp]> = [
   ['--single-threaded-gc', /^--(no-)?(single-threaded-gc|concurrent-marking|parallel-marking)\b/],
