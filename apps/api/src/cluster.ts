@@ -75,7 +75,7 @@ export function runCluster(count: number): void {
   });
 }
 
-/** The forked processes' flags: the primary's, plus the young generation and each of API_NODE_FLAGS it did not decide. */
+/** The forked processes' flags: the primary's, the young generation and each API_NODE_FLAGS it did not decide. */
 export function workerExecArgv(execArgv: string[], nodeOptions = ''): string[] {
   // V8 reads `_` and `-` in a flag's name alike.
   const given = [...execArgv, ...nodeOptions.split(/\s+/)].map((a) =>

@@ -7,7 +7,10 @@ import { RateLimits } from '@crewdesk/queue';
 export const RATE_LIMIT = 'crewdesk:rate-limit';
 export type RateBucket = 'public' | 'login';
 
-/** Limits requests per client address and minute on public and login routes (a window opened by the address's first request, in Redis). */
+/**
+ * Limits requests per client address and minute on public and login routes (in Redis, a window opened by the
+ * address's first request).
+ */
 export const RateLimit = (bucket: RateBucket) => SetMetadata(RATE_LIMIT, bucket);
 
 @Injectable()
