@@ -45,13 +45,15 @@ interface Task {
 @Injectable()
 export class MailParserPool implements OnModuleDestroy {
   private pool?: Piscina;
-  private threadCount = 1;
+  private readonly threadCount: number;
   private readonly waiting: Waiting[] = [];
   private readonly underway = new Set<Task>();
   private watchdog?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly env: Env) {}
+  constructor(private readonly env: Env) {
+    this.threadCount = mailParseThreads(env.MAIL_PARSE_THREADS);
+  }
 
   parse(raw: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
     return new Promise<ParsedEmail>((resolve, reject) => {
@@ -134,12 +136,11 @@ export class MailParserPool implements OnModuleDestroy {
     // Built, the worker is a sibling entry of the bundle; from the TypeScript sources (tests, benchmarks, ts-node)
     // the thread compiles it the same way.
     const source = __filename.endsWith('.ts');
-    const threads = (this.threadCount = mailParseThreads(this.env.MAIL_PARSE_THREADS));
     this.pool = new Piscina({
       filename: join(__dirname, source ? 'mail-parse.worker.ts' : 'mail-parse.worker.js'),
       execArgv: source ? ['-r', 'ts-node/register/transpile-only'] : [],
       minThreads: 1,
-      maxThreads: threads,
+      maxThreads: this.threadCount,
       idleTimeout: 60_000,
       // Strings of a mail's text and HTML live here; raw bytes and attachments are buffers outside this limit.
       resourceLimits: { maxOldGenerationSizeMb: Math.max(256, Math.ceil((8 * this.env.MAX_EMAIL_BYTES) / 2 ** 20)) },
