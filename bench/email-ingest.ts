@@ -6,7 +6,7 @@
  *                 inline signature image); ~40 % replies to earlier mails (In-Reply-To/References, or only a
  *                 `[#number]` in the subject), from SENDERS (300) senders
  *   2. bare       simpleParser (with the options Crewdesk passes) on every raw Buffer, sequential and with
- *                 CONCURRENCY (16) parses in flight                                                   -> mails/s
+ *                 CONCURRENCY (64) parses in flight                                                   -> mails/s
  *   3. crewdesk   fresh database + Redis prefix, a workspace and an email channel per phase (API sign-up and
  *                 POST /api/v1/channels), the worker application context (startWorker), then
  *                 (a) ingest: EmailIngestService.store() + process() per mail, CONCURRENCY loops     -> mails/s
@@ -61,7 +61,8 @@ const SENDERS = Math.max(2, Math.round(setting('SENDERS', 300)));
 const REPLY_SHARE = Math.min(0.9, setting('REPLY_SHARE', 0.4));
 /** A reply is at least this many mails after the mail it answers (mail is not answered within milliseconds). */
 const REPLY_GAP = Math.max(8, Math.round(setting('REPLY_GAP', 40)));
-const CONCURRENCY = Math.max(1, Math.round(setting('CONCURRENCY', 16)));
+/** (a) loops: as many as the worker processes at a time (LOCAL_MAIL_CONCURRENCY, apps/worker). */
+const CONCURRENCY = Math.max(1, Math.round(setting('CONCURRENCY', 64)));
 const SMTP_CONNECTIONS = Math.max(1, Math.round(setting('SMTP_CONNECTIONS', 4)));
 const WARMUP = Math.round(setting('WARMUP', 1000));
 const SEED = Math.round(setting('SEED', 20260301));

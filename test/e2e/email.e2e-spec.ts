@@ -3,7 +3,8 @@ import * as iconv from 'iconv-lite';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { EmailIngestService } from '@crewdesk/channels';
-import { JobName, QueueName } from '@crewdesk/queue';
+import { JobName, QueueName, REDIS } from '@crewdesk/queue';
+import Redis from 'ioredis';
 import { AttachmentsService } from '@crewdesk/tickets';
 import { createTransport } from 'nodemailer';
 import request from 'supertest';
@@ -781,6 +782,23 @@ describe('email channel', () => {
       expect(other).toMatchObject({ created: true, acknowledge: { to: 'calm@example.com' } });
     });
 
+    it('keeps the mails processed when the acknowledgement limit cannot be counted, and acknowledges none', async () => {
+      const redis = worker.get<Redis>(REDIS);
+      const failing = {
+        incr: () => failing,
+        expire: () => failing,
+        exec: () => Promise.reject(new Error('Redis gone')),
+      };
+      const multi = jest.spyOn(redis, 'multi').mockImplementationOnce(() => failing as any);
+      try {
+        const id = await store(plain('unlimited@example.com', 'While Redis is gone', 'no-limit@example.com'));
+        expect(await ingest.process(id)).toMatchObject({ status: 'processed', created: true, acknowledge: null });
+        expect(await row(id)).toMatchObject({ status: 'processed', attempts: 1 });
+      } finally {
+        multi.mockRestore();
+      }
+    });
+
     it('keeps a reply that overtook what it answers (no attachment to store) behind it, so it threads onto it', async () => {
       const withFile =
         `From: kim@example.com\r\nTo: ${mailbox}\r\nSubject: Slow to prepare\r\nMessage-ID: <overtaken@example.com>\r\n` +
@@ -917,6 +935,9 @@ describe('email channel', () => {
         const subjects = (await tickets()).map((r: any) => r.subject);
         expect(subjects).toEqual(expect.arrayContaining(['Before the final poison', 'After the final poison']));
         expect(subjects).not.toContain('Final poison');
+        // The batch's customers statement goes out with its start, inside the transaction: rolled back too.
+        const [c] = await t.db.query(`SELECT count(*)::int AS n FROM customers WHERE email = 'hal@example.com'`);
+        expect(c.n).toBe(0);
         const [m] = await t.db.query(
           `SELECT count(*)::int AS n FROM messages WHERE external_id = 'final-poison@example.com'`,
         );

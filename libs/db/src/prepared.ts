@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
 
 /** Statement texts run prepared so far, with their names. Bounded: past this many, statements run unprepared. */
 const names = new Map<string, string>();
@@ -52,4 +52,21 @@ function nameOf(sql: string): string | undefined {
     names.set(sql, name);
   }
   return name;
+}
+
+/**
+ * Starts a transaction on a connected query runner at once, without waiting for PostgreSQL's answer: statements
+ * issued after this call go out behind `START TRANSACTION` in the same round trip (the connection pipelines),
+ * where TypeORM's `startTransaction` waits for the answer before anything else is sent. The runner then commits
+ * and rolls back as usual. A failed start fails the statements behind it too.
+ */
+export function startTransactionPipelined(runner: QueryRunner): Promise<unknown> {
+  const client = (runner as unknown as { databaseConnection?: { query(text: string): Promise<unknown> } })
+    .databaseConnection;
+  if (!client) throw new Error('startTransactionPipelined: connect the query runner first');
+  if (runner.isTransactionActive) throw new Error('startTransactionPipelined: a transaction is already active');
+  const started = client.query('START TRANSACTION');
+  // TypeORM's own bookkeeping of a transaction it started (see PostgresQueryRunner.startTransaction).
+  Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
+  return started;
 }

@@ -1,7 +1,12 @@
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { EmailDispatcher, EmailIngestService, IngestOutcome } from '@crewdesk/channels';
-import { EmailInboundProcessor, LOCAL_MAIL_BACKLOG, LOCAL_MAIL_BYTES } from './email.processors';
+import {
+  EmailInboundProcessor,
+  LOCAL_MAIL_BACKLOG,
+  LOCAL_MAIL_BYTES,
+  LOCAL_MAIL_CONCURRENCY,
+} from './email.processors';
 
 /** The processor's local line with the ingest and the queue stubbed: each mail's processing finishes when told. */
 function setUp() {
@@ -30,16 +35,17 @@ const tick = () => new Promise((r) => setImmediate(r));
 const job = (i: number) => ({ tenantId: 't', inboundId: `m${i}` });
 
 describe('EmailInboundProcessor.processSoon', () => {
-  it('processes mails in the order given, sixteen at a time', async () => {
+  it('processes mails in the order given, LOCAL_MAIL_CONCURRENCY at a time', async () => {
     const { processor, started, done } = setUp();
-    for (let i = 0; i < 18; i++) await processor.processSoon(job(i), 1000);
-    expect(started).toEqual(Array.from({ length: 16 }, (_, i) => `m${i}`));
+    const n = LOCAL_MAIL_CONCURRENCY;
+    for (let i = 0; i < n + 2; i++) await processor.processSoon(job(i), 1000);
+    expect(started).toEqual(Array.from({ length: n }, (_, i) => `m${i}`));
     done('m3');
     await tick();
-    expect(started.slice(16)).toEqual(['m16']);
+    expect(started.slice(n)).toEqual([`m${n}`]);
     done('m0');
     await tick();
-    expect(started.slice(16)).toEqual(['m16', 'm17']);
+    expect(started.slice(n)).toEqual([`m${n}`, `m${n + 1}`]);
   });
 
   it('keeps the raw bytes in processing within its budget, but always processes one', async () => {
@@ -70,14 +76,14 @@ describe('EmailInboundProcessor.processSoon', () => {
 
   it('makes the next mail wait for room when the line is full, and queues it after the wait', async () => {
     const { processor, started, queued, done } = setUp();
-    for (let i = 0; i < 16 + LOCAL_MAIL_BACKLOG; i++) await processor.processSoon(job(i), 1000);
+    for (let i = 0; i < LOCAL_MAIL_CONCURRENCY + LOCAL_MAIL_BACKLOG; i++) await processor.processSoon(job(i), 1000);
     let inLine = false;
     const waiting = processor.processSoon(job(9999), 1000).then(() => (inLine = true));
     await tick();
     expect(inLine).toBe(false);
-    done('m0'); // m16 leaves the line for processing: room for one
+    done('m0'); // the first mail of the line leaves it for processing: room for one
     await waiting;
-    expect(started).toContain('m16');
+    expect(started).toContain(`m${LOCAL_MAIL_CONCURRENCY}`);
     expect(queued).toEqual([]);
     processor.roomWaitMs = 20;
     await processor.processSoon(job(10000), 1000); // the line is full again: waits 20 ms, then goes through the queue

@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
 import { allOrEachAlone, AppError, GroupCommit, sanitizeMessageHtml, Settled } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
-import { Actor, queryPrepared, TenantContext } from '@crewdesk/db';
+import { Actor, queryPrepared, startTransactionPipelined, TenantContext } from '@crewdesk/db';
 import { AckMail, REDIS, RedisKeys } from '@crewdesk/queue';
 import { AttachmentsService, InTransaction, Params, TicketEventRecord, TicketsService } from '@crewdesk/tickets';
 import { ChannelsService } from './channels.service';
@@ -51,12 +51,19 @@ interface Pending {
   html?: string;
   /** Sent to a signed staff reply address (decided once, when prepared). */
   staffReply?: { ticketId: string; userId: string } | null;
+  /** The sender as a customer may hold them, or why the mail goes no further (decided when prepared). */
+  from?: Sender | Routed;
 }
 
 /** A sender as a customer holds them. */
 interface Sender {
   address: string;
   name: string | null;
+}
+
+/** What becomes of a mail once its batch committed: its outcome waits for the acknowledgements' rate limit. */
+interface Written {
+  outcome: Promise<IngestOutcome | null>;
 }
 
 /** What the batch's lookup found for one mail (see `lookUp`). */
@@ -272,7 +279,8 @@ export class EmailIngestService {
       await this.after(entry, pending);
       const written = this.writes.add(pending);
       entry.queued();
-      return await written;
+      const { outcome } = await written;
+      return await outcome;
     } finally {
       entry.done();
     }
@@ -327,7 +335,9 @@ export class EmailIngestService {
   private async prepare(p: Pending): Promise<void> {
     const mail = p.mail!;
     p.staffReply = this.staffReplyTo(p.row);
-    if (!mail.from || p.staffReply) return;
+    if (p.staffReply) return;
+    const from = (p.from = await this.ctx.run(systemActor(p.row.tenant_id), () => this.sender(mail)));
+    if ('status' in from) return;
     if (mail.attachments.length) p.uploaded = await this.ctx.run(systemActor(p.row.tenant_id), () => this.upload(mail));
     // A reply keeps only its text: HTML is sanitized ahead for what looks like a new thread.
     if (mail.html && !threadRefs(mail).length && !subjectTicketNumber(mail.subject))
@@ -347,41 +357,50 @@ export class EmailIngestService {
    * final statement for all of them. If that transaction fails, each mail is written alone, so one mail's trouble
    * (a lost race, a bad row) never holds back the others, and only its own caller sees its error.
    */
-  private readonly writes = new GroupCommit<Pending, IngestOutcome | null>(
+  private readonly writes = new GroupCommit<Pending, Written>(
     async (batch) => {
       // In the order the mails were received, so that a reply written with what it answers comes after it.
       const unique = new Map<string, Pending>();
       for (const p of [...batch].sort(byReceipt)) if (!unique.has(p.id)) unique.set(p.id, p);
-      const settled = new Map<string, Settled<IngestOutcome | null>>();
+      const settled = new Map<string, Settled<Written>>();
       try {
-        const outcomes = await this.writeTogether([...unique.values()]);
-        [...unique.keys()].forEach((id, i) => settled.set(id, { ok: true, value: outcomes[i] }));
+        const { outcomes } = await this.writeTogether([...unique.values()]);
+        [...unique.keys()].forEach((id, i) =>
+          settled.set(id, { ok: true, value: { outcome: outcomes.then((o) => o[i]) } }),
+        );
       } catch (err) {
         if (unique.size > 1)
           this.logger.warn({ err, mails: unique.size }, 'Writing mails together failed; writing each alone');
         for (const p of unique.values()) settled.set(p.id, await this.writeAlone(p));
       }
       // The same stored mail twice in one batch (a retried job meeting its first run): the second does nothing.
-      return batch.map((p) => (unique.get(p.id) === p ? settled.get(p.id)! : { ok: true, value: null }));
+      return batch.map((p) =>
+        unique.get(p.id) === p ? settled.get(p.id)! : { ok: true, value: { outcome: Promise.resolve(null) } },
+      );
     },
     1,
     32,
   );
 
-  private async writeAlone(p: Pending): Promise<Settled<IngestOutcome | null>> {
+  private async writeAlone(p: Pending): Promise<Settled<Written>> {
+    const first = (w: { outcomes: Promise<IngestOutcome[]> }) => ({ outcome: w.outcomes.then((o) => o[0]) });
     try {
-      return { ok: true, value: (await this.writeTogether([p]))[0] };
+      return { ok: true, value: first(await this.writeTogether([p])) };
     } catch (err) {
       try {
         // Its last attempt: quarantined (its raw bytes kept); else the error goes to the caller, whose queue retries.
-        return { ok: true, value: (await this.writeTogether([{ ...p, outcome: this.quarantine(p, err) }]))[0] };
+        return { ok: true, value: first(await this.writeTogether([{ ...p, outcome: this.quarantine(p, err) }])) };
       } catch (error) {
         return { ok: false, error };
       }
     }
   }
 
-  private async writeTogether(batch: Pending[]): Promise<IngestOutcome[]> {
+  /**
+   * Writes a batch in one transaction; resolves once it committed, so that the next batch can start, with the
+   * outcomes still to come (they wait for the acknowledgements' rate limit, a Redis round trip).
+   */
+  private async writeTogether(batch: Pending[]): Promise<{ outcomes: Promise<IngestOutcome[]> }> {
     const events: TicketEventRecord[] = [];
     const runner = this.db.createQueryRunner();
     const writes: Array<Promise<Routed>> = [];
@@ -390,18 +409,20 @@ export class EmailIngestService {
       await runner.connect();
       const manager = runner.manager;
       const tx: InTransaction = { manager, events };
-      // The lookup only reads, so the transaction's start need not be answered first: both go out together.
-      const [seen] = await Promise.all([this.lookUp(batch, manager), runner.startTransaction()]);
-      // Who sent each mail, as a customer may hold them, or why it goes no further: decided once, for the
-      // customer statement and for routing.
-      const senders = await Promise.all(
-        batch.map((p, i) =>
-          p.outcome || !p.mail
-            ? undefined
-            : this.ctx.run(systemActor(p.row.tenant_id), () => this.sender(p.mail!, seen[i])),
-        ),
-      );
-      const customers = await this.customersOf(batch, seen, senders, manager);
+      // The transaction's start, the threading lookup and the customers statement go out together: one round trip.
+      const [, seen, customers] = await Promise.all([
+        startTransactionPipelined(runner),
+        this.lookUp(batch, manager),
+        this.customersOf(batch, manager),
+      ]);
+      // Who sent each mail (decided when it was prepared), unless the lookup found it a duplicate.
+      const senders = batch.map((p, i): Sender | Routed | undefined => {
+        if (p.outcome || !p.mail) return undefined;
+        if (!p.from || !seen[i]) return { status: 'ignored', reason: 'no sender' };
+        if ('address' in p.from && p.mail.messageId && seen[i]!.known)
+          return { status: 'ignored', reason: 'duplicate Message-ID' };
+        return p.from;
+      });
       // Each mail is decided in the order received and its write starts at once: the connection pipelines the
       // batch's statements (one round trip for all, not one each). Writes to one ticket wait for each other, so
       // its messages keep the order received; a reply to a mail of the same batch waits for that mail's write.
@@ -445,11 +466,20 @@ export class EmailIngestService {
     const due = results.flatMap((r, i) =>
       r.status === 'processed' && r.acknowledge ? [{ r, tenantId: batch[i].row.tenant_id, to: r.acknowledge.to }] : [],
     );
-    if (due.length) {
-      const allowed = await this.acksAllowed(due);
-      due.forEach((d, i) => !allowed[i] && (d.r.acknowledge = null));
-    }
-    return results;
+    if (!due.length) return { outcomes: Promise.resolve(results) };
+    const outcomes = this.acksAllowed(due).then(
+      (allowed) => {
+        due.forEach((d, i) => !allowed[i] && (d.r.acknowledge = null));
+        return results;
+      },
+      (err: unknown) => {
+        // Without Redis no acknowledgement can be counted (nor queued): none is sent, the mails stay processed.
+        this.logger.warn({ err, mails: due.length }, 'Acknowledgement limit unavailable; no acknowledgement sent');
+        due.forEach((d) => (d.r.acknowledge = null));
+        return results;
+      },
+    );
+    return { outcomes };
   }
 
   /** Mails parsed and waiting for the transaction that writes them (tests use it to see a batch form). */
@@ -547,31 +577,26 @@ export class EmailIngestService {
   }
 
   /** The sender as a customer may hold them, or why the mail goes no further (decided before any write). */
-  private async sender(mail: ParsedEmail, seen: Seen | undefined): Promise<Sender | Routed> {
-    if (!mail.from || !seen) return { status: 'ignored', reason: 'no sender' };
+  private async sender(mail: ParsedEmail): Promise<Sender | Routed> {
+    if (!mail.from) return { status: 'ignored', reason: 'no sender' };
     // No address is longer (RFC 5321); a customer's email holds at most this many characters.
     if (mail.from.address.length > 254) return { status: 'ignored', reason: 'sender address over 254 characters' };
     if ((await this.channels.ownAddresses()).includes(mail.from.address))
       return { status: 'ignored', reason: 'sent from one of the workspace’s own addresses' };
-    if (mail.messageId && seen.known) return { status: 'ignored', reason: 'duplicate Message-ID' };
     return { address: mail.from.address, name: mail.from.name?.slice(0, 200) || null };
   }
 
   /**
    * The customers the batch's senders are, in one statement: it inserts those not met before (in address order,
    * so that two batches never wait on each other in opposite orders) and names those without a name, and writes
-   * nothing for the rest, whose rows stay unlocked.
+   * nothing for the rest, whose rows stay unlocked. It goes out with the threading lookup, so a mail the lookup then
+   * finds a duplicate is counted too: its sender was met with the first copy, and nothing is written for them.
    */
-  private async customersOf(
-    batch: Pending[],
-    seen: Array<Seen | undefined>,
-    senders: Array<Sender | Routed | undefined>,
-    manager: EntityManager,
-  ): Promise<Map<string, string>> {
+  private async customersOf(batch: Pending[], manager: EntityManager): Promise<Map<string, string>> {
     const wanted = new Map<string, { tenantId: string; email: string; name: string | null }>();
-    for (const [i, p] of batch.entries()) {
-      const s = senders[i];
-      if (!s || !('address' in s) || seen[i]?.stored || p.staffReply) continue;
+    for (const p of batch) {
+      const s = p.from;
+      if (p.outcome || !s || !('address' in s) || p.staffReply) continue;
       const tenantId = p.row.tenant_id;
       const key = `${tenantId} ${s.address}`;
       if (!wanted.get(key)?.name) wanted.set(key, { tenantId, email: s.address, name: s.name });
