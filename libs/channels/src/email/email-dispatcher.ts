@@ -90,8 +90,35 @@ export class EmailDispatcher implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  acknowledge(job: EmailAckJob) {
-    return this.outbound.add(JobName.EmailAck, job, { jobId: `ack-${job.ticketId}`, attempts: 4 });
+  /** Acknowledgements asked for in one turn of the event loop (the new tickets of one write batch). */
+  private acks: Array<{ job: EmailAckJob; resolve: () => void; reject: (err: unknown) => void }> = [];
+
+  /**
+   * Queues an acknowledgement. Those asked for in the same turn are queued together, one Redis round trip for all
+   * (`addBulk`); each caller hears back once its job is queued.
+   */
+  acknowledge(job: EmailAckJob): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.acks.length) process.nextTick(() => this.queueAcks());
+      this.acks.push({ job, resolve, reject });
+    });
+  }
+
+  private queueAcks(): void {
+    const waiting = this.acks;
+    this.acks = [];
+    this.outbound
+      .addBulk(
+        waiting.map(({ job }) => ({
+          name: JobName.EmailAck,
+          data: job,
+          opts: { jobId: `ack-${job.ticketId}`, attempts: 4 },
+        })),
+      )
+      .then(
+        () => waiting.forEach((w) => w.resolve()),
+        (err: unknown) => waiting.forEach((w) => w.reject(err)),
+      );
   }
 
   notify(job: EmailNotifyJob, eventId: string) {
