@@ -14,6 +14,7 @@ import { AddSlaDueIndexes1795409573184 } from './1795409573184-AddSlaDueIndexes'
 import { AddMacroActions1795415100927 } from './1795415100927-AddMacroActions';
 import { AnalyzeHotTablesSooner1795420000000 } from './1795420000000-AnalyzeHotTablesSooner';
 import { CompressRawMailWithLz41795430000000 } from './1795430000000-CompressRawMailWithLz4';
+import { IndexWaitingMailOnly1795440000000 } from './1795440000000-IndexWaitingMailOnly';
 
 export const MIGRATIONS: Function[] = [
   InitialSchema1795388488337,
@@ -30,4 +31,5 @@ export const MIGRATIONS: Function[] = [
   AddMacroActions1795415100927,
   AnalyzeHotTablesSooner1795420000000,
   CompressRawMailWithLz41795430000000,
+  IndexWaitingMailOnly1795440000000,
 ];

@@ -36,7 +36,7 @@ export class ChannelRow {
 
 /** Every inbound mail, raw bytes first (stored before SMTP answers 250), then what became of it. */
 @Entity('inbound_emails')
-@Index(['status', 'receivedAt'])
+@Index('IDX_inbound_emails_waiting', ['receivedAt'], { where: `status = 'received'` })
 @Index(['tenantId', 'receivedAt'])
 export class InboundEmail {
   @PrimaryGeneratedColumn('uuid') id: string;
