@@ -3,6 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { EmailAckJob, EmailNotifyJob, EmailProcessJob, EmailReplyJob, JobName, QueueName } from '@crewdesk/queue';
 import { TicketEventBus, TicketEventRecord } from '@crewdesk/tickets';
+import { TurnBatch } from '@crewdesk/common';
 import { Env } from '@crewdesk/config';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -90,35 +91,16 @@ export class EmailDispatcher implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  /** Acknowledgements asked for in one turn of the event loop (the new tickets of one write batch). */
-  private acks: Array<{ job: EmailAckJob; resolve: () => void; reject: (err: unknown) => void }> = [];
+  /** Acknowledgements asked for in one turn (the new tickets of one write batch): one Redis round trip for all. */
+  private readonly acks = new TurnBatch<EmailAckJob>(async (jobs) => {
+    await this.outbound.addBulk(
+      jobs.map((job) => ({ name: JobName.EmailAck, data: job, opts: { jobId: `ack-${job.ticketId}`, attempts: 4 } })),
+    );
+  });
 
-  /**
-   * Queues an acknowledgement. Those asked for in the same turn are queued together, one Redis round trip for all
-   * (`addBulk`); each caller hears back once its job is queued.
-   */
+  /** Queues an acknowledgement; resolves once its job is queued (with those asked for in the same turn). */
   acknowledge(job: EmailAckJob): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (!this.acks.length) process.nextTick(() => this.queueAcks());
-      this.acks.push({ job, resolve, reject });
-    });
-  }
-
-  private queueAcks(): void {
-    const waiting = this.acks;
-    this.acks = [];
-    this.outbound
-      .addBulk(
-        waiting.map(({ job }) => ({
-          name: JobName.EmailAck,
-          data: job,
-          opts: { jobId: `ack-${job.ticketId}`, attempts: 4 },
-        })),
-      )
-      .then(
-        () => waiting.forEach((w) => w.resolve()),
-        (err: unknown) => waiting.forEach((w) => w.reject(err)),
-      );
+    return this.acks.add(job);
   }
 
   notify(job: EmailNotifyJob, eventId: string) {
