@@ -364,10 +364,8 @@ export class EmailIngestService {
       for (const p of [...batch].sort(byReceipt)) if (!unique.has(p.id)) unique.set(p.id, p);
       const settled = new Map<string, Settled<Written>>();
       try {
-        const { outcomes } = await this.writeTogether([...unique.values()]);
-        [...unique.keys()].forEach((id, i) =>
-          settled.set(id, { ok: true, value: { outcome: outcomes.then((o) => o[i]) } }),
-        );
+        const written = await this.writeTogether([...unique.values()]);
+        [...unique.keys()].forEach((id, i) => settled.set(id, { ok: true, value: written[i] }));
       } catch (err) {
         if (unique.size > 1)
           this.logger.warn({ err, mails: unique.size }, 'Writing mails together failed; writing each alone');
@@ -383,13 +381,12 @@ export class EmailIngestService {
   );
 
   private async writeAlone(p: Pending): Promise<Settled<Written>> {
-    const first = (w: { outcomes: Promise<IngestOutcome[]> }) => ({ outcome: w.outcomes.then((o) => o[0]) });
     try {
-      return { ok: true, value: first(await this.writeTogether([p])) };
+      return { ok: true, value: (await this.writeTogether([p]))[0] };
     } catch (err) {
       try {
         // Its last attempt: quarantined (its raw bytes kept); else the error goes to the caller, whose queue retries.
-        return { ok: true, value: first(await this.writeTogether([{ ...p, outcome: this.quarantine(p, err) }])) };
+        return { ok: true, value: (await this.writeTogether([{ ...p, outcome: this.quarantine(p, err) }]))[0] };
       } catch (error) {
         return { ok: false, error };
       }
@@ -400,7 +397,7 @@ export class EmailIngestService {
    * Writes a batch in one transaction; resolves once it committed, so that the next batch can start, with the
    * outcomes still to come (they wait for the acknowledgements' rate limit, a Redis round trip).
    */
-  private async writeTogether(batch: Pending[]): Promise<{ outcomes: Promise<IngestOutcome[]> }> {
+  private async writeTogether(batch: Pending[]): Promise<Written[]> {
     const events: TicketEventRecord[] = [];
     const runner = this.db.createQueryRunner();
     const writes: Array<Promise<Routed>> = [];
@@ -466,20 +463,21 @@ export class EmailIngestService {
     const due = results.flatMap((r, i) =>
       r.status === 'processed' && r.acknowledge ? [{ r, tenantId: batch[i].row.tenant_id, to: r.acknowledge.to }] : [],
     );
-    if (!due.length) return { outcomes: Promise.resolve(results) };
-    const outcomes = this.acksAllowed(due).then(
-      (allowed) => {
-        due.forEach((d, i) => !allowed[i] && (d.r.acknowledge = null));
-        return results;
-      },
-      (err: unknown) => {
-        // Without Redis no acknowledgement can be counted (nor queued): none is sent, the mails stay processed.
-        this.logger.warn({ err, mails: due.length }, 'Acknowledgement limit unavailable; no acknowledgement sent');
-        due.forEach((d) => (d.r.acknowledge = null));
-        return results;
-      },
-    );
-    return { outcomes };
+    const outcomes = !due.length
+      ? Promise.resolve(results)
+      : this.acksAllowed(due).then(
+          (allowed) => {
+            due.forEach((d, i) => !allowed[i] && (d.r.acknowledge = null));
+            return results;
+          },
+          (err: unknown) => {
+            // Without Redis no acknowledgement can be counted (nor queued): none is sent, the mails stay processed.
+            this.logger.warn({ err, mails: due.length }, 'Acknowledgement limit unavailable; no acknowledgement sent');
+            due.forEach((d) => (d.r.acknowledge = null));
+            return results;
+          },
+        );
+    return results.map((_, i) => ({ outcome: outcomes.then((o) => o[i]) }));
   }
 
   /** Mails parsed and waiting for the transaction that writes them (tests use it to see a batch form). */
