@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { EmailIngestService } from '@crewdesk/channels';
 import { JobName, QueueName, REDIS } from '@crewdesk/queue';
 import Redis from 'ioredis';
+import { Client as PgClient } from 'pg';
 import { AttachmentsService } from '@crewdesk/tickets';
 import { createTransport } from 'nodemailer';
 import request from 'supertest';
@@ -758,6 +759,72 @@ describe('email channel', () => {
         'Body of Together first',
         'Body of Re: Together first',
       ]);
+    });
+
+    it('creates the new tickets of a batch with one statement: numbers in the order received, each with its own rows', async () => {
+      const withFile = (from: string, subject: string, id: string) =>
+        `From: ${from}\r\nTo: ${mailbox}\r\nSubject: ${subject}\r\nMessage-ID: <${id}>\r\n` +
+        `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nBody of ${subject}\r\n` +
+        `--b\r\nContent-Type: text/plain; name=${id}.txt\r\nContent-Disposition: attachment; filename=${id}.txt\r\n\r\nline of ${id}\r\n--b--\r\n`;
+      const release = await holdWrites('hold-many');
+      const ids = [
+        await store(withFile('lee@example.com', 'Many one', 'many-1@example.com')),
+        await store(plain('mo@example.com', 'Many two', 'many-2@example.com')),
+        await store(withFile('nia@example.com', 'Many three', 'many-3@example.com')),
+        await store(plain('lee@example.com', 'Many four', 'many-4@example.com')),
+      ];
+      const statements: string[] = [];
+      const realQuery = PgClient.prototype.query;
+      const query = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (
+        this: PgClient,
+        ...args: any[]
+      ) {
+        const text = typeof args[0] === 'string' ? args[0] : args[0]?.text;
+        if (typeof text === 'string') statements.push(text);
+        return (realQuery as any).apply(this, args);
+      });
+      let outcomes: any[];
+      try {
+        const pending = ids.map((id) => ingest.process(id));
+        await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
+        await release();
+        outcomes = await Promise.all(pending);
+      } finally {
+        query.mockRestore();
+      }
+      expect(outcomes.every((o) => o.status === 'processed' && o.created)).toBe(true);
+      expect(statements.filter((q) => /INSERT INTO tickets/.test(q))).toHaveLength(1);
+      const tickets: any[] = await t.db.query(
+        `SELECT t.id, t.number, t.subject, c.email FROM tickets t JOIN customers c ON c.id = t.requester_id
+          WHERE t.id = ANY($1::uuid[]) ORDER BY t.number`,
+        [outcomes.map((o) => o.ticketId)],
+      );
+      expect(tickets.map((r) => [r.subject, r.email])).toEqual([
+        ['Many one', 'lee@example.com'],
+        ['Many two', 'mo@example.com'],
+        ['Many three', 'nia@example.com'],
+        ['Many four', 'lee@example.com'],
+      ]);
+      expect(tickets.map((r) => Number(r.number) - Number(tickets[0].number))).toEqual([0, 1, 2, 3]);
+      for (const [i, o] of outcomes.entries()) {
+        const [counts] = await t.db.query(
+          `SELECT (SELECT count(*)::int FROM messages WHERE ticket_id = $1) AS messages,
+                  (SELECT count(*)::int FROM ticket_events WHERE ticket_id = $1 AND type = 'ticket.created'
+                     AND (data->>'number')::bigint = $2 AND data->'requester'->>'email' = $3) AS events,
+                  (SELECT count(*)::int FROM audit_log WHERE entity_id = $1 AND action = 'ticket.created') AS audits,
+                  (SELECT count(*)::int FROM ticket_facts WHERE ticket_id = $1 AND customer_messages = 1) AS facts,
+                  (SELECT array_agg(a.filename) FROM attachments a JOIN messages m ON m.id = a.message_id
+                    WHERE m.ticket_id = $1 AND m.id = $4) AS files`,
+          [o.ticketId, tickets[i].number, tickets[i].email, o.messageId],
+        );
+        expect(counts).toEqual({
+          messages: 1,
+          events: 1,
+          audits: 1,
+          facts: 1,
+          files: i % 2 === 0 ? [`many-${i + 1}@example.com.txt`] : null,
+        });
+      }
     });
 
     it('acknowledges at most five new tickets an hour to one sender, counted for a whole batch at once', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { TurnBatch } from '@crewdesk/common';
 import { Actor, queryPrepared, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
 import { EventRoute, TicketEventRecord } from './event-bus';
 import { statusAfterMessage } from './state-machine';
@@ -224,6 +225,77 @@ export function buildInsertTicket(
 }
 
 /**
+ * `buildInsertTicket` for many tickets whose requester is known by id (no idempotency key), as one statement: one row
+ * of `x` per ticket, each with its own workspace, actor and uploads. A ticket whose requester does not exist in its
+ * workspace gets no row. The same SQL text for any number of tickets (one prepared statement).
+ */
+const INSERT_TICKETS = `
+      WITH x AS (
+        SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[],
+                             $9::uuid[], $10::uuid[], $11::jsonb[], $12::jsonb[], $13::boolean[], $14::uuid[], $15::text[],
+                             $16::text[], $17::text[], $18::uuid[], $19::text[], $20::jsonb[], $21::text[], $22::uuid[],
+                             $23::text[], $24::jsonb[])
+          AS x(i, tenant_id, id, seq, subject, priority, channel, customer_id, assignee_id, team_id, tags, custom_fields,
+               routed, message_id, body_text, body_html, author_type, author_id, external_id, event_data, actor_type,
+               actor_id, request_id, attachment_ids)
+      ),
+      c AS (SELECT x.i, c.id, c.name, c.email FROM x JOIN customers c ON c.tenant_id = x.tenant_id AND c.id = x.customer_id),
+      t AS (
+        INSERT INTO tickets (id, tenant_id, number, subject, priority, channel, requester_id, assignee_id, team_id, tags, custom_fields, routed_at)
+        SELECT x.id, x.tenant_id, nextval(x.seq::regclass), x.subject, x.priority, x.channel, c.id, x.assignee_id, x.team_id,
+               ARRAY(SELECT jsonb_array_elements_text(x.tags)), x.custom_fields, CASE WHEN x.routed THEN now() END
+        FROM x JOIN c ON c.i = x.i ORDER BY x.i
+        RETURNING *
+      ),
+      m AS (
+        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id)
+        SELECT x.message_id, t.tenant_id, t.id, 'public', x.author_type, coalesce(x.author_id, t.requester_id), x.body_text,
+               x.body_html, t.channel, x.external_id
+        FROM t JOIN x ON x.id = t.id
+        RETURNING id, ticket_id
+      ),
+      att AS (
+        UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m JOIN x ON x.message_id = m.id
+        WHERE attachments.tenant_id = x.tenant_id AND attachments.message_id IS NULL
+          AND attachments.id IN (SELECT jsonb_array_elements_text(x.attachment_ids)::uuid)
+          AND attachments.uploader_type = x.actor_type AND attachments.uploader_id IS NOT DISTINCT FROM x.actor_id
+        RETURNING attachments.id, attachments.message_id
+      ),
+      e AS (
+        INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
+        SELECT t.tenant_id, t.id, 'ticket.created', x.actor_type, x.actor_id, 'public',
+               x.event_data || jsonb_build_object('number', t.number, 'requester',
+                 jsonb_build_object('id', c.id, 'name', c.name, 'email', c.email), 'createdAt', t.created_at, 'version', t.version)
+        FROM t JOIN x ON x.id = t.id JOIN c ON c.i = x.i ORDER BY x.i
+        RETURNING id, ticket_id, created_at, data
+      ),
+      a AS (
+        INSERT INTO audit_log (tenant_id, actor_type, actor_id, action, entity_type, entity_id, data, request_id)
+        SELECT x.tenant_id, x.actor_type, x.actor_id, 'ticket.created', 'ticket', x.id, jsonb_build_object('eventId', e.id), x.request_id
+        FROM e JOIN x ON x.id = e.ticket_id
+      ),
+      -- As in buildInsertTicket: the new ticket's facts for reports, from its one event.
+      f AS (
+        INSERT INTO ticket_facts (tenant_id, ticket_id, created_at, channel, priority, status, team_id, assignee_id, tags,
+                                  customer_messages, last_event_id)
+        SELECT t.tenant_id, t.id, t.created_at, t.channel, t.priority, t.status, t.team_id, t.assignee_id, t.tags,
+               CASE WHEN x.author_type = 'customer' THEN 1 ELSE 0 END, e.id
+        FROM t JOIN x ON x.id = t.id JOIN e ON e.ticket_id = t.id
+      )
+      SELECT t.*, c.name AS requester_name, c.email AS requester_email, e.id AS event_id, e.created_at AS event_created_at,
+             e.data AS event_data, ARRAY(SELECT att.id::text FROM att WHERE att.message_id = m.id) AS attached
+      FROM t JOIN x ON x.id = t.id JOIN c ON c.i = x.i JOIN e ON e.ticket_id = t.id JOIN m ON m.ticket_id = t.id`;
+
+/** A ticket waiting for the statement that inserts the tickets of its turn (`insertTicketInTurn`). */
+interface QueuedTicket {
+  tenantId: string;
+  requestId: string | null;
+  n: NewTicketRow;
+  actor: ActorRef;
+  settle(result: { row: Row; event: TicketEventRecord } | null, error?: unknown): void;
+}
+
+/**
  * Every ticket query. The tenant comes from the context, never from a caller; writes append their event
  * and audit rows in the same statement (one round trip, one transaction).
  */
@@ -245,6 +317,84 @@ export class TicketsRepository {
     const event = eventRecord(row, this.ctx.tenantId, row.id, 'ticket.created', actor, 'public');
     if (row.routed_at) event.routed = true;
     return { row, event };
+  }
+
+  /** Per open transaction, the tickets it asked for in the current turn of the event loop. */
+  private readonly inTurn = new WeakMap<EntityManager, TurnBatch<QueuedTicket>>();
+
+  /**
+   * `insertTicket` inside a caller's transaction that creates many tickets at once (mail ingested in batches): the
+   * tickets asked for in one turn of the event loop go out as one statement (INSERT_TICKETS), which costs the
+   * database about half the work of one statement each. If that statement fails, every ticket of it fails (the
+   * caller's transaction rolls back). A ticket with an idempotency key or a requester to upsert goes alone.
+   */
+  insertTicketInTurn(
+    n: NewTicketRow,
+    actor: ActorRef,
+    manager: EntityManager,
+  ): Promise<{ row: Row; event: TicketEventRecord } | null> {
+    if (!n.requester.customerId || n.idempotency) return this.insertTicket(n, actor, manager);
+    let batch = this.inTurn.get(manager);
+    if (!batch) {
+      batch = new TurnBatch<QueuedTicket>((queued) => this.insertTickets(queued, manager));
+      this.inTurn.set(manager, batch);
+    }
+    return new Promise((resolve, reject) => {
+      void batch.add({
+        tenantId: this.ctx.tenantId,
+        requestId: this.ctx.requestId ?? null,
+        n,
+        actor,
+        settle: (result, error) => (error === undefined ? resolve(result) : reject(error)),
+      });
+    });
+  }
+
+  private async insertTickets(queued: QueuedTicket[], manager: EntityManager): Promise<void> {
+    const col = <T>(f: (q: QueuedTicket, i: number) => T) => queued.map(f);
+    let rows: Row[];
+    try {
+      rows = await queryPrepared(manager, INSERT_TICKETS, [
+        col((_, i) => i),
+        col((q) => q.tenantId),
+        col((q) => q.n.id),
+        col((q) => ticketSequenceName(q.tenantId)),
+        col((q) => q.n.subject),
+        col((q) => q.n.priority),
+        col((q) => q.n.channel),
+        col((q) => q.n.requester.customerId),
+        col((q) => q.n.assigneeId),
+        col((q) => q.n.teamId),
+        col((q) => JSON.stringify(q.n.tags)),
+        col((q) => JSON.stringify(q.n.customFields)),
+        col((q) => !!q.n.routed),
+        col((q) => q.n.message.id),
+        col((q) => q.n.message.text),
+        col((q) => q.n.message.html),
+        col((q) => q.n.message.author.type),
+        col((q) => q.n.message.author.id),
+        col((q) => q.n.message.externalId),
+        col((q) => JSON.stringify(q.n.eventData)),
+        col((q) => q.actor.type),
+        col((q) => q.actor.id),
+        col((q) => q.requestId),
+        col((q) => JSON.stringify(q.n.message.attachmentIds ?? [])),
+      ]);
+    } catch (err) {
+      for (const q of queued) q.settle(null, err);
+      return;
+    }
+    const byId = new Map(rows.map((r) => [r.id as string, r]));
+    for (const q of queued) {
+      const row = byId.get(q.n.id);
+      if (!row) {
+        q.settle(null);
+        continue;
+      }
+      const event = eventRecord(row, q.tenantId, row.id, 'ticket.created', q.actor, 'public');
+      if (row.routed_at) event.routed = true;
+      q.settle({ row, event });
+    }
   }
 
   /** Whether the workspace holds experts' public replies for approval (`settings.expertReview`). */

@@ -14,7 +14,7 @@ import { EntityManager } from 'typeorm';
 import { Actor, can, Channel, TenantContext, TicketPriority, TicketStatus } from '@crewdesk/db';
 import { TicketEventBus, TicketEventRecord } from './event-bus';
 import { assertTransition } from './state-machine';
-import { ActorRef, AudienceRoute, TicketFilters, TicketsRepository } from './tickets.repository';
+import { ActorRef, AudienceRoute, NewTicketRow, TicketFilters, TicketsRepository } from './tickets.repository';
 import {
   customerMessageView,
   isStaff,
@@ -174,46 +174,46 @@ export class TicketsService {
     const author: ActorRef = actor.kind === 'user' ? actorRef(actor) : { type: 'customer', id: null };
     const tags = normalizeTags(cmd.tags);
     const priority = cmd.priority ?? 'normal';
-    const insert = (manager?: EntityManager) =>
-      this.repo.insertTicket(
-        {
-          id,
-          subject,
-          priority,
-          channel: cmd.channel,
-          requester,
-          assigneeId: cmd.assigneeId ?? null,
-          teamId: cmd.teamId ?? null,
-          tags,
-          customFields: cmd.customFields ?? {},
-          message: { id: messageId, text, html, author, externalId: cmd.externalId ?? null, attachmentIds },
-          idempotency: cmd.idempotencyKey ? { key: cmd.idempotencyKey, hash } : undefined,
-          routed: this.nothingToRoute?.(cmd.teamId ?? null) || undefined,
-          eventData: {
-            id,
-            subject,
-            status: 'new',
-            priority,
-            channel: cmd.channel,
-            assigneeId: cmd.assigneeId ?? null,
-            teamId: cmd.teamId ?? null,
-            tags,
-            message: {
-              id: messageId,
-              ticketId: id,
-              kind: 'public',
-              internal: false,
-              authorType: author.type,
-              body: text,
-              html,
-              attachmentIds,
-              clientMessageId: cmd.clientMessageId,
-            },
-          },
+    const row = (): NewTicketRow => ({
+      id,
+      subject,
+      priority,
+      channel: cmd.channel,
+      requester,
+      assigneeId: cmd.assigneeId ?? null,
+      teamId: cmd.teamId ?? null,
+      tags,
+      customFields: cmd.customFields ?? {},
+      message: { id: messageId, text, html, author, externalId: cmd.externalId ?? null, attachmentIds },
+      idempotency: cmd.idempotencyKey ? { key: cmd.idempotencyKey, hash } : undefined,
+      routed: this.nothingToRoute?.(cmd.teamId ?? null) || undefined,
+      eventData: {
+        id,
+        subject,
+        status: 'new',
+        priority,
+        channel: cmd.channel,
+        assigneeId: cmd.assigneeId ?? null,
+        teamId: cmd.teamId ?? null,
+        tags,
+        message: {
+          id: messageId,
+          ticketId: id,
+          kind: 'public',
+          internal: false,
+          authorType: author.type,
+          body: text,
+          html,
+          attachmentIds,
+          clientMessageId: cmd.clientMessageId,
         },
-        actorRef(actor),
-        manager,
-      );
+      },
+    });
+    // In a caller's transaction (mail ingest), the tickets of one turn are inserted by one statement.
+    const insert = (manager?: EntityManager) =>
+      tx
+        ? this.repo.insertTicketInTurn(row(), actorRef(actor), tx.manager)
+        : this.repo.insertTicket(row(), actorRef(actor), manager);
     const result = await this.write(tx, attachmentIds.length > 0, async (manager) => {
       const r = await insert(manager);
       if (r && attachmentIds.length) checkAttached(attachmentIds, r.row.attached);
