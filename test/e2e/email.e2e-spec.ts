@@ -6,7 +6,9 @@ import { EmailIngestService } from '@crewdesk/channels';
 import { JobName, QueueName, REDIS } from '@crewdesk/queue';
 import Redis from 'ioredis';
 import { Client as PgClient } from 'pg';
-import { AttachmentsService } from '@crewdesk/tickets';
+import { AttachmentsService, TicketsRepository } from '@crewdesk/tickets';
+import { TenantContext } from '@crewdesk/db';
+import { randomUUID } from 'crypto';
 import { createTransport } from 'nodemailer';
 import request from 'supertest';
 import {
@@ -825,6 +827,120 @@ describe('email channel', () => {
           files: i % 2 === 0 ? [`many-${i + 1}@example.com.txt`] : null,
         });
       }
+    });
+
+    it('adds the replies of a batch to their tickets with one statement, each moving its own ticket once', async () => {
+      const opened = await Promise.all(
+        ['one', 'two', 'three'].map(async (n) =>
+          ingest.process(await store(plain(`${n}@example.com`, `Reply ${n}`, `reply-${n}@example.com`))),
+        ),
+      );
+      const before: any[] = await t.db.query(`SELECT id, version FROM tickets WHERE id = ANY($1::uuid[])`, [
+        opened.map((o: any) => o.ticketId),
+      ]);
+      const withFile =
+        `From: two@example.com\r\nTo: ${mailbox}\r\nSubject: Re: Reply two\r\nMessage-ID: <reply-two-b@example.com>\r\n` +
+        `In-Reply-To: <reply-two@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n` +
+        `--b\r\nContent-Type: text/plain\r\n\r\nThe log, as asked\r\n` +
+        `--b\r\nContent-Type: text/plain; name=two.log\r\nContent-Disposition: attachment; filename=two.log\r\n\r\nline\r\n--b--\r\n`;
+      const release = await holdWrites('hold-replies');
+      const ids = [
+        await store(
+          plain(
+            'one@example.com',
+            'Re: Reply one',
+            'reply-one-b@example.com',
+            'In-Reply-To: <reply-one@example.com>\r\n',
+          ),
+        ),
+        await store(withFile),
+        await store(
+          plain(
+            'three@example.com',
+            'Re: Reply three',
+            'reply-three-b@example.com',
+            'In-Reply-To: <reply-three@example.com>\r\n',
+          ),
+        ),
+      ];
+      const statements: string[] = [];
+      const realQuery = PgClient.prototype.query;
+      const query = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (
+        this: PgClient,
+        ...args: any[]
+      ) {
+        const text = typeof args[0] === 'string' ? args[0] : args[0]?.text;
+        if (typeof text === 'string') statements.push(text);
+        return (realQuery as any).apply(this, args);
+      });
+      let outcomes: any[];
+      try {
+        const pending = ids.map((id) => ingest.process(id));
+        await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
+        await release();
+        outcomes = await Promise.all(pending);
+      } finally {
+        query.mockRestore();
+      }
+      expect(outcomes.map((o) => [o.status, o.created, o.ticketId])).toEqual(
+        opened.map((o: any) => ['processed', false, o.ticketId]),
+      );
+      expect(statements.filter((q) => /INSERT INTO messages/.test(q))).toHaveLength(1);
+      for (const [i, o] of outcomes.entries()) {
+        const [ticket] = await t.db.query(`SELECT version FROM tickets WHERE id = $1`, [o.ticketId]);
+        expect(ticket.version).toBe(before.find((b) => b.id === o.ticketId).version + 1);
+        const [counts] = await t.db.query(
+          `SELECT (SELECT count(*)::int FROM ticket_events WHERE ticket_id = $1 AND type = 'message.created'
+                     AND data->'message'->>'id' = $2 AND (data->'ticket'->>'version')::int = $3 AND actor_type = 'customer') AS events,
+                  (SELECT count(*)::int FROM audit_log WHERE entity_id = $1 AND action = 'message.created') AS audits,
+                  (SELECT array_agg(filename) FROM attachments WHERE message_id = $2::uuid) AS files,
+                  (SELECT author_type FROM messages WHERE id = $2::uuid) AS author`,
+          [o.ticketId, o.messageId, ticket.version],
+        );
+        expect(counts).toEqual({ events: 1, audits: 1, files: i === 1 ? ['two.log'] : null, author: 'customer' });
+      }
+    });
+
+    it('writes two customer messages on one ticket asked for in one turn one after the other', async () => {
+      const opened: any = await ingest.process(await store(plain('twice@example.com', 'Twice', 'twice@example.com')));
+      const [customer] = await t.db.query(`SELECT requester_id, version FROM tickets WHERE id = $1`, [opened.ticketId]);
+      const v = customer.version;
+      const repo = worker.get(TicketsRepository);
+      const ctx = worker.get(TenantContext);
+      const runner = t.db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      const message = (n: number) => ({
+        id: randomUUID(),
+        ticketId: opened.ticketId,
+        kind: 'public' as const,
+        author: { type: 'customer', id: customer.requester_id },
+        authorRole: 'customer' as const,
+        text: `Again ${n}`,
+        html: `<p>Again ${n}</p>`,
+        channel: 'email',
+        externalId: `<twice-${n}@example.com>`,
+        mentions: [],
+        attachmentIds: [],
+        uploader: { type: 'system', id: null },
+        eventData: { message: { body: `Again ${n}` } },
+      });
+      const written = await ctx.run(TenantContext.system(ws.workspace.id), () =>
+        Promise.all([
+          repo.insertMessageInTurn(message(1), runner.manager),
+          repo.insertMessageInTurn(message(2), runner.manager),
+        ]),
+      );
+      await runner.commitTransaction();
+      await runner.release();
+      expect(written.map((w) => [w!.row.body_text, w!.ticket.version])).toEqual([
+        ['Again 1', v + 1],
+        ['Again 2', v + 2],
+      ]);
+      expect(written.map((w) => w!.event.data.ticket)).toEqual([
+        expect.objectContaining({ version: v + 1 }),
+        expect.objectContaining({ version: v + 2 }),
+      ]);
     });
 
     it('acknowledges at most five new tickets an hour to one sender, counted for a whole batch at once', async () => {

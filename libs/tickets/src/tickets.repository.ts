@@ -286,6 +286,68 @@ const INSERT_TICKETS = `
              e.data AS event_data, ARRAY(SELECT att.id::text FROM att WHERE att.message_id = m.id) AS attached
       FROM t JOIN x ON x.id = t.id JOIN c ON c.i = x.i JOIN e ON e.ticket_id = t.id JOIN m ON m.ticket_id = t.id`;
 
+/**
+ * `insertMessage` for many customers' public messages (mail replies), each on another ticket, written by an actor who
+ * sees every ticket: one row of `x` per message, each with its own workspace and uploads. A message whose ticket is
+ * closed or missing, or whose external id is stored already, gets no row.
+ */
+const INSERT_CUSTOMER_MESSAGES = `
+      WITH x AS (
+        SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[],
+                             $9::text[], $10::jsonb[], $11::text[], $12::uuid[], $13::text[], $14::jsonb[])
+          AS x(i, tenant_id, id, ticket_id, author_id, body_text, body_html, channel, external_id, event_data,
+               uploader_type, uploader_id, request_id, attachment_ids)
+      ),
+      m AS (
+        INSERT INTO messages (id, tenant_id, ticket_id, kind, author_type, author_id, body_text, body_html, channel, external_id, mentions, created_at)
+        SELECT x.id, x.tenant_id, tk.id, 'public', 'customer', x.author_id, x.body_text, x.body_html,
+               coalesce(x.channel, tk.channel), x.external_id, '{}'::uuid[], clock_timestamp()
+        FROM x JOIN tickets tk ON tk.tenant_id = x.tenant_id AND tk.id = x.ticket_id AND tk.status <> 'closed'
+        ORDER BY x.i
+        ON CONFLICT (tenant_id, channel, external_id) WHERE external_id IS NOT NULL DO NOTHING
+        RETURNING *
+      ),
+      t AS (
+        UPDATE tickets SET
+          status = ${statusCase('customer', false, 'tickets.status')},
+          solved_at = CASE WHEN ${statusCase('customer', false, 'tickets.status')} = 'solved' THEN tickets.solved_at END,
+          last_message_at = now(), version = tickets.version + 1, updated_at = now()
+        FROM m WHERE tickets.tenant_id = m.tenant_id AND tickets.id = m.ticket_id
+        RETURNING tickets.*
+      ),
+      att AS (
+        UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m JOIN x ON x.id = m.id
+        WHERE attachments.tenant_id = x.tenant_id AND attachments.message_id IS NULL
+          AND attachments.id IN (SELECT jsonb_array_elements_text(x.attachment_ids)::uuid)
+          AND attachments.uploader_type = x.uploader_type AND attachments.uploader_id IS NOT DISTINCT FROM x.uploader_id
+        RETURNING attachments.id, attachments.message_id
+      ),
+      e AS (
+        INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
+        SELECT t.tenant_id, t.id, 'message.created', 'customer', m.author_id, 'public',
+               x.event_data || jsonb_build_object('channel', t.channel, 'ticket', jsonb_build_object('status', t.status,
+                 'version', t.version, 'updatedAt', t.updated_at, 'firstResponseAt', t.first_response_at), 'createdAt', m.created_at)
+        FROM m JOIN t ON t.id = m.ticket_id JOIN x ON x.id = m.id ORDER BY x.i
+        RETURNING id, ticket_id, created_at, data
+      ),
+      a AS (
+        INSERT INTO audit_log (tenant_id, actor_type, actor_id, action, entity_type, entity_id, data, request_id)
+        SELECT x.tenant_id, 'customer', x.author_id, 'message.created', 'ticket', x.ticket_id, jsonb_build_object('eventId', e.id), x.request_id
+        FROM e JOIN x ON x.ticket_id = e.ticket_id
+      )
+      SELECT row_to_json(m.*) AS message, ${TICKET_SELECT}, e.id AS event_id, e.created_at AS event_created_at, e.data AS event_data,
+             ARRAY(SELECT f.user_id FROM ticket_followers f WHERE f.tenant_id = t.tenant_id AND f.ticket_id = t.id) AS follower_ids,
+             ARRAY(SELECT att.id::text FROM att WHERE att.message_id = m.id) AS attached
+      FROM t ${REQUESTER_JOIN} JOIN m ON m.ticket_id = t.id JOIN e ON e.ticket_id = t.id`;
+
+/** A message waiting for the statement that inserts the messages of its turn (`insertMessageInTurn`). */
+interface QueuedMessage {
+  tenantId: string;
+  requestId: string | null;
+  n: NewMessageRow;
+  settle(result: { row: Row; ticket: Row; event: TicketEventRecord } | null, error?: unknown): void;
+}
+
 /** A ticket waiting for the statement that inserts the tickets of its turn (`insertTicketInTurn`). */
 interface QueuedTicket {
   tenantId: string;
@@ -394,6 +456,88 @@ export class TicketsRepository {
       const event = eventRecord(row, q.tenantId, row.id, 'ticket.created', q.actor, 'public');
       if (row.routed_at) event.routed = true;
       q.settle({ row, event });
+    }
+  }
+
+  /** Per open transaction, the customers' messages it asked for in the current turn of the event loop. */
+  private readonly messagesInTurn = new WeakMap<EntityManager, TurnBatch<QueuedMessage>>();
+
+  /**
+   * `insertMessage` inside a caller's transaction that writes many messages at once (mail ingested in batches): a
+   * customer's public message written by an actor who sees every ticket (the ingest's system actor) waits for the
+   * others asked for in the same turn of the event loop, and they go out as one statement (INSERT_CUSTOMER_MESSAGES),
+   * two on one ticket in statements one after the other. Any other message goes alone.
+   */
+  insertMessageInTurn(
+    n: NewMessageRow,
+    manager: EntityManager,
+  ): Promise<{ row: Row; ticket: Row; event: TicketEventRecord } | null> {
+    const customerMessage =
+      n.kind === 'public' &&
+      n.authorRole === 'customer' &&
+      n.author.type === 'customer' &&
+      !n.mentions.length &&
+      !n.reviewState &&
+      visibleTo(this.ctx.actor, new Params()) === 'true';
+    if (!customerMessage) return this.insertMessage(n, manager);
+    let batch = this.messagesInTurn.get(manager);
+    if (!batch) {
+      batch = new TurnBatch<QueuedMessage>((queued) => this.insertCustomerMessages(queued, manager));
+      this.messagesInTurn.set(manager, batch);
+    }
+    return new Promise((resolve, reject) => {
+      void batch.add({
+        tenantId: this.ctx.tenantId,
+        requestId: this.ctx.requestId ?? null,
+        n,
+        settle: (result, error) => (error === undefined ? resolve(result) : reject(error)),
+      });
+    });
+  }
+
+  private async insertCustomerMessages(queued: QueuedMessage[], manager: EntityManager): Promise<void> {
+    // One message per ticket in a statement (its UPDATE moves each ticket once); a second waits for the next.
+    const rounds: QueuedMessage[][] = [];
+    for (const q of queued) {
+      const round = rounds.find((r) => !r.some((o) => o.tenantId === q.tenantId && o.n.ticketId === q.n.ticketId));
+      if (round) round.push(q);
+      else rounds.push([q]);
+    }
+    for (const [k, round] of rounds.entries()) {
+      const col = <T>(f: (q: QueuedMessage, i: number) => T) => round.map(f);
+      let rows: Row[];
+      try {
+        rows = await queryPrepared(manager, INSERT_CUSTOMER_MESSAGES, [
+          col((_, i) => i),
+          col((q) => q.tenantId),
+          col((q) => q.n.id),
+          col((q) => q.n.ticketId),
+          col((q) => q.n.author.id),
+          col((q) => q.n.text),
+          col((q) => q.n.html),
+          col((q) => q.n.channel),
+          col((q) => q.n.externalId),
+          col((q) => JSON.stringify(q.n.eventData)),
+          col((q) => q.n.uploader.type),
+          col((q) => q.n.uploader.id),
+          col((q) => q.requestId),
+          col((q) => JSON.stringify(q.n.attachmentIds)),
+        ]);
+      } catch (err) {
+        for (const q of rounds.slice(k).flat()) q.settle(null, err);
+        return;
+      }
+      const byId = new Map(rows.map((r) => [r.message.id as string, r]));
+      for (const q of round) {
+        const row = byId.get(q.n.id);
+        if (!row) {
+          q.settle(null);
+          continue;
+        }
+        const event = eventRecord(row, q.tenantId, q.n.ticketId, 'message.created', q.n.author, 'public');
+        event.route!.followers = row.follower_ids;
+        q.settle({ row: row.message, ticket: row, event });
+      }
     }
   }
 

@@ -432,7 +432,10 @@ export class TicketsService {
       },
     };
     const result = await this.write(tx, attachmentIds.length > 0, async (manager) => {
-      const r = await this.repo.insertMessage(insert, manager);
+      // In a caller's transaction (mail ingest), customers' messages of one turn are inserted by one statement.
+      const r = tx
+        ? await this.repo.insertMessageInTurn(insert, tx.manager)
+        : await this.repo.insertMessage(insert, manager);
       if (r && attachmentIds.length) checkAttached(attachmentIds, r.ticket.attached);
       return r;
     });
