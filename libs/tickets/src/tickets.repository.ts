@@ -381,14 +381,15 @@ export class TicketsRepository {
     return { row, event };
   }
 
-  /** Per open transaction, the tickets it asked for in the current turn of the event loop. */
+  /** Per open transaction, the tickets asked for by the current callback of the event loop. */
   private readonly inTurn = new WeakMap<EntityManager, TurnBatch<QueuedTicket>>();
 
   /**
    * `insertTicket` inside a caller's transaction that creates many tickets at once (mail ingested in batches): the
-   * tickets asked for in one turn of the event loop go out as one statement (INSERT_TICKETS), which costs the
-   * database about half the work of one statement each. If that statement fails, every ticket of it fails (the
-   * caller's transaction rolls back). A ticket with an idempotency key or a requester to upsert goes alone.
+   * tickets asked for by one callback of the event loop (and its promise continuations) go out as one statement
+   * (INSERT_TICKETS), which costs the database about half the work of one statement each. If that statement fails,
+   * every ticket of it fails (the caller's transaction rolls back). A ticket with an idempotency key or a requester
+   * to upsert goes alone.
    */
   insertTicketInTurn(
     n: NewTicketRow,
@@ -398,7 +399,7 @@ export class TicketsRepository {
     if (!n.requester.customerId || n.idempotency) return this.insertTicket(n, actor, manager);
     let batch = this.inTurn.get(manager);
     if (!batch) {
-      batch = new TurnBatch<QueuedTicket>((queued) => this.insertTickets(queued, manager));
+      batch = new TurnBatch<QueuedTicket>((queued) => this.insertTickets(queued, manager), { end: 'callback' });
       this.inTurn.set(manager, batch);
     }
     return new Promise((resolve, reject) => {
@@ -459,14 +460,14 @@ export class TicketsRepository {
     }
   }
 
-  /** Per open transaction, the customers' messages it asked for in the current turn of the event loop. */
+  /** Per open transaction, the customers' messages asked for by the current callback of the event loop. */
   private readonly messagesInTurn = new WeakMap<EntityManager, TurnBatch<QueuedMessage>>();
 
   /**
    * `insertMessage` inside a caller's transaction that writes many messages at once (mail ingested in batches): a
    * customer's public message written by an actor who sees every ticket (the ingest's system actor) waits for the
-   * others asked for in the same turn of the event loop, and they go out as one statement (INSERT_CUSTOMER_MESSAGES),
-   * two on one ticket in statements one after the other. Any other message goes alone.
+   * others asked for by the same callback of the event loop, and they go out as one statement
+   * (INSERT_CUSTOMER_MESSAGES), two on one ticket in statements one after the other. Any other message goes alone.
    */
   insertMessageInTurn(
     n: NewMessageRow,
@@ -482,7 +483,9 @@ export class TicketsRepository {
     if (!customerMessage) return this.insertMessage(n, manager);
     let batch = this.messagesInTurn.get(manager);
     if (!batch) {
-      batch = new TurnBatch<QueuedMessage>((queued) => this.insertCustomerMessages(queued, manager));
+      batch = new TurnBatch<QueuedMessage>((queued) => this.insertCustomerMessages(queued, manager), {
+        end: 'callback',
+      });
       this.messagesInTurn.set(manager, batch);
     }
     return new Promise((resolve, reject) => {

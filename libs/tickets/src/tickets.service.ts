@@ -209,7 +209,7 @@ export class TicketsService {
         },
       },
     });
-    // In a caller's transaction (mail ingest), the tickets of one turn are inserted by one statement.
+    // In a caller's transaction (mail ingest), the tickets asked for together are inserted by one statement.
     const insert = (manager?: EntityManager) =>
       tx
         ? this.repo.insertTicketInTurn(row(), actorRef(actor), tx.manager)
@@ -432,7 +432,7 @@ export class TicketsService {
       },
     };
     const result = await this.write(tx, attachmentIds.length > 0, async (manager) => {
-      // In a caller's transaction (mail ingest), customers' messages of one turn are inserted by one statement.
+      // In a caller's transaction (mail ingest), customers' messages asked for together go in one statement.
       const r = tx
         ? await this.repo.insertMessageInTurn(insert, tx.manager)
         : await this.repo.insertMessage(insert, manager);
