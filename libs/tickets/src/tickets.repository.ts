@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { TurnBatch } from '@crewdesk/common';
-import { Actor, queryPrepared, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
+import { Actor, can, queryPrepared, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
 import { EventRoute, TicketEventRecord } from './event-bus';
 import { statusAfterMessage } from './state-machine';
 import { asksOnOpenEscalation, likeContains, Params, ticketSequenceName } from './sql';
@@ -340,21 +340,48 @@ const INSERT_CUSTOMER_MESSAGES = `
              ARRAY(SELECT att.id::text FROM att WHERE att.message_id = m.id) AS attached
       FROM t ${REQUESTER_JOIN} JOIN m ON m.ticket_id = t.id JOIN e ON e.ticket_id = t.id`;
 
-/** A message waiting for the statement that inserts the messages of its turn (`insertMessageInTurn`). */
-interface QueuedMessage {
+/** Where a row of a multi-row write came from: its workspace and request (the context of the call that asked). */
+interface Asked<I> {
   tenantId: string;
   requestId: string | null;
-  n: NewMessageRow;
-  settle(result: { row: Row; ticket: Row; event: TicketEventRecord } | null, error?: unknown): void;
+  item: I;
 }
 
-/** A ticket waiting for the statement that inserts the tickets of its turn (`insertTicketInTurn`). */
-interface QueuedTicket {
-  tenantId: string;
-  requestId: string | null;
-  n: NewTicketRow;
-  actor: ActorRef;
-  settle(result: { row: Row; event: TicketEventRecord } | null, error?: unknown): void;
+/**
+ * The rows asked for within one open transaction by one callback of the event loop (and the promise continuations it
+ * set off), written together by `write` once that callback is done (`TurnBatch`, `end: 'callback'`): `write` answers
+ * one result per row, null where it wrote nothing; if it fails, every row of it fails with its error.
+ */
+class InCallback<I, R> {
+  private readonly batches = new WeakMap<
+    EntityManager,
+    TurnBatch<Asked<I> & { settle(r: R | null, e?: unknown): void }>
+  >();
+
+  constructor(private readonly write: (asked: Array<Asked<I>>, manager: EntityManager) => Promise<Array<R | null>>) {}
+
+  add(asked: Asked<I>, manager: EntityManager): Promise<R | null> {
+    let batch = this.batches.get(manager);
+    if (!batch) {
+      batch = new TurnBatch(
+        async (queued) => {
+          let results: Array<R | null>;
+          try {
+            results = await this.write(queued, manager);
+          } catch (err) {
+            for (const q of queued) q.settle(null, err);
+            return;
+          }
+          queued.forEach((q, i) => q.settle(results[i]));
+        },
+        { end: 'callback' },
+      );
+      this.batches.set(manager, batch);
+    }
+    return new Promise((resolve, reject) => {
+      void batch.add({ ...asked, settle: (r, e) => (e === undefined ? resolve(r) : reject(e)) });
+    });
+  }
 }
 
 /**
@@ -381,9 +408,6 @@ export class TicketsRepository {
     return { row, event };
   }
 
-  /** Per open transaction, the tickets asked for by the current callback of the event loop. */
-  private readonly inTurn = new WeakMap<EntityManager, TurnBatch<QueuedTicket>>();
-
   /**
    * `insertTicket` inside a caller's transaction that creates many tickets at once (mail ingested in batches): the
    * tickets asked for by one callback of the event loop (and its promise continuations) go out as one statement
@@ -397,71 +421,52 @@ export class TicketsRepository {
     manager: EntityManager,
   ): Promise<{ row: Row; event: TicketEventRecord } | null> {
     if (!n.requester.customerId || n.idempotency) return this.insertTicket(n, actor, manager);
-    let batch = this.inTurn.get(manager);
-    if (!batch) {
-      batch = new TurnBatch<QueuedTicket>((queued) => this.insertTickets(queued, manager), { end: 'callback' });
-      this.inTurn.set(manager, batch);
-    }
-    return new Promise((resolve, reject) => {
-      void batch.add({
-        tenantId: this.ctx.tenantId,
-        requestId: this.ctx.requestId ?? null,
-        n,
-        actor,
-        settle: (result, error) => (error === undefined ? resolve(result) : reject(error)),
-      });
-    });
+    return this.ticketsInTurn.add(
+      { tenantId: this.ctx.tenantId, requestId: this.ctx.requestId ?? null, item: { n, actor } },
+      manager,
+    );
   }
 
-  private async insertTickets(queued: QueuedTicket[], manager: EntityManager): Promise<void> {
-    const col = <T>(f: (q: QueuedTicket, i: number) => T) => queued.map(f);
-    let rows: Row[];
-    try {
-      rows = await queryPrepared(manager, INSERT_TICKETS, [
-        col((_, i) => i),
-        col((q) => q.tenantId),
-        col((q) => q.n.id),
-        col((q) => ticketSequenceName(q.tenantId)),
-        col((q) => q.n.subject),
-        col((q) => q.n.priority),
-        col((q) => q.n.channel),
-        col((q) => q.n.requester.customerId),
-        col((q) => q.n.assigneeId),
-        col((q) => q.n.teamId),
-        col((q) => JSON.stringify(q.n.tags)),
-        col((q) => JSON.stringify(q.n.customFields)),
-        col((q) => !!q.n.routed),
-        col((q) => q.n.message.id),
-        col((q) => q.n.message.text),
-        col((q) => q.n.message.html),
-        col((q) => q.n.message.author.type),
-        col((q) => q.n.message.author.id),
-        col((q) => q.n.message.externalId),
-        col((q) => JSON.stringify(q.n.eventData)),
-        col((q) => q.actor.type),
-        col((q) => q.actor.id),
-        col((q) => q.requestId),
-        col((q) => JSON.stringify(q.n.message.attachmentIds ?? [])),
-      ]);
-    } catch (err) {
-      for (const q of queued) q.settle(null, err);
-      return;
-    }
+  private readonly ticketsInTurn = new InCallback<
+    { n: NewTicketRow; actor: ActorRef },
+    { row: Row; event: TicketEventRecord }
+  >(async (asked, manager) => {
+    const col = <T>(f: (a: Asked<{ n: NewTicketRow; actor: ActorRef }>, i: number) => T) => asked.map(f);
+    const rows: Row[] = await queryPrepared(manager, INSERT_TICKETS, [
+      col((_, i) => i),
+      col((a) => a.tenantId),
+      col((a) => a.item.n.id),
+      col((a) => ticketSequenceName(a.tenantId)),
+      col((a) => a.item.n.subject),
+      col((a) => a.item.n.priority),
+      col((a) => a.item.n.channel),
+      col((a) => a.item.n.requester.customerId),
+      col((a) => a.item.n.assigneeId),
+      col((a) => a.item.n.teamId),
+      col((a) => JSON.stringify(a.item.n.tags)),
+      col((a) => JSON.stringify(a.item.n.customFields)),
+      col((a) => !!a.item.n.routed),
+      col((a) => a.item.n.message.id),
+      col((a) => a.item.n.message.text),
+      col((a) => a.item.n.message.html),
+      col((a) => a.item.n.message.author.type),
+      col((a) => a.item.n.message.author.id),
+      col((a) => a.item.n.message.externalId),
+      col((a) => JSON.stringify(a.item.n.eventData)),
+      col((a) => a.item.actor.type),
+      col((a) => a.item.actor.id),
+      col((a) => a.requestId),
+      col((a) => JSON.stringify(a.item.n.message.attachmentIds ?? [])),
+    ]);
     const byId = new Map(rows.map((r) => [r.id as string, r]));
-    for (const q of queued) {
-      const row = byId.get(q.n.id);
-      if (!row) {
-        q.settle(null);
-        continue;
-      }
-      const event = eventRecord(row, q.tenantId, row.id, 'ticket.created', q.actor, 'public');
+    return asked.map(({ tenantId, item }) => {
+      const row = byId.get(item.n.id);
+      if (!row) return null;
+      const event = eventRecord(row, tenantId, row.id, 'ticket.created', item.actor, 'public');
       if (row.routed_at) event.routed = true;
-      q.settle({ row, event });
-    }
-  }
-
-  /** Per open transaction, the customers' messages asked for by the current callback of the event loop. */
-  private readonly messagesInTurn = new WeakMap<EntityManager, TurnBatch<QueuedMessage>>();
+      return { row, event };
+    });
+  });
 
   /**
    * `insertMessage` inside a caller's transaction that writes many messages at once (mail ingested in batches): a
@@ -473,76 +478,64 @@ export class TicketsRepository {
     n: NewMessageRow,
     manager: EntityManager,
   ): Promise<{ row: Row; ticket: Row; event: TicketEventRecord } | null> {
+    const actor = this.ctx.actor;
     const customerMessage =
       n.kind === 'public' &&
       n.authorRole === 'customer' &&
       n.author.type === 'customer' &&
       !n.mentions.length &&
       !n.reviewState &&
-      visibleTo(this.ctx.actor, new Params()) === 'true';
+      actor.kind !== 'customer' &&
+      can(actor, 'ticket.view_all');
     if (!customerMessage) return this.insertMessage(n, manager);
-    let batch = this.messagesInTurn.get(manager);
-    if (!batch) {
-      batch = new TurnBatch<QueuedMessage>((queued) => this.insertCustomerMessages(queued, manager), {
-        end: 'callback',
-      });
-      this.messagesInTurn.set(manager, batch);
-    }
-    return new Promise((resolve, reject) => {
-      void batch.add({
-        tenantId: this.ctx.tenantId,
-        requestId: this.ctx.requestId ?? null,
-        n,
-        settle: (result, error) => (error === undefined ? resolve(result) : reject(error)),
-      });
-    });
+    return this.messagesInTurn.add(
+      { tenantId: this.ctx.tenantId, requestId: this.ctx.requestId ?? null, item: n },
+      manager,
+    );
   }
 
-  private async insertCustomerMessages(queued: QueuedMessage[], manager: EntityManager): Promise<void> {
-    // One message per ticket in a statement (its UPDATE moves each ticket once); a second waits for the next.
-    const rounds: QueuedMessage[][] = [];
-    for (const q of queued) {
-      const round = rounds.find((r) => !r.some((o) => o.tenantId === q.tenantId && o.n.ticketId === q.n.ticketId));
-      if (round) round.push(q);
-      else rounds.push([q]);
-    }
-    for (const [k, round] of rounds.entries()) {
-      const col = <T>(f: (q: QueuedMessage, i: number) => T) => round.map(f);
-      let rows: Row[];
-      try {
-        rows = await queryPrepared(manager, INSERT_CUSTOMER_MESSAGES, [
+  private readonly messagesInTurn = new InCallback<NewMessageRow, { row: Row; ticket: Row; event: TicketEventRecord }>(
+    async (asked, manager) => {
+      // One message per ticket in a statement (its UPDATE moves each ticket once); a second goes in the next one.
+      const rounds: Array<Array<Asked<NewMessageRow>>> = [];
+      for (const a of asked) {
+        const free = rounds.find(
+          (r) => !r.some((o) => o.tenantId === a.tenantId && o.item.ticketId === a.item.ticketId),
+        );
+        if (free) free.push(a);
+        else rounds.push([a]);
+      }
+      const written = new Map<Asked<NewMessageRow>, { row: Row; ticket: Row; event: TicketEventRecord }>();
+      for (const round of rounds) {
+        const col = <T>(f: (a: Asked<NewMessageRow>, i: number) => T) => round.map(f);
+        const rows: Row[] = await queryPrepared(manager, INSERT_CUSTOMER_MESSAGES, [
           col((_, i) => i),
-          col((q) => q.tenantId),
-          col((q) => q.n.id),
-          col((q) => q.n.ticketId),
-          col((q) => q.n.author.id),
-          col((q) => q.n.text),
-          col((q) => q.n.html),
-          col((q) => q.n.channel),
-          col((q) => q.n.externalId),
-          col((q) => JSON.stringify(q.n.eventData)),
-          col((q) => q.n.uploader.type),
-          col((q) => q.n.uploader.id),
-          col((q) => q.requestId),
-          col((q) => JSON.stringify(q.n.attachmentIds)),
+          col((a) => a.tenantId),
+          col((a) => a.item.id),
+          col((a) => a.item.ticketId),
+          col((a) => a.item.author.id),
+          col((a) => a.item.text),
+          col((a) => a.item.html),
+          col((a) => a.item.channel),
+          col((a) => a.item.externalId),
+          col((a) => JSON.stringify(a.item.eventData)),
+          col((a) => a.item.uploader.type),
+          col((a) => a.item.uploader.id),
+          col((a) => a.requestId),
+          col((a) => JSON.stringify(a.item.attachmentIds)),
         ]);
-      } catch (err) {
-        for (const q of rounds.slice(k).flat()) q.settle(null, err);
-        return;
-      }
-      const byId = new Map(rows.map((r) => [r.message.id as string, r]));
-      for (const q of round) {
-        const row = byId.get(q.n.id);
-        if (!row) {
-          q.settle(null);
-          continue;
+        const byId = new Map(rows.map((r) => [r.message.id as string, r]));
+        for (const a of round) {
+          const row = byId.get(a.item.id);
+          if (!row) continue;
+          const event = eventRecord(row, a.tenantId, a.item.ticketId, 'message.created', a.item.author, 'public');
+          event.route!.followers = row.follower_ids;
+          written.set(a, { row: row.message, ticket: row, event });
         }
-        const event = eventRecord(row, q.tenantId, q.n.ticketId, 'message.created', q.n.author, 'public');
-        event.route!.followers = row.follower_ids;
-        q.settle({ row: row.message, ticket: row, event });
       }
-    }
-  }
+      return asked.map((a) => written.get(a) ?? null);
+    },
+  );
 
   /** Whether the workspace holds experts' public replies for approval (`settings.expertReview`). */
   async expertReview(): Promise<boolean> {
