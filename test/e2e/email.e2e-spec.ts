@@ -704,6 +704,28 @@ describe('email channel', () => {
       return release;
     };
 
+    /** Processes stored mails as one batch (held by `release` until all wait), with the SQL the app sent meanwhile. */
+    const processTogether = async (ids: string[], release: () => Promise<void>) => {
+      const statements: string[] = [];
+      const realQuery = PgClient.prototype.query;
+      const query = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (
+        this: PgClient,
+        ...args: any[]
+      ) {
+        const text = typeof args[0] === 'string' ? args[0] : args[0]?.text;
+        if (typeof text === 'string') statements.push(text);
+        return (realQuery as any).apply(this, args);
+      });
+      try {
+        const pending = ids.map((id) => ingest.process(id));
+        await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
+        await release();
+        return { outcomes: (await Promise.all(pending)) as any[], statements };
+      } finally {
+        query.mockRestore();
+      }
+    };
+
     /**
      * Processes three mails as one batch (held until all three wait), the middle one failing on a trigger the test
      * made: the other two land, the middle one's caller gets the error. Returns the failing mail's id.
@@ -775,25 +797,7 @@ describe('email channel', () => {
         await store(withFile('nia@example.com', 'Many three', 'many-3@example.com')),
         await store(plain('lee@example.com', 'Many four', 'many-4@example.com')),
       ];
-      const statements: string[] = [];
-      const realQuery = PgClient.prototype.query;
-      const query = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (
-        this: PgClient,
-        ...args: any[]
-      ) {
-        const text = typeof args[0] === 'string' ? args[0] : args[0]?.text;
-        if (typeof text === 'string') statements.push(text);
-        return (realQuery as any).apply(this, args);
-      });
-      let outcomes: any[];
-      try {
-        const pending = ids.map((id) => ingest.process(id));
-        await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
-        await release();
-        outcomes = await Promise.all(pending);
-      } finally {
-        query.mockRestore();
-      }
+      const { outcomes, statements } = await processTogether(ids, release);
       expect(outcomes.every((o) => o.status === 'processed' && o.created)).toBe(true);
       expect(statements.filter((q) => /INSERT INTO tickets/.test(q))).toHaveLength(1);
       const tickets: any[] = await t.db.query(
@@ -863,25 +867,7 @@ describe('email channel', () => {
           ),
         ),
       ];
-      const statements: string[] = [];
-      const realQuery = PgClient.prototype.query;
-      const query = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (
-        this: PgClient,
-        ...args: any[]
-      ) {
-        const text = typeof args[0] === 'string' ? args[0] : args[0]?.text;
-        if (typeof text === 'string') statements.push(text);
-        return (realQuery as any).apply(this, args);
-      });
-      let outcomes: any[];
-      try {
-        const pending = ids.map((id) => ingest.process(id));
-        await eventually(async () => (ingest.writesWaiting === ids.length ? true : null));
-        await release();
-        outcomes = await Promise.all(pending);
-      } finally {
-        query.mockRestore();
-      }
+      const { outcomes, statements } = await processTogether(ids, release);
       expect(outcomes.map((o) => [o.status, o.created, o.ticketId])).toEqual(
         opened.map((o: any) => ['processed', false, o.ticketId]),
       );

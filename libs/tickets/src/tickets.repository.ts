@@ -225,6 +225,17 @@ export function buildInsertTicket(
 }
 
 /**
+ * `attachSql` for the multi-row writes: the uploads each new message of `m` takes, listed by its row of `x`
+ * (`attachment_ids`, with the columns naming the message and who may have uploaded them).
+ */
+const attachManySql = (messageId: string, uploaderType: string, uploaderId: string) => `att AS (
+        UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m JOIN x ON ${messageId} = m.id
+        WHERE attachments.tenant_id = x.tenant_id AND attachments.message_id IS NULL
+          AND attachments.id IN (SELECT jsonb_array_elements_text(x.attachment_ids)::uuid)
+          AND attachments.uploader_type = ${uploaderType} AND attachments.uploader_id IS NOT DISTINCT FROM ${uploaderId}
+        RETURNING attachments.id, attachments.message_id)`;
+
+/**
  * `buildInsertTicket` for many tickets whose requester is known by id (no idempotency key), as one statement: one row
  * of `x` per ticket, each with its own workspace, actor and uploads. A ticket whose requester does not exist in its
  * workspace gets no row. The same SQL text for any number of tickets (one prepared statement).
@@ -254,13 +265,7 @@ const INSERT_TICKETS = `
         FROM t JOIN x ON x.id = t.id
         RETURNING id, ticket_id
       ),
-      att AS (
-        UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m JOIN x ON x.message_id = m.id
-        WHERE attachments.tenant_id = x.tenant_id AND attachments.message_id IS NULL
-          AND attachments.id IN (SELECT jsonb_array_elements_text(x.attachment_ids)::uuid)
-          AND attachments.uploader_type = x.actor_type AND attachments.uploader_id IS NOT DISTINCT FROM x.actor_id
-        RETURNING attachments.id, attachments.message_id
-      ),
+      ${attachManySql('x.message_id', 'x.actor_type', 'x.actor_id')},
       e AS (
         INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
         SELECT t.tenant_id, t.id, 'ticket.created', x.actor_type, x.actor_id, 'public',
@@ -315,13 +320,7 @@ const INSERT_CUSTOMER_MESSAGES = `
         FROM m WHERE tickets.tenant_id = m.tenant_id AND tickets.id = m.ticket_id
         RETURNING tickets.*
       ),
-      att AS (
-        UPDATE attachments SET message_id = m.id, ticket_id = m.ticket_id FROM m JOIN x ON x.id = m.id
-        WHERE attachments.tenant_id = x.tenant_id AND attachments.message_id IS NULL
-          AND attachments.id IN (SELECT jsonb_array_elements_text(x.attachment_ids)::uuid)
-          AND attachments.uploader_type = x.uploader_type AND attachments.uploader_id IS NOT DISTINCT FROM x.uploader_id
-        RETURNING attachments.id, attachments.message_id
-      ),
+      ${attachManySql('x.id', 'x.uploader_type', 'x.uploader_id')},
       e AS (
         INSERT INTO ticket_events (tenant_id, ticket_id, type, actor_type, actor_id, visibility, data)
         SELECT t.tenant_id, t.id, 'message.created', 'customer', m.author_id, 'public',
