@@ -576,6 +576,8 @@ describe('routing: everyone is support', () => {
     const mail = await relay.waitFor(
       (m) => (m.to as any).text.includes(lily.email) && (m.subject ?? '').includes('Daily digest'),
     );
+    expect(mail.subject).toBe('Daily digest: 2 new tickets');
+    expect(mail.text).toContain('2 new tickets in the last day carry tags you follow');
     expect(mail.text).toContain('Dark mode please');
     expect(mail.text).toContain('Export to PDF');
     expect(mail.text).not.toContain('Unrelated');

@@ -214,14 +214,15 @@ export class OutboundMailService implements OnApplicationShutdown {
     const list = tickets
       .map((t) => `#${t.number}  ${t.subject}${t.customer ? ` (${t.customer})` : ''}  [${t.tags.join(', ')}]`)
       .join('\n');
+    const newTickets = `${tickets.length} new ticket${tickets.length === 1 ? '' : 's'}`;
     const head = zh
       ? `过去一天有 ${tickets.length} 个新工单带有您关注的标签（${tags.join('、')}）：`
-      : `${tickets.length} new ticket${tickets.length === 1 ? '' : 's'} in the last day carry tags you follow (${tags.join(', ')}):`;
+      : `${newTickets} in the last day ${tickets.length === 1 ? 'carries' : 'carry'} tags you follow (${tags.join(', ')}):`;
     const foot = zh ? `在控制台中查看：${consoleUrl}` : `Open them in the console: ${consoleUrl}`;
     await this.relay().sendMail({
       from: { name: `${user.workspace_name} (Crewdesk)`, address: mailbox.address },
       to: user.email,
-      subject: zh ? `每日摘要：${tickets.length} 个新工单` : `Daily digest: ${tickets.length} new tickets`,
+      subject: zh ? `每日摘要：${tickets.length} 个新工单` : `Daily digest: ${newTickets}`,
       text: `${head}\n\n${list}\n\n${foot}`,
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
     });
