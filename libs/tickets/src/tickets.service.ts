@@ -174,7 +174,7 @@ export class TicketsService {
     const author: ActorRef = actor.kind === 'user' ? actorRef(actor) : { type: 'customer', id: null };
     const tags = normalizeTags(cmd.tags);
     const priority = cmd.priority ?? 'normal';
-    const row = (): NewTicketRow => ({
+    const row: NewTicketRow = {
       id,
       subject,
       priority,
@@ -208,14 +208,12 @@ export class TicketsService {
           clientMessageId: cmd.clientMessageId,
         },
       },
-    });
-    // In a caller's transaction (mail ingest), the tickets asked for together are inserted by one statement.
-    const insert = (manager?: EntityManager) =>
-      tx
-        ? this.repo.insertTicketInTurn(row(), actorRef(actor), tx.manager)
-        : this.repo.insertTicket(row(), actorRef(actor), manager);
+    };
     const result = await this.write(tx, attachmentIds.length > 0, async (manager) => {
-      const r = await insert(manager);
+      // In a caller's transaction (mail ingest), the tickets asked for together are inserted by one statement.
+      const r = tx
+        ? await this.repo.insertTicketInTurn(row, actorRef(actor), tx.manager)
+        : await this.repo.insertTicket(row, actorRef(actor), manager);
       if (r && attachmentIds.length) checkAttached(attachmentIds, r.row.attached);
       return r;
     });
