@@ -20,7 +20,9 @@ npm run build --silent
 ok "dist/apps/api/main.js, dist/apps/worker/main.js, apps/widget/dist/widget.js and apps/console/dist built"
 step "OpenAPI document (the committed openapi.json against the built API) and the console's types from it"
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node dist/apps/api/main.js openapi --check
-generated="$(mktemp -d)/openapi.gen.ts"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+generated="$scratch/openapi.gen.ts"
 npx openapi-typescript openapi.json -o "$generated" > /dev/null 2>&1
 if ! cmp -s "$generated" apps/console/src/api/openapi.gen.ts; then
   echo "✖ apps/console/src/api/openapi.gen.ts is not what openapi.json gives: run \`npm run openapi\` and commit it." >&2
