@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { TurnBatch } from '@crewdesk/common';
-import { Actor, can, queryPrepared, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
+import { Actor, queryPrepared, TenantContext, TICKET_STATUSES } from '@crewdesk/db';
 import { EventRoute, TicketEventRecord } from './event-bus';
 import { statusAfterMessage } from './state-machine';
 import { asksOnOpenEscalation, likeContains, Params, ticketSequenceName } from './sql';
-import { visibleTo } from './visibility';
+import { seesEveryTicket, visibleTo } from './visibility';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Row = Record<string, any>;
@@ -352,34 +352,25 @@ interface Asked<I> {
  * one result per row, null where it wrote nothing; if it fails, every row of it fails with its error.
  */
 class InCallback<I, R> {
-  private readonly batches = new WeakMap<
-    EntityManager,
-    TurnBatch<Asked<I> & { settle(r: R | null, e?: unknown): void }>
-  >();
+  private readonly batches = new WeakMap<EntityManager, TurnBatch<Asked<I> & { result?: R | null }>>();
 
   constructor(private readonly write: (asked: Array<Asked<I>>, manager: EntityManager) => Promise<Array<R | null>>) {}
 
-  add(asked: Asked<I>, manager: EntityManager): Promise<R | null> {
+  async add(asked: Asked<I>, manager: EntityManager): Promise<R | null> {
     let batch = this.batches.get(manager);
     if (!batch) {
       batch = new TurnBatch(
         async (queued) => {
-          let results: Array<R | null>;
-          try {
-            results = await this.write(queued, manager);
-          } catch (err) {
-            for (const q of queued) q.settle(null, err);
-            return;
-          }
-          queued.forEach((q, i) => q.settle(results[i]));
+          const results = await this.write(queued, manager);
+          queued.forEach((q, i) => (q.result = results[i]));
         },
         { end: 'callback' },
       );
       this.batches.set(manager, batch);
     }
-    return new Promise((resolve, reject) => {
-      void batch.add({ ...asked, settle: (r, e) => (e === undefined ? resolve(r) : reject(e)) });
-    });
+    const entry: Asked<I> & { result?: R | null } = { ...asked };
+    await batch.add(entry); // rejects, for every row of it, when the write failed
+    return entry.result ?? null;
   }
 }
 
@@ -484,8 +475,7 @@ export class TicketsRepository {
       n.author.type === 'customer' &&
       !n.mentions.length &&
       !n.reviewState &&
-      actor.kind !== 'customer' &&
-      can(actor, 'ticket.view_all');
+      seesEveryTicket(actor);
     if (!customerMessage) return this.insertMessage(n, manager);
     return this.messagesInTurn.add(
       { tenantId: this.ctx.tenantId, requestId: this.ctx.requestId ?? null, item: n },
