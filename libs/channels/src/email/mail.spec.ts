@@ -22,3 +22,45 @@ describe('headerMessageId', () => {
     expect(headerMessageId(Buffer.alloc(0))).toBeNull();
   });
 });
+
+describe('parseEmail: the text of a mail', () => {
+  const mail = (contentType: string, body: string) =>
+    Buffer.from(
+      `From: Li Lei <li@example.com>\r\nTo: support@example.com\r\nSubject: x\r\nMessage-ID: <m@example.com>\r\n` +
+        `MIME-Version: 1.0\r\nContent-Type: ${contentType}\r\n\r\n${body}\r\n`,
+    );
+
+  it('makes the text of an HTML-only mail as mailparser would, with a converter compiled once', async () => {
+    const html =
+      '<html><head><style>p{color:red}</style></head><body><p>Hello <b>there</b>,</p>' +
+      '<p>the invoice is wrong: see <a href="https://example.com/i/1">invoice 1</a>.</p><ul><li>one</li><li>two</li></ul>' +
+      '<p>On Mon, Li wrote:</p><blockquote>old text</blockquote></body></html>';
+    const parsed = await parseEmail(mail('text/html; charset=utf-8', html), limits);
+    const { simpleParser } = await import('mailparser');
+    const own = await simpleParser(mail('text/html; charset=utf-8', html));
+    expect(parsed.text).toBe(own.text);
+    expect(parsed.text).toContain('Hello there,');
+    expect(parsed.text).toContain('invoice 1 [https://example.com/i/1]');
+    expect(parsed.html).toBe(`${html}\n`);
+    // The reply is cut at the quote, from the text made of the HTML.
+    expect(parsed.replyText).not.toContain('old text');
+    expect(parsed.replyText).toContain('the invoice is wrong');
+  });
+
+  it('keeps the text part of a text mail as it is, links and all', async () => {
+    const parsed = await parseEmail(
+      mail('text/plain; charset=utf-8', 'See https://example.com/x <b>not html</b>'),
+      limits,
+    );
+    expect(parsed.text).toBe('See https://example.com/x <b>not html</b>\n');
+    expect(parsed.html).toBeNull();
+  });
+
+  it('strips HTML larger than html-to-text is given to plain words', async () => {
+    const html = `<p>${'word '.repeat(1_100_000)}</p><script>x()</script>`;
+    const parsed = await parseEmail(mail('text/html', html), limits);
+    expect(parsed.text.length).toBeGreaterThan(5_000_000);
+    expect(parsed.text.startsWith('word word')).toBe(true);
+    expect(parsed.text).not.toContain('x()');
+  });
+});

@@ -1,3 +1,4 @@
+import { compile } from 'html-to-text';
 import { AddressObject, ParsedMail, simpleParser } from 'mailparser';
 import { extractReply, htmlToText } from './reply-text';
 
@@ -43,6 +44,35 @@ const allAddresses = (value: AddressObject | AddressObject[] | undefined) =>
     .map((x) => x.address?.toLowerCase())
     .filter((x): x is string => !!x);
 
+/** HTML longer than this is not handed to html-to-text (mailparser's own limit, with our options). */
+const MAX_HTML_TO_PARSE = 5 * 1024 * 1024;
+
+/**
+ * What mailparser is asked for. Not the links of the text (its `textAsHtml`, which nothing here reads), and not the
+ * text of an HTML-only mail: mailparser compiles a new html-to-text converter for each such mail, whose fresh
+ * closures V8 then compiles anew; `htmlText` below is compiled once, with the same options.
+ */
+export const PARSE_OPTIONS = {
+  skipImageLinks: true,
+  skipTextLinks: true,
+  skipHtmlToText: true,
+  maxHtmlLengthToParse: MAX_HTML_TO_PARSE,
+} as const;
+
+const htmlText = compile({ limits: { maxDepth: 1000 } });
+
+/** The text of a mail's HTML: html-to-text as mailparser would give it, or a plain strip where it cannot. */
+function textOfHtml(html: string): string {
+  if (html.length <= MAX_HTML_TO_PARSE) {
+    try {
+      return htmlText(html);
+    } catch {
+      // Malformed beyond what html-to-text takes: the plain strip below still gives the words.
+    }
+  }
+  return htmlToText(html);
+}
+
 /** Why a mail is machine-made (RFC 3834 and common practice), or null for a person's mail. */
 export function automaticReason(
   headers: ParsedMail['headers'],
@@ -81,7 +111,7 @@ export function automaticReason(
 export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
+    mail = await simpleParser(raw, PARSE_OPTIONS);
   } catch (err) {
     throw new MailParseError(`not a readable mail: ${(err as Error).message}`);
   }
@@ -91,6 +121,9 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   const contentType = String(
     (mail.headers.get('content-type') && (mail.headers.get('content-type') as { value?: string }).value) || '',
   );
+  const html = typeof mail.html === 'string' ? mail.html : null;
+  // mailparser leaves the text of an HTML-only mail empty (PARSE_OPTIONS).
+  const text = mail.text || (html ? textOfHtml(html) : '');
   return {
     messageId: mail.messageId && /^<[^<>\s]+>$/.test(mail.messageId) ? mail.messageId : null,
     inReplyTo: ids(mail.inReplyTo),
@@ -98,9 +131,9 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
     subject: (mail.subject ?? '').trim(),
     from,
     to: [...allAddresses(mail.to), ...allAddresses(mail.cc)],
-    text: mail.text ?? '',
-    html: typeof mail.html === 'string' ? mail.html : null,
-    replyText: extractReply(mail.text || (typeof mail.html === 'string' ? htmlToText(mail.html) : '')),
+    text,
+    html,
+    replyText: extractReply(text),
     attachments: mail.attachments
       .filter((a) => a.size <= limits.maxAttachmentBytes)
       .map((a) => ({
