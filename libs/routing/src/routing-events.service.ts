@@ -25,6 +25,32 @@ const CATCH_UP_START_EVENTS = 50_000;
 /** ... and at most this long ago. */
 const CATCH_UP_WINDOW_S = 600;
 
+/**
+ * The newest event id that already existed a grace ago, from the max(id) sampled at each pass of the catch-up: its
+ * scan stops there. Events written since are too new for it anyway, and walking them cost a read of every event of
+ * the last half minute on each pass (every 2 s), a growing share of the database's work under load.
+ */
+export class IdHorizon {
+  private readonly samples: Array<{ at: number; max: bigint }> = [];
+  private first = true;
+
+  constructor(private readonly graceMs: number) {}
+
+  /**
+   * Records max(id) as read at `at` (ms) and returns the bound for this pass: the newest sample at least the grace
+   * old, or null while there is none. The first pass is bounded by its own sample (what a crash left is older).
+   */
+  next(max: bigint, at: number): bigint | null {
+    this.samples.push({ at, max });
+    while (this.samples.length > 1 && at - this.samples[1].at >= this.graceMs) this.samples.shift();
+    if (this.first) {
+      this.first = false;
+      return max;
+    }
+    return at - this.samples[0].at >= this.graceMs ? this.samples[0].max : null;
+  }
+}
+
 /** The event types routing acts on. */
 export const ROUTING_EVENT_TYPES = [
   'ticket.created',
@@ -71,6 +97,7 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
 
   private mark = (id: string) => this.keys.key('routing', 'done', id);
   private lowWater?: bigint;
+  private readonly horizon = new IdHorizon(CATCH_UP_GRACE_S * 1000);
 
   async handle(event: TicketEventRecord): Promise<void> {
     if (!ROUTING_EVENT_TYPES.includes(event.type)) return;
@@ -93,23 +120,23 @@ export class RoutingEventsService implements OnApplicationBootstrap, OnApplicati
 
   /** Handles recent events that no process marked as handled (it died after commit). */
   async catchUp(): Promise<number> {
-    // Walk event ids (the primary key) with an overlap, so a transaction that committed late is still seen; the
-    // first pass starts a window's worth of events back.
-    if (this.lowWater === undefined) {
-      const [{ max }] = await this.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM ticket_events`);
-      this.lowWater = BigInt(max) - BigInt(CATCH_UP_START_EVENTS);
-    }
+    // Walk event ids (the primary key) with an overlap, so a transaction that committed late is still seen, up to
+    // the newest id that existed a grace ago; the first pass starts a window's worth of events back.
+    const [{ max }] = await this.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM ticket_events`);
+    this.lowWater ??= BigInt(max) - BigInt(CATCH_UP_START_EVENTS);
+    const upTo = this.horizon.next(BigInt(max), Date.now());
+    if (upTo === null) return 0;
     const from = this.lowWater - BigInt(CATCH_UP_OVERLAP_EVENTS);
     const rows: Row[] = await this.db.query(
       `SELECT e.id, e.tenant_id, e.ticket_id, e.type, e.visibility, e.actor_type, e.actor_id, e.data, e.created_at,
               t.team_id, t.assignee_id, t.requester_id
        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-       WHERE e.id > $1::bigint AND e.created_at > now() - make_interval(secs => $2)
+       WHERE e.id > $1::bigint AND e.id <= $5::bigint AND e.created_at > now() - make_interval(secs => $2)
          AND e.created_at < now() - make_interval(secs => $3) AND e.type = ANY($4::text[])
          -- SLA alarms with nobody to tell (no assignee, no hand-off) are skipped by handle() too.
          AND NOT (e.type LIKE 'sla.%' AND t.assignee_id IS NULL AND NOT (e.data ? 'escalationId'))
        ORDER BY e.id LIMIT 5000`,
-      [from.toString(), CATCH_UP_WINDOW_S, CATCH_UP_GRACE_S, ROUTING_EVENT_TYPES],
+      [from.toString(), CATCH_UP_WINDOW_S, CATCH_UP_GRACE_S, ROUTING_EVENT_TYPES, upTo.toString()],
     );
     if (rows.length) {
       const top = BigInt(rows[rows.length - 1].id);
