@@ -107,7 +107,10 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
   /** Recomputes the facts of these tickets from their events (idempotent). */
   async refresh(tenantId: string, ticketIds: string[]): Promise<number> {
     if (!ticketIds.length) return 0;
-    const rows = await this.db.query(`${refreshFactsSql('t.id = ANY($2::uuid[])')} RETURNING 1`, [tenantId, ticketIds]);
+    const rows = await this.db.query(
+      `${refreshFactsSql('t.id = ANY($2::uuid[])', 'e.ticket_id = ANY($2::uuid[])')} RETURNING 1`,
+      [tenantId, ticketIds],
+    );
     return rows.length;
   }
 

@@ -12,8 +12,11 @@
  * - replies: public staff replies per person (`{ userId: count }`), for "answered by role".
  *
  * `ticketFilter` selects the tickets: it is SQL over `t` (tickets) using the given parameters; the tenant is `$1`.
+ * `eventFilter`, over `e` (ticket_events), names the same tickets where it can: with it the events are read through
+ * the (tenant, ticket) index; without, the planner joined a scan of every event of the workspace, wide rows and all
+ * (a refresh of 300 tickets of a workspace of 12,000 events: 62–83 ms against 25).
  */
-export function refreshFactsSql(ticketFilter: string): string {
+export function refreshFactsSql(ticketFilter: string, eventFilter = 'true'): string {
   return `
 WITH tk AS (
   SELECT t.tenant_id, t.id, t.created_at, t.channel, t.priority, t.status, t.team_id, t.assignee_id, t.tags
@@ -32,7 +35,7 @@ ev AS (
     coalesce(e.data->'changes'->'status'->>'to', e.data->'ticket'->>'status',
              CASE WHEN e.type = 'ticket.created' THEN coalesce(e.data->>'status', 'new') END) AS status_after
   FROM ticket_events e JOIN tk ON tk.id = e.ticket_id
-  WHERE e.tenant_id = $1
+  WHERE e.tenant_id = $1 AND ${eventFilter}
 ),
 msg AS (
   SELECT ticket_id, id, created_at, role, author_id,
