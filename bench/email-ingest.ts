@@ -949,8 +949,13 @@ async function bareParse(corpus: Corpus, concurrency: number): Promise<Rate> {
   return { ...rate(parsed, performance.now() - start), cpuMsPerMail: (cpu.user + cpu.system) / 1000 / parsed };
 }
 
-/** A relay that accepts and throws away (outbound acknowledgements, and the SMTP-transfer-only baseline). */
-async function discardServer(): Promise<{ server: SMTPServer; port: number; received: () => number }> {
+/**
+ * A relay that accepts and throws away (outbound acknowledgements, the SMTP-transfer-only baseline), or that hands
+ * each mail's bytes to `onMail` once it has answered 250 (the smtp-server + mailparser baseline).
+ */
+async function discardServer(
+  onMail?: (raw: Buffer) => void,
+): Promise<{ server: SMTPServer; port: number; received: () => number }> {
   let received = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -958,10 +963,12 @@ async function discardServer(): Promise<{ server: SMTPServer; port: number; rece
     logger: false,
     size: 64 * 1024 * 1024,
     onData: (stream, _session, callback) => {
-      stream.on('data', () => undefined);
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => onMail && chunks.push(c));
       stream.on('end', () => {
         received++;
         callback();
+        onMail?.(Buffer.concat(chunks));
       });
     },
   });
@@ -980,28 +987,16 @@ async function smtpParse(corpus: Corpus): Promise<Rate> {
   let failed!: (err: unknown) => void;
   const everyParsed = new Promise<void>((resolve, reject) => ([allParsed, failed] = [resolve, reject]));
   everyParsed.catch(() => undefined); // handled where it is awaited; a parse failing while mail is still sent waits
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    size: 64 * 1024 * 1024,
-    onData: (stream, _session, callback) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        callback();
-        simpleParser(Buffer.concat(chunks), PARSE_OPTIONS).then(() => {
-          if (++parsed === corpus.mails.length) allParsed();
-        }, failed);
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const server = await discardServer((raw) =>
+    simpleParser(raw, PARSE_OPTIONS).then(() => {
+      if (++parsed === corpus.mails.length) allParsed();
+    }, failed),
+  );
   const stop = progress('parsed', () => parsed, corpus.mails.length);
   const start = performance.now();
   try {
     await sendAll(
-      (server.server.address() as { port: number }).port,
+      server.port,
       corpus.mails,
       'support@bench.example',
       SMTP_CONNECTIONS,
@@ -1011,7 +1006,7 @@ async function smtpParse(corpus: Corpus): Promise<Rate> {
     await everyParsed;
   } finally {
     stop();
-    await closeServer(server);
+    await closeServer(server.server);
   }
   return rate(parsed, performance.now() - start);
 }
