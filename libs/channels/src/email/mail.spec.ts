@@ -56,6 +56,13 @@ describe('parseEmail: the text of a mail', () => {
     expect(parsed.html).toBeNull();
   });
 
+  it('strips HTML nested deeper than html-to-text descends to plain words', async () => {
+    const html = `${'<div>'.repeat(1500)}deep text${'</div>'.repeat(1500)}<p>after</p>`;
+    const parsed = await parseEmail(mail('text/html', html), limits);
+    expect(parsed.text).toBe('deep text\n\nafter');
+    expect(parsed.replyText).toBe('deep text\n\nafter');
+  });
+
   it('strips HTML larger than html-to-text is given to plain words', async () => {
     const html = `<p>${'word '.repeat(1_100_000)}</p><script>x()</script>`;
     const parsed = await parseEmail(mail('text/html', html), limits);

@@ -59,13 +59,19 @@ export const PARSE_OPTIONS = {
   maxHtmlLengthToParse: MAX_HTML_TO_PARSE,
 } as const;
 
-const htmlText = compile({ limits: { maxDepth: 1000 } });
+/** What html-to-text writes where it stops descending (HTML nested deeper than mailparser's limit of 1,000). */
+const CUT = '\u0000';
+const htmlText = compile({ limits: { maxDepth: 1000, ellipsis: CUT } });
 
-/** The text of a mail's HTML: html-to-text as mailparser would give it, or a plain strip where it cannot. */
+/**
+ * The text of a mail's HTML: html-to-text as mailparser would give it; a plain strip, which keeps every word, for
+ * HTML that is too long or too deeply nested for it (mailparser gave no text at all for those).
+ */
 function textOfHtml(html: string): string {
   if (html.length <= MAX_HTML_TO_PARSE) {
     try {
-      return htmlText(html);
+      const text = htmlText(html);
+      if (!text.includes(CUT)) return text;
     } catch {
       // Malformed beyond what html-to-text takes: the plain strip below still gives the words.
     }
