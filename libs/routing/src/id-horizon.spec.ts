@@ -13,7 +13,7 @@ describe('IdHorizon: where the routing catch-up stops', () => {
     const h = new IdHorizon(30_000);
     h.next(10n, 0);
     for (let t = 2_000; t <= 60_000; t += 2_000) h.next(BigInt(10 + t / 100), t);
-    // At 60 s, the newest sample taken at 30 s or before is the one taken at 30 s.
+    // At 62 s, the newest sample at least 30 s old is the one taken at 32 s.
     expect(h.next(700n, 62_000)).toBe(BigInt(10 + 32_000 / 100));
   });
 
