@@ -1,15 +1,15 @@
 import { Actor, can } from '@crewdesk/db';
 import { Params } from './sql';
 
+/** Whether the actor sees every ticket of the workspace (`visibleTo` is then `true`). */
+export const seesEveryTicket = (actor: Actor): boolean => actor.kind !== 'customer' && can(actor, 'ticket.view_all');
+
 /**
  * Which tickets an actor may see, as SQL over alias `t`. Customers: their own (or the one ticket their link
  * opens). Staff with `ticket.view_all`: all of the tenant's. Other staff (engineers, product): tickets of their
  * teams, those assigned to them, and those they were brought into (a mention or an escalation grants access to
  * that ticket alone, until the grant expires).
  */
-/** Whether the actor sees every ticket of the workspace (`visibleTo` is then `true`). */
-export const seesEveryTicket = (actor: Actor): boolean => actor.kind !== 'customer' && can(actor, 'ticket.view_all');
-
 export function visibleTo(actor: Actor, p: Params, alias = 't'): string {
   if (actor.kind === 'customer') {
     const own = `${alias}.requester_id = ${p.add(actor.customerId)}`;
