@@ -20,7 +20,7 @@
  * failure or Ctrl-C: the database `crewdesk_mail_bench_<timestamp>`, the Redis keys `crewdesk-mailbench-<ts>:*`,
  * the attachment directory.
  */
-import { fork } from 'child_process';
+import { ChildProcess, fork } from 'child_process';
 import { randomBytes } from 'crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import * as iconv from 'iconv-lite';
@@ -77,7 +77,7 @@ const SMTP_CONNECTIONS = Math.max(1, Math.round(setting('SMTP_CONNECTIONS', 16))
  * same number for both, and enough for V8 to have compiled the hot code (after 1,000, its compiler threads still
  * took about a tenth of the process's CPU during the measurement; a running worker is long past that).
  */
-const WARMUP = Math.round(setting('WARMUP', 3000));
+const WARMUP = Math.round(setting('WARMUP', 8000));
 const SEED = Math.round(setting('SEED', 20260301));
 const PHASES = new Set(textSetting('PHASES', 'bare,ingest,smtp').split(','));
 /** A directory to write the corpus to as .eml files (to look at it), or empty. */
@@ -131,6 +131,13 @@ interface Mail {
   /** Byte offset of NUMBER_SLOT in `raw` (replies by number only). */
   numberAt: number;
   attachments: number;
+}
+
+/** A measured workspace: its email channel and mailbox address. */
+interface Workspace {
+  tenantId: string;
+  channelId: string;
+  address: string;
 }
 
 interface Corpus {
@@ -888,8 +895,12 @@ const rate = (mails: number, ms: number): Rate => ({ mails, seconds: ms / 1000, 
  * CPU use while a phase runs, from /proc: this Node process, the PostgreSQL backends of the bench database, and the
  * whole machine; what is left is other load (which makes the figures unreliable), and the event-loop delay.
  */
-async function cpuMeter(db: PgPool): Promise<(mails: number) => Promise<string>> {
-  const read = await measureCpu({ node: () => [process.pid], postgres: () => backendPids(db) });
+async function cpuMeter(db: PgPool, sendersPid?: number): Promise<(mails: number) => Promise<string>> {
+  const read = await measureCpu({
+    node: () => [process.pid],
+    postgres: () => backendPids(db),
+    senders: () => (sendersPid ? [sendersPid] : []),
+  });
   const loop = monitorEventLoopDelay({ resolution: 10 }); // samples every 10 ms: the delay is what exceeds that
   loop.enable();
   return async (mails) => {
@@ -897,8 +908,9 @@ async function cpuMeter(db: PgPool): Promise<(mails: number) => Promise<string>>
     const r = await read();
     const cores = cpus().length;
     const [nodeCores, pgCores] = [r.ms.node / r.wallMs, r.ms.postgres / r.wallMs];
+    const sendersCores = sendersPid ? `, senders and relay ${fmt(r.ms.senders / r.wallMs, 2)}` : '';
     return (
-      `CPU in cores: node ${fmt(nodeCores, 2)}, postgres (bench db) ${fmt(pgCores, 2)}, other ${fmt(r.otherCores, 2)} ` +
+      `CPU in cores: node ${fmt(nodeCores, 2)}, postgres (bench db) ${fmt(pgCores, 2)}${sendersCores}, other ${fmt(r.otherCores, 2)} ` +
       `of ${cores}${r.stolenCores >= 0.01 ? `, stolen by the host ${fmt(r.stolenCores, 2)}` : ''}` +
       `${r.otherCores > 0.25 || r.stolenCores > 0.25 ? '  ✖ other load on the machine: the figures are low' : ''}; ` +
       `event-loop delay p50 ${fmt(loop.percentile(50) / 1e6 - 10, 1)} ms, p99 ${fmt(loop.percentile(99) / 1e6 - 10, 1)} ms\n` +
@@ -950,11 +962,12 @@ async function bareParse(corpus: Corpus, concurrency: number): Promise<Rate> {
 }
 
 /**
- * A relay that accepts and throws away (outbound acknowledgements, the SMTP-transfer-only baseline), or that hands
- * each mail's bytes to `onMail` once it has answered 250 (the smtp-server + mailparser baseline).
+ * An smtp-server that answers 250 at the end of each mail's data and then hands the mail to `onMail`: its bytes
+ * when `keep`, else null (a relay that throws mail away, and counts it).
  */
 async function discardServer(
-  onMail?: (raw: Buffer) => void,
+  onMail?: (raw: Buffer | null) => void,
+  keep = false,
 ): Promise<{ server: SMTPServer; port: number; received: () => number }> {
   let received = 0;
   const server = new SMTPServer({
@@ -964,11 +977,11 @@ async function discardServer(
     size: 64 * 1024 * 1024,
     onData: (stream, _session, callback) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => onMail && chunks.push(c));
+      stream.on('data', (c: Buffer) => keep && chunks.push(c));
       stream.on('end', () => {
         received++;
         callback();
-        onMail?.(Buffer.concat(chunks));
+        onMail?.(keep ? Buffer.concat(chunks) : null);
       });
     },
   });
@@ -978,36 +991,28 @@ async function discardServer(
 const closeServer = (s: SMTPServer) => new Promise<void>((resolve) => s.close(() => resolve()));
 
 /**
- * The corpus sent over SMTP_CONNECTIONS connections to an `smtp-server` that answers 250 at the end of each mail's
- * data, the same sender as (b). `parse`: the server then parses each mail with `simpleParser` (Crewdesk's options),
- * and the clock runs until every mail is parsed (the raw SMTP baseline); otherwise it throws the mail away (what the
- * SMTP conversation alone costs).
+ * The receiving end of a raw SMTP baseline: an smtp-server that answers 250 at the end of each mail's data and then
+ * parses it with `simpleParser` (Crewdesk's options), or throws it away (what the SMTP conversation alone costs).
+ * `listening` gets its port; resolves once `count` mails are parsed (or received), and closes it.
  */
-async function overSmtp(corpus: Corpus, parse: boolean): Promise<Rate> {
-  const n = corpus.mails.length;
-  let parsed = 0;
-  let allParsed!: () => void;
+async function receive(parse: boolean, count: number, listening: (port: number) => void): Promise<void> {
+  let done = 0;
+  let allDone!: () => void;
   let failed!: (err: unknown) => void;
-  const everyParsed = new Promise<void>((resolve, reject) => ([allParsed, failed] = [resolve, reject]));
-  everyParsed.catch(() => undefined); // handled where it is awaited; a parse failing while mail is still sent waits
+  const finished = new Promise<void>((resolve, reject) => ([allDone, failed] = [resolve, reject]));
+  const one = () => {
+    if (++done === count) allDone();
+  };
   const server = await discardServer(
-    parse
-      ? (raw) =>
-          simpleParser(raw, PARSE_OPTIONS).then(() => {
-            if (++parsed === n) allParsed();
-          }, failed)
-      : undefined,
+    (raw) => (parse ? simpleParser(raw!, PARSE_OPTIONS).then(one, failed) : one()),
+    parse,
   );
-  const stop = progress(parse ? 'parsed' : 'sent', () => (parse ? parsed : server.received()), n);
-  const start = performance.now();
+  listening(server.port);
   try {
-    await sendAll(server.port, corpus.mails, 'support@bench.example', SMTP_CONNECTIONS, (i) => corpus.mails[i].raw);
-    if (parse) await everyParsed;
+    await finished;
   } finally {
-    stop();
     await closeServer(server.server);
   }
-  return rate(parse ? parsed : server.received(), performance.now() - start);
 }
 
 /**
@@ -1139,54 +1144,223 @@ interface PhaseResult {
   extra: string[];
 }
 
-/* ------------------------------------------------------------------ the baseline process */
+/* ------------------------------------------------------------------ the processes outside Crewdesk */
 
-type BaselineRun = 'seq' | 'conc' | 'smtp';
-type FromBaseline = { ready: true } | { rate: Rate } | { error: string };
-
-/**
- * The baselines run in a process of their own, forked from this script: one that holds nothing but mailparser (and,
- * for `smtp`, smtp-server and the sender), warmed up once and then asked for a run whenever one is due. In the bench
- * process they would share a heap, timers and pollers with the Crewdesk worker started there.
+/*
+ * Two processes forked from this script stand for the world outside Crewdesk, so that nothing measured shares an
+ * event loop, a heap or timers with what it is held to:
+ * - the baseline process: mailparser alone, and the receiving end of the raw SMTP baselines (smtp-server, and
+ *   mailparser on each mail); in the bench process they would share a heap, timers and pollers with the Crewdesk
+ *   worker;
+ * - the senders process: the mail servers that deliver to Crewdesk and to the raw baselines alike (nodemailer over
+ *   SMTP_CONNECTIONS pooled connections), and the relay that takes Crewdesk's acknowledgements. Mail arrives from
+ *   other machines: with the sender and the relay in the bench process, their SMTP conversations (about as costly as
+ *   the receiving end's) ran on Crewdesk's event loop.
+ * They generate nothing themselves from the bench's settings but the baseline process's corpus (the same seed).
  */
+type CorpusName = 'measured' | 'warm-up';
+type ToBaseline = { run: 'seq' | 'conc' } | { receive: { parse: boolean; count: number } };
+type FromBaseline = { ready: true } | { rate: Rate } | { port: number } | { received: true } | { error: string };
+type ToSenders =
+  | { corpus: CorpusName; mails: Array<Pick<Mail, 'raw' | 'from' | 'replyBy' | 'root' | 'numberAt'>> }
+  | { send: { corpus: CorpusName; port: number; to: string; numbered: boolean } }
+  | { number: { corpus: CorpusName; root: number; n: number } }
+  | { relayCount: true };
+type FromSenders =
+  | { relay: number }
+  | { want: { corpus: CorpusName; root: number } }
+  | { sent: number }
+  | { sendDone: { sent: number; deferred: number; ms: number } }
+  | { relayCount: number }
+  | { error: string };
+
+const reply = <T>(m: T) => process.send!(m);
+
 async function baselineProcess(): Promise<void> {
   const corpus = generate(MAILS, SEED, 'b');
   await bareParse(generate(WARMUP || 1, SEED + 1, 'w'), 1);
-  const send = (m: FromBaseline) => process.send!(m);
+  const send = reply<FromBaseline>;
+  const fail = (err: Error) => send({ error: err.stack ?? String(err) });
   process.on('disconnect', () => process.exit(0));
-  process.on('message', (run: BaselineRun) => {
-    const measured = run === 'smtp' ? overSmtp(corpus, true) : bareParse(corpus, run === 'seq' ? 1 : CONCURRENCY);
-    measured.then(
-      (rate) => send({ rate }),
-      (err: Error) => send({ error: err.stack ?? String(err) }),
-    );
+  process.on('message', (m: ToBaseline) => {
+    if ('run' in m) bareParse(corpus, m.run === 'seq' ? 1 : CONCURRENCY).then((rate) => send({ rate }), fail);
+    else receive(m.receive.parse, m.receive.count, (port) => send({ port })).then(() => send({ received: true }), fail);
   });
   send({ ready: true });
 }
 
-/** Starts the baseline process and waits for its warm-up; `run` asks it for one measurement. */
-async function startBaselines(): Promise<{ run: (what: BaselineRun) => Promise<Rate> }> {
-  const child = fork(__filename, process.argv.slice(2), {
-    env: { ...process.env, EMAIL_BENCH_ROLE: 'baseline' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+/** The `[#number]` reply as delivered: its thread's ticket number written into the slot (same length). */
+function withNumber(mail: Pick<Mail, 'raw' | 'numberAt'>, number: number): Buffer {
+  const digits = String(number).padStart(NUMBER_SLOT.length - 3, '0');
+  if (digits.length !== NUMBER_SLOT.length - 3) throw new Error(`ticket number ${number} does not fit the slot`);
+  const raw = Buffer.from(mail.raw);
+  raw.write(`[#${digits}]`, mail.numberAt, 'latin1');
+  return raw;
+}
+
+async function sendersProcess(): Promise<void> {
+  const send = reply<FromSenders>;
+  const corpora = new Map<CorpusName, Extract<ToSenders, { mails: unknown }>['mails']>();
+  // Ticket numbers of threads, by `${corpus}:${root}`, as the bench process finds them; and those asked for.
+  const numbers = new Map<string, number>();
+  const asked = new Set<string>();
+  const relay = await discardServer();
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (m: ToSenders) => {
+    if ('corpus' in m && 'mails' in m)
+      corpora.set(
+        m.corpus,
+        // Buffers arrive as Uint8Arrays.
+        m.mails.map((x) => ({ ...x, raw: Buffer.from(x.raw.buffer, x.raw.byteOffset, x.raw.byteLength) })),
+      );
+    else if ('number' in m) numbers.set(`${m.number.corpus}:${m.number.root}`, m.number.n);
+    else if ('relayCount' in m) send({ relayCount: relay.received() });
+    else if ('send' in m) {
+      const { corpus, port, to, numbered } = m.send;
+      const mails = corpora.get(corpus)!;
+      let sent = 0;
+      let deferred = 0;
+      const start = performance.now();
+      const ticker = setInterval(() => send({ sent }), 50);
+      sendAll(
+        port,
+        mails as Mail[],
+        to,
+        SMTP_CONNECTIONS,
+        (i) => {
+          const mail = mails[i];
+          if (!numbered || mail.replyBy !== 'number') return mail.raw;
+          const key = `${corpus}:${mail.root}`;
+          const n = numbers.get(key);
+          if (n !== undefined) return withNumber(mail, n);
+          if (!asked.has(key)) {
+            asked.add(key);
+            send({ want: { corpus, root: mail.root } });
+          }
+          return null;
+        },
+        () => sent++,
+        () => deferred++,
+      ).then(
+        () => {
+          clearInterval(ticker);
+          send({ sendDone: { sent, deferred, ms: performance.now() - start } });
+        },
+        (err: Error) => {
+          clearInterval(ticker);
+          send({ error: err.stack ?? String(err) });
+        },
+      );
+    }
   });
-  onCleanup('baseline process', () => stopProcess(child));
-  const next = () =>
-    new Promise<Rate | null>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`the baseline process exited (${code})`));
-      child.once('exit', onExit);
-      child.once('message', (m: FromBaseline) => {
+  send({ relay: relay.port });
+}
+
+/** Forks this script in another role, with the same settings; stopped when the bench ends. */
+function forkRole(role: 'baseline' | 'senders'): ChildProcess {
+  const child = fork(__filename, process.argv.slice(2), {
+    env: { ...process.env, EMAIL_BENCH_ROLE: role },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    serialization: 'advanced', // the corpus's Buffers, as they are
+  });
+  onCleanup(`${role} process`, () => stopProcess(child));
+  return child;
+}
+
+/** The next message of `child` that `pick` returns a value for; an `{ error }` message or its exit rejects. */
+function nextMessage<M, T>(role: string, child: ChildProcess, pick: (m: M) => T | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onExit = (code: number | null) => {
+      child.off('message', onMessage);
+      reject(new Error(`the ${role} process exited (${code})`));
+    };
+    const onMessage = (m: M) => {
+      if (m && typeof m === 'object' && 'error' in m) {
+        child.off('message', onMessage);
         child.off('exit', onExit);
-        if ('error' in m) reject(new Error(`baseline process: ${m.error}`));
-        else resolve('rate' in m ? m.rate : null);
-      });
-    });
-  await next();
+        reject(new Error(`${role} process: ${String((m as { error: unknown }).error)}`));
+        return;
+      }
+      const v = pick(m);
+      if (v === undefined) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(v);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+/** Starts the baseline process and waits for its warm-up. */
+async function startBaselines() {
+  const child = forkRole('baseline');
+  const next = <T>(pick: (m: FromBaseline) => T | undefined) => nextMessage('baseline', child, pick);
+  await next((m) => ('ready' in m ? true : undefined));
   return {
-    run: async (what) => {
-      const answer = next();
-      child.send(what);
-      return (await answer)!;
+    /** One run of mailparser alone on the corpus, sequential or CONCURRENCY in flight. */
+    run: (what: 'seq' | 'conc'): Promise<Rate> => {
+      const answer = next((m) => ('rate' in m ? m.rate : undefined));
+      child.send({ run: what } satisfies ToBaseline);
+      return answer;
+    },
+    /** A receiving end (see `receive`): its port, and when it has all `count` mails. */
+    receive: async (parse: boolean, count: number): Promise<{ port: number; finished: Promise<unknown> }> => {
+      const port = next((m) => ('port' in m ? m.port : undefined));
+      const finished = next((m) => ('received' in m ? true : undefined));
+      finished.catch(() => undefined); // awaited by the caller once the port is known
+      child.send({ receive: { parse, count } } satisfies ToBaseline);
+      return { port: await port, finished };
+    },
+  };
+}
+
+/** Starts the senders process (its relay listening) and hands it the corpora it will send. */
+async function startSenders(corpora: Record<CorpusName, Corpus>) {
+  const child = forkRole('senders');
+  const next = <T>(pick: (m: FromSenders) => T | undefined) => nextMessage('senders', child, pick);
+  const relayPort = await next((m) => ('relay' in m ? m.relay : undefined));
+  for (const [corpus, c] of Object.entries(corpora) as Array<[CorpusName, Corpus]>)
+    child.send({
+      corpus,
+      mails: c.mails.map(({ raw, from, replyBy, root, numberAt }) => ({ raw, from, replyBy, root, numberAt })),
+    } satisfies ToSenders);
+  return {
+    pid: child.pid!,
+    relayPort,
+    /** Mails the relay has taken. */
+    relayCount: (): Promise<number> => {
+      const answer = next((m) => ('relayCount' in m ? m.relayCount : undefined));
+      child.send({ relayCount: true } satisfies ToSenders);
+      return answer;
+    },
+    /** The ticket number of a thread, for the `[#number]` replies waiting for it. */
+    number: (corpus: CorpusName, root: number, n: number) =>
+      child.send({ number: { corpus, root, n } } satisfies ToSenders),
+    /**
+     * Sends a corpus to `port` (see `sendAll`). With `numbered`, a `[#number]` reply waits for its thread's number,
+     * and `want` hears of each thread asked for. `sent()` follows the mails answered 250 (every 50 ms).
+     */
+    send: (corpus: CorpusName, port: number, to: string, numbered: boolean, want?: (root: number) => void) => {
+      let sent = 0;
+      const onMessage = (m: FromSenders) => {
+        if ('sent' in m) sent = m.sent;
+        else if ('want' in m && m.want.corpus === corpus) want?.(m.want.root);
+      };
+      child.on('message', onMessage);
+      const done = next((m) => ('sendDone' in m ? m.sendDone : undefined)).then(
+        (d) => {
+          child.off('message', onMessage);
+          sent = d.sent;
+          return d;
+        },
+        (err) => {
+          child.off('message', onMessage);
+          throw err;
+        },
+      );
+      child.send({ send: { corpus, port, to, numbered } } satisfies ToSenders);
+      return { sent: () => sent, done };
     },
   };
 }
@@ -1254,15 +1428,30 @@ async function main(): Promise<number> {
 
   if (!PHASES.has('ingest') && !PHASES.has('smtp')) return 0;
 
-  /* relay for acknowledgements (and the SMTP-transfer baseline) */
-  const relay = await discardServer();
-  onCleanup('relay', () => closeServer(relay.server));
+  /* the senders and the relay for acknowledgements, in a process of their own */
+  step('senders process: nodemailer for every SMTP run, and the relay that takes acknowledgements');
+  g = performance.now();
+  const senders = await startSenders({ measured: corpus, 'warm-up': warmCorpus });
+  done(`in ${fmt(performance.now() - g, 0)} ms; relay on 127.0.0.1:${senders.relayPort}`);
+
+  /**
+   * A raw SMTP baseline: the corpus from the senders process over SMTP_CONNECTIONS connections to a receiving end in
+   * the baseline process that parses each mail after its 250 (or throws it away), the clock running until every
+   * mail is parsed (or received).
+   */
+  const rawSmtp = async (parse: boolean): Promise<Rate> => {
+    const receiver = await baselines!.receive(parse, MAILS);
+    const start = performance.now();
+    const sending = senders.send('measured', receiver.port, 'support@bench.example', false);
+    const stop = progress('sent (250 OK)', sending.sent, MAILS);
+    try {
+      await Promise.all([sending.done, receiver.finished]);
+    } finally {
+      stop();
+    }
+    return rate(MAILS, performance.now() - start);
+  };
   let transfer: Rate | null = null;
-  if (PHASES.has('smtp')) {
-    step(`SMTP transfer only: nodemailer → a discarding smtp-server, ${SMTP_CONNECTIONS} pooled connections`);
-    transfer = await overSmtp(corpus, false);
-    done(`${fmt(transfer.perSecond)} mails/s (${fmt(transfer.seconds, 2)} s)`);
-  }
 
   /* 3. Crewdesk */
   await createDatabase(DB_NAME);
@@ -1287,7 +1476,7 @@ async function main(): Promise<number> {
     RUN_WORKER: 'off',
     SMTP_INBOUND_PORT: '0',
     SMTP_INBOUND_HOST: '127.0.0.1',
-    SMTP_URL: `smtp://127.0.0.1:${relay.port}`,
+    SMTP_URL: `smtp://127.0.0.1:${senders.relayPort}`,
     STORAGE_DIR: storage,
   });
   delete process.env.ENCRYPTION_KEY;
@@ -1323,7 +1512,7 @@ async function main(): Promise<number> {
     if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json)}`);
     return json;
   };
-  const workspaces: Record<'ingest' | 'smtp', { tenantId: string; channelId: string; address: string }> = {} as any;
+  const workspaces: Record<'ingest' | 'smtp', Workspace> = {} as any;
   try {
     for (const name of ['ingest', 'smtp'] as const) {
       const slug = `mail-${name}-${STAMP.slice(-6)}`;
@@ -1360,17 +1549,9 @@ async function main(): Promise<number> {
     );
     return rows[0] ? Number(rows[0].number) : null;
   };
-  /** The raw bytes to deliver: a `[#number]` reply gets its thread's number in the slot (same length). */
-  const withNumber = (mail: Mail, number: number): Buffer => {
-    const digits = String(number).padStart(NUMBER_SLOT.length - 3, '0');
-    if (digits.length !== NUMBER_SLOT.length - 3) throw new Error(`ticket number ${number} does not fit the slot`);
-    const raw = Buffer.from(mail.raw);
-    raw.write(`[#${digits}]`, mail.numberAt, 'latin1');
-    return raw;
-  };
 
   /** store() + process() for every mail, CONCURRENCY at a time; replies wait for what they answer (it is always done). */
-  const runIngest = async (c: Corpus, ws: { tenantId: string; channelId: string; address: string }, label: string) => {
+  const runIngest = async (c: Corpus, ws: Workspace, label: string) => {
     const finished: Array<Promise<unknown>> = [];
     const outcomes: Record<string, number> = {};
     let count = 0;
@@ -1429,6 +1610,87 @@ async function main(): Promise<number> {
     );
     return rows[0].n;
   };
+  /**
+   * Sends a corpus from the senders process to the worker's SMTP server and waits until every mail is processed.
+   * `[#number]` replies answer the acknowledgement, which carries the ticket number: they go out once the ticket of
+   * their thread exists (one query for all of them every 50 ms; the connection meanwhile sends other mail).
+   */
+  const runSmtp = async (c: Corpus, name: CorpusName, ws: Workspace, label: string) => {
+    const wanted = new Set<number>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        if (wanted.size) {
+          const roots = [...wanted];
+          const { rows } = await db.query(
+            `SELECT m.message_id, t.number FROM email_message_ids m JOIN tickets t ON t.id = m.ticket_id
+             WHERE m.tenant_id = $1 AND m.message_id = ANY($2::text[])`,
+            [ws.tenantId, roots.map((r) => c.mails[r].messageId)],
+          );
+          const found = new Map<string, number>(rows.map((r: any) => [r.message_id, Number(r.number)]));
+          for (const r of roots) {
+            const n = found.get(c.mails[r].messageId);
+            if (n !== undefined) {
+              senders.number(name, r, n);
+              wanted.delete(r);
+            }
+          }
+        }
+        await sleep(50);
+      }
+    })();
+    const n = c.mails.length;
+    let processed = 0;
+    const start = performance.now();
+    const sending = senders.send(name, smtpPort, ws.address, true, (root) => wanted.add(root));
+    let sendError: unknown = null;
+    sending.done.catch((err) => (sendError = err));
+    const stopSent = progress('sent (250 OK)', sending.sent, n);
+    const stopProcessed = progress(label, () => processed, n);
+    try {
+      for (;;) {
+        if (sendError) throw sendError;
+        // Every mail answered 250 was stored first; those not waiting any more are done.
+        processed = sending.sent() - (await waitingMails(ws.tenantId));
+        if (processed >= n) break;
+        if (performance.now() - start > 600_000) throw new Error(`only ${processed}/${n} processed after 600 s`);
+        await sleep(50);
+      }
+    } finally {
+      stopSent();
+      stopProcessed();
+      polling = false;
+      await poller.catch(() => undefined);
+    }
+    const sent = await sending.done;
+    return {
+      rate: rate(processed, performance.now() - start),
+      sendRate: rate(sent.sent, sent.ms),
+      deferred: sent.deferred,
+    };
+  };
+
+  // Acknowledgements: one per new ticket, at most EMAIL_ACK_LIMIT_PER_HOUR per sender and workspace.
+  const ackLimit = Number(process.env.EMAIL_ACK_LIMIT_PER_HOUR || 5);
+  const newThreads = (c: Corpus) => {
+    const per = new Map<string, number>();
+    for (const m of c.mails) if (!m.replyBy) per.set(m.from, (per.get(m.from) ?? 0) + 1);
+    return per;
+  };
+  /** Acknowledgements a corpus gets at `limit` per sender, after `used` of each sender's allowance. */
+  const allowedAcks = (c: Corpus, limit: number, used = new Map<string, number>()) =>
+    [...newThreads(c)].reduce((s, [from, k]) => s + Math.min(k, Math.max(0, limit - (used.get(from) ?? 0))), 0);
+  /** Waits (at most 30 s) until the relay has taken `count` mails in all; answers how many it has. */
+  const acksArrived = async (count: number): Promise<number> => {
+    const since = performance.now();
+    let got = await senders.relayCount();
+    while (got < count && performance.now() - since < 30_000) {
+      await sleep(50);
+      got = await senders.relayCount();
+    }
+    return got;
+  };
+
   /** What a workspace holds; the checks compare it before and after a phase (the warm-up's history stays). */
   const tally = async (tenantId: string): Promise<Record<string, number>> => {
     const {
@@ -1531,11 +1793,22 @@ async function main(): Promise<number> {
   // Each measured workspace first gets a history: a live one has earlier mail, and without it the planner
   // statistics (below) would not know the workspace.
   const measured = (['ingest', 'smtp'] as const).filter((name) => PHASES.has(name));
+  // The history comes the way the measured mail will: (b)'s over SMTP, so that the code of that path is warm too.
   if (WARMUP > 0) {
     for (const name of measured) {
-      step(`warm-up: ${warmCorpus.mails.length} other mails through store() + process() (workspace "${name}")`);
-      const w = await runIngest(warmCorpus, workspaces[name], 'warm-up');
-      done(`${fmt(w.rate.perSecond)} mails/s (not counted)`);
+      const ws = workspaces[name];
+      if (name === 'ingest') {
+        step(`warm-up: ${warmCorpus.mails.length} other mails through store() + process() (workspace "${name}")`);
+        const w = await runIngest(warmCorpus, ws, 'warm-up');
+        done(`${fmt(w.rate.perSecond)} mails/s (not counted)`);
+      } else {
+        step(`warm-up: ${warmCorpus.mails.length} other mails over SMTP (workspace "${name}")`);
+        const before = await senders.relayCount();
+        const w = await runSmtp(warmCorpus, 'warm-up', ws, 'warm-up');
+        // Its acknowledgements are still on their way: (b) counts its own.
+        await acksArrived(before + allowedAcks(warmCorpus, ackLimit));
+        done(`${fmt(w.rate.perSecond)} mails/s (not counted)`);
+      }
     }
   }
   // A live database has planner statistics (autovacuum analyzes a table as it grows). This one is seconds old:
@@ -1562,13 +1835,19 @@ async function main(): Promise<number> {
         (smtp ? `; smtp-server + simpleParser over ${SMTP_CONNECTIONS} connections` : ''),
     );
     const b: Baseline = { seq: await baselines!.run('seq'), conc: await baselines!.run('conc') };
-    if (smtp) b.smtp = await baselines!.run('smtp');
+    if (smtp) b.smtp = await rawSmtp(true);
     done(
       `${[b.seq, b.conc, b.smtp]
         .filter((r): r is Rate => !!r)
         .map((r) => fmt(r.perSecond))
         .join(' / ')} mails/s`,
     );
+    // Once, with the senders warm (they sent the warm-up): what the SMTP conversation alone costs.
+    if (smtp && !transfer) {
+      step(`SMTP transfer only: nodemailer → a discarding smtp-server, ${SMTP_CONNECTIONS} pooled connections`);
+      transfer = await rawSmtp(false);
+      done(`${fmt(transfer.perSecond)} mails/s (${fmt(transfer.seconds, 2)} s)`);
+    }
     return b;
   };
   const withBaselines = baselines !== null;
@@ -1608,115 +1887,34 @@ async function main(): Promise<number> {
   if (PHASES.has('smtp')) {
     const ws = workspaces.smtp;
     step(`(b) SMTP end to end: ${MAILS} mails to ${ws.address} over ${SMTP_CONNECTIONS} pooled connections`);
-    const acksBefore = relay.received();
-    let sent = 0;
-    let processed = 0;
-    let deferred = 0;
-    // `[#number]` replies answer the acknowledgement, which carries the ticket number: they go out once the ticket
-    // of their thread exists (one query for all of them every 50 ms; the connection meanwhile sends other mail).
-    const numbers = new Map<number, number>();
-    const wanted = new Set<number>();
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        if (wanted.size) {
-          const roots = [...wanted];
-          const { rows } = await db.query(
-            `SELECT m.message_id, t.number FROM email_message_ids m JOIN tickets t ON t.id = m.ticket_id
-             WHERE m.tenant_id = $1 AND m.message_id = ANY($2::text[])`,
-            [ws.tenantId, roots.map((r) => corpus.mails[r].messageId)],
-          );
-          const found = new Map<string, number>(rows.map((r: any) => [r.message_id, Number(r.number)]));
-          for (const r of roots) {
-            const n = found.get(corpus.mails[r].messageId);
-            if (n !== undefined) {
-              numbers.set(r, n);
-              wanted.delete(r);
-            }
-          }
-        }
-        await sleep(50);
-      }
-    })();
+    const acksBefore = await senders.relayCount();
     const before = await tally(ws.tenantId);
     const stopProfile = await startProfile('smtp');
     const stopCounting = countQueries();
-    const meter = await cpuMeter(db);
-    const stopSent = progress('sent (250 OK)', () => sent, MAILS);
+    const meter = await cpuMeter(db, senders.pid);
     const start = performance.now();
-    let sendEnd = 0;
-    const sending = sendAll(
-      smtpPort,
-      corpus.mails,
-      ws.address,
-      SMTP_CONNECTIONS,
-      (i) => {
-        const mail = corpus.mails[i];
-        if (mail.replyBy !== 'number') return mail.raw;
-        const n = numbers.get(mail.root);
-        if (n !== undefined) return withNumber(mail, n);
-        wanted.add(mail.root);
-        return null;
-      },
-      () => sent++,
-      () => deferred++,
-    ).then(
-      () => {
-        sendEnd = performance.now();
-        stopSent();
-      },
-      (err) => {
-        stopSent();
-        throw err;
-      },
-    );
-    const stopProcessed = progress('processed', () => processed, MAILS);
-    let sendError: unknown = null;
-    sending.catch((err) => (sendError = err));
+    let s: Awaited<ReturnType<typeof runSmtp>>;
     try {
-      for (;;) {
-        if (sendError) throw sendError;
-        // Every mail answered 250 was stored first; those not waiting any more are done.
-        processed = sent - (await waitingMails(ws.tenantId));
-        if (processed >= MAILS) break;
-        if (performance.now() - start > 600_000) throw new Error(`only ${processed}/${MAILS} processed after 600 s`);
-        await sleep(50);
-      }
-      await sending;
+      s = await runSmtp(corpus, 'measured', ws, 'processed');
     } finally {
-      stopProcessed();
-      polling = false;
-      await poller.catch(() => undefined);
       await stopProfile();
     }
-    const r = rate(processed, performance.now() - start);
-    const cpu = await meter(processed);
+    const r = s.rate;
+    const cpu = await meter(r.mails);
     stopCounting(MAILS, r.seconds * 1000 * CONCURRENCY);
-    const sendRate = rate(sent, sendEnd - start);
-    done(`${fmt(r.perSecond)} mails/s processed (${processed} mails in ${fmt(r.seconds, 2)} s)`);
+    done(`${fmt(r.perSecond)} mails/s processed (${r.mails} mails in ${fmt(r.seconds, 2)} s)`);
     note(
-      `SMTP accepted ${fmt(sendRate.perSecond)} mails/s (${sent} in ${fmt(sendRate.seconds, 2)} s); ` +
-        `${deferred} [#number] replies were set aside until their ticket existed`,
+      `SMTP accepted ${fmt(s.sendRate.perSecond)} mails/s (${s.sendRate.mails} in ${fmt(s.sendRate.seconds, 2)} s); ` +
+        `${s.deferred} [#number] replies were set aside until their ticket existed`,
     );
     note(cpu);
-    // Acknowledgements: one per new ticket, at most EMAIL_ACK_LIMIT_PER_HOUR per sender; not part of the clock.
-    const newThreads = (c: Corpus) => {
-      const per = new Map<string, number>();
-      for (const m of c.mails) if (!m.replyBy) per.set(m.from, (per.get(m.from) ?? 0) + 1);
-      return per;
-    };
-    const perSender = newThreads(corpus);
-    // The warm-up's new tickets used up some of the same senders' allowance (decided there, not sent).
+    // Acknowledgements are not part of the clock.
+    // The warm-up's new tickets used up some of the same senders' allowance.
     const warmPerSender = WARMUP > 0 ? newThreads(warmCorpus) : new Map<string, number>();
-    const ackLimit = Number(process.env.EMAIL_ACK_LIMIT_PER_HOUR || 5);
-    const allowed = (limit: number) =>
-      [...perSender].reduce((s, [from, k]) => s + Math.min(k, Math.max(0, limit - (warmPerSender.get(from) ?? 0))), 0);
-    const expectedAcks = allowed(ackLimit);
+    const expectedAcks = allowedAcks(corpus, ackLimit, warmPerSender);
     // The limit counts per clock hour: a run across the full hour may send up to twice the limit to one sender.
-    const acksAcrossHour = allowed(2 * ackLimit);
-    const ackStart = performance.now();
-    while (relay.received() - acksBefore < expectedAcks && performance.now() - ackStart < 30_000) await sleep(50);
-    const acks = relay.received() - acksBefore;
+    const acksAcrossHour = allowedAcks(corpus, 2 * ackLimit, warmPerSender);
+    const acks = (await acksArrived(acksBefore + expectedAcks)) - acksBefore;
     step('(b) checking the database');
     const checks = await verify(corpus, ws.tenantId, before);
     checks.push({
@@ -1724,7 +1922,7 @@ async function main(): Promise<number> {
       text: `acknowledgements delivered to the relay: ${acks} (expected ${expectedAcks}: one per new ticket, ≤ ${ackLimit} per sender), ${fmt((performance.now() - start) / 1000, 1)} s after the first mail`,
     });
     for (const c of checks) (c.ok ? done : warn)(c.text);
-    results.smtp = { rate: r, sendRate, checks, extra: [] };
+    results.smtp = { rate: r, sendRate: s.sendRate, checks, extra: [] };
     if (withBaselines) afterSmtp = await baseline('after (b)', true);
   }
 
@@ -1841,6 +2039,7 @@ async function main(): Promise<number> {
 }
 
 if (process.env.EMAIL_BENCH_ROLE === 'baseline') void baselineProcess();
+else if (process.env.EMAIL_BENCH_ROLE === 'senders') void sendersProcess();
 else
   runMain(main, (err) => {
     if (!wasInterrupted()) warn(`bench failed: ${err?.stack ?? err}`);
