@@ -1156,7 +1156,7 @@ interface PhaseResult {
  *   SMTP_CONNECTIONS pooled connections), and the relay that takes Crewdesk's acknowledgements. Mail arrives from
  *   other machines: with the sender and the relay in the bench process, their SMTP conversations (about as costly as
  *   the receiving end's) ran on Crewdesk's event loop.
- * They generate nothing themselves from the bench's settings but the baseline process's corpus (the same seed).
+ * The senders get the corpora from the bench process; the baseline process makes its own from the same seed.
  */
 type CorpusName = 'measured' | 'warm-up';
 type ToBaseline = { run: 'seq' | 'conc' } | { receive: { parse: boolean; count: number } };
