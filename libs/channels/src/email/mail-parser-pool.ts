@@ -133,12 +133,12 @@ export class MailParserPool implements OnModuleDestroy {
   /** Started on the first mail: processes that never parse (an API without the inline worker) spawn no thread. */
   private threads(): Piscina {
     if (this.pool) return this.pool;
-    // Built, the worker is a sibling entry of the bundle; from the TypeScript sources (tests, benchmarks, ts-node)
-    // the thread compiles it the same way.
+    // Built, the worker is a sibling entry of the bundle; from the TypeScript sources (tests, benchmarks) the thread
+    // compiles it with the repository's swc hook (not ts-node, which would load node:domain into the thread).
     const source = __filename.endsWith('.ts');
     this.pool = new Piscina({
       filename: join(__dirname, source ? 'mail-parse.worker.ts' : 'mail-parse.worker.js'),
-      execArgv: source ? ['-r', 'ts-node/register/transpile-only'] : [],
+      execArgv: source ? ['-r', join(__dirname, '..', '..', '..', '..', 'scripts', 'register.js')] : [],
       minThreads: 1,
       maxThreads: this.threadCount,
       idleTimeout: 60_000,
