@@ -134,7 +134,7 @@ export class MailParserPool implements OnModuleDestroy {
   private threads(): Piscina {
     if (this.pool) return this.pool;
     // Built, the worker is a sibling entry of the bundle; from the TypeScript sources (tests, benchmarks) the thread
-    // compiles it with the repository's swc hook (not ts-node, which would load node:domain into the thread).
+    // compiles it with scripts/register.js (not ts-node, which would load node:domain into the thread).
     const source = __filename.endsWith('.ts');
     this.pool = new Piscina({
       filename: join(__dirname, source ? 'mail-parse.worker.ts' : 'mail-parse.worker.js'),
