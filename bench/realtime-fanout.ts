@@ -269,7 +269,7 @@ class Child {
 function forkTs(file: string, name: string, execArgv: string[] = []): Child {
   const proc = fork(join(ROOT, 'bench', file), [], {
     cwd: ROOT,
-    execArgv: ['-r', 'ts-node/register', '--max-old-space-size=8192', ...execArgv],
+    execArgv: ['-r', join(ROOT, 'scripts', 'register.js'), '--max-old-space-size=8192', ...execArgv],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   // The inspector's greetings stay out of the report; anything else a child prints on stderr is shown.

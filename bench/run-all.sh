@@ -11,5 +11,5 @@ for b in tickets-create realtime-fanout email-ingest sla-timers; do
   fi
 done
 printf '\n\033[1;36m▶ bench/sla-calendar.ts\033[0m\n'
-npx --no-install ts-node -r tsconfig-paths/register bench/sla-calendar.ts || status=$?
+node -r ./scripts/register.js -r tsconfig-paths/register bench/sla-calendar.ts || status=$?
 exit $status

@@ -1,6 +1,6 @@
 /**
  * addBusinessMinutes throughput on one core (a reconciler re-arming timers needs 10,000/s).
- * Run: npx ts-node -r tsconfig-paths/register bench/sla-calendar.ts
+ * Run: node -r ./scripts/register.js -r tsconfig-paths/register bench/sla-calendar.ts
  */
 import { addBusinessMinutes, BusinessCalendar, parseCalendar, TimeSpan } from '@crewdesk/sla';
 
