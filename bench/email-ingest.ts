@@ -1022,7 +1022,7 @@ async function receive(parse: boolean, count: number, listening: (port: number) 
  */
 async function sendAll(
   port: number,
-  mails: Mail[],
+  mails: Array<Pick<Mail, 'from'>>,
   to: string,
   connections: number,
   ready: (i: number) => Buffer | null,
@@ -1159,10 +1159,12 @@ interface PhaseResult {
  * The senders get the corpora from the bench process; the baseline process makes its own from the same seed.
  */
 type CorpusName = 'measured' | 'warm-up';
+/** What the senders process holds of a mail. */
+type SentMail = Pick<Mail, 'raw' | 'from' | 'replyBy' | 'root' | 'numberAt'>;
 type ToBaseline = { run: 'seq' | 'conc' } | { receive: { parse: boolean; count: number } };
 type FromBaseline = { ready: true } | { rate: Rate } | { port: number } | { received: true } | { error: string };
 type ToSenders =
-  | { corpus: CorpusName; mails: Array<Pick<Mail, 'raw' | 'from' | 'replyBy' | 'root' | 'numberAt'>> }
+  | { corpus: CorpusName; mails: SentMail[] }
   | { send: { corpus: CorpusName; port: number; to: string; numbered: boolean } }
   | { number: { corpus: CorpusName; root: number; n: number } }
   | { relayCount: true };
@@ -1200,7 +1202,7 @@ function withNumber(mail: Pick<Mail, 'raw' | 'numberAt'>, number: number): Buffe
 
 async function sendersProcess(): Promise<void> {
   const send = reply<FromSenders>;
-  const corpora = new Map<CorpusName, Extract<ToSenders, { mails: unknown }>['mails']>();
+  const corpora = new Map<CorpusName, SentMail[]>();
   // Ticket numbers of threads, by `${corpus}:${root}`, as the bench process finds them; and those asked for.
   const numbers = new Map<string, number>();
   const asked = new Set<string>();
@@ -1224,7 +1226,7 @@ async function sendersProcess(): Promise<void> {
       const ticker = setInterval(() => send({ sent }), 50);
       sendAll(
         port,
-        mails as Mail[],
+        mails,
         to,
         SMTP_CONNECTIONS,
         (i) => {
